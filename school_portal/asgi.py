@@ -1,0 +1,26 @@
+"""ASGI entry point: HTTP to Django; WebSockets, origin-checked and authenticated, to the plug-ins' routes."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_portal.settings.dev")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from school_portal.core.registry import websocket_routes  # noqa: E402
+
+
+def websocket_urlpatterns() -> list:
+    return [route for routes in websocket_routes for route in routes]
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns()))),
+    }
+)

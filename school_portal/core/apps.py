@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "school_portal.core"
+    label = "core"
+    verbose_name = _("School portal")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks, dashboards, permission_cases  # noqa: F401
+
+        dashboards.register()
+        permission_cases.register()

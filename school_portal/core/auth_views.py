@@ -1,0 +1,96 @@
+"""Sign-in for each kind of user: password (staff, guardians), class badge (students), invitation (guardians)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services, throttle
+from .forms import (
+    LOCKED_MESSAGE,
+    GuardianRegistrationForm,
+    InvitationCodeForm,
+    StudentSignInForm,
+    ThrottledAuthenticationForm,
+)
+from .http import safe_next_url
+
+TABLET_CLASS_COOKIE = "tablet_class_code"
+INVITATION_PATH = "invitation"
+
+
+class PortalLoginView(LoginView):
+    template_name = "core/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def student_signin(request: HttpRequest) -> HttpResponse:
+    """A child signs in on a shared tablet: the tablet remembers its class code; the badge QR fills in the rest."""
+    initial = {
+        "class_code": request.COOKIES.get(TABLET_CLASS_COOKIE, ""),
+        "badge_code": request.GET.get("badge", ""),
+    }
+    form = StudentSignInForm(request.POST or None, request=request, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user, backend="school_portal.core.backends.StudentBadgeBackend")
+        response = redirect(safe_next_url(request))
+        response.set_cookie(
+            TABLET_CLASS_COOKIE,
+            form.cleaned_data["class_code"].strip().upper(),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+        return response
+    return render(request, "core/student_signin.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def guardian_join(request: HttpRequest) -> HttpResponse:
+    """From an invitation letter: a new guardian makes an account; a signed-in guardian adds another child."""
+    signed_in = request.user.is_authenticated
+    form_class = InvitationCodeForm if signed_in else GuardianRegistrationForm
+    form = form_class(request.POST or None, initial={"code": request.GET.get("code", "")})
+    client = request.META.get("REMOTE_ADDR", "")
+    if request.method == "POST" and form.is_valid():
+        if throttle.is_locked(INVITATION_PATH, request, client):
+            form.add_error(None, LOCKED_MESSAGE)
+        else:
+            data = form.cleaned_data
+            try:
+                if signed_in:
+                    student = services.guardian_invitation_redeem(code=data["code"], user=request.user)
+                else:
+                    user = services.guardian_register(
+                        code=data["code"],
+                        username=data["username"],
+                        password=data["password1"],
+                        display_name=data["display_name"],
+                        language=request.LANGUAGE_CODE,
+                    )
+                    login(request, user, backend="school_portal.core.backends.ThrottledModelBackend")
+                    student = user.guardian.children.get()
+            except services.PortalError as error:
+                throttle.record_failure(INVITATION_PATH, request, client)
+                form.add_error("code", str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s of %(school)s is now linked to your account.")
+                    % {"name": student.given_name, "school": student.school.name},
+                )
+                return redirect("core:dashboard")
+    return render(
+        request,
+        "core/guardian_join.html",
+        {"form": form, "signed_in": signed_in},
+        status=400 if form.errors else 200,
+    )

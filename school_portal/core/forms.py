@@ -1,0 +1,83 @@
+"""Sign-in and invitation forms. Error messages are for a parent or a child: plain and translatable."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+LOCKED_MESSAGE = _("Too many failed attempts. Wait 15 minutes and try again, or ask a teacher for help.")
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, telling the person plainly when the throttle has locked the door."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "signin_locked", False):
+                raise forms.ValidationError(LOCKED_MESSAGE, code="locked") from None
+            raise
+
+
+class StudentSignInForm(forms.Form):
+    class_code = forms.CharField(label=_("Class code"), max_length=12)
+    badge_code = forms.CharField(label=_("Badge code"), max_length=20, help_text=_("Scan your badge or type its code."))
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+        for name in ("class_code", "badge_code"):
+            self.fields[name].widget.attrs.update(
+                {"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false", "inputmode": "text"}
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        self.user = authenticate(self.request, class_code=data["class_code"], badge_code=data["badge_code"])
+        if self.user is None:
+            if getattr(self.request, "signin_locked", False):
+                raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+            raise forms.ValidationError(
+                _("The class code and the badge do not match. Check both, or ask your teacher."), code="invalid"
+            )
+        return data
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=20,
+        help_text=_("The code on the letter from the school, e.g. ABCD-EFGH-JKLM"),
+    )
+
+
+class GuardianRegistrationForm(InvitationCodeForm):
+    display_name = forms.CharField(label=_("Your name"), max_length=100)
+    username = forms.RegexField(
+        label=_("Sign-in name"),
+        max_length=60,
+        regex=r"^[A-Za-z0-9_.@+-]{4,60}$",
+        help_text=_("4 or more letters, digits or . @ + - _"),
+        error_messages={"invalid": _("Use 4 or more letters, digits or . @ + - _")},
+    )
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords are different."))
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"])
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

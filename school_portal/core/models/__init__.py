@@ -1,0 +1,40 @@
+from .pages import CityHomePage, PortalPage, SchoolHomePage, StandardPage
+from .people import (
+    Enrollment,
+    Guardian,
+    GuardianInvitation,
+    GuardianLink,
+    PartnerTeacher,
+    Role,
+    RoleAssignment,
+    Student,
+    Teaching,
+    User,
+)
+from .roster import RosterImport
+from .schools import City, ClassGroup, Library, School, SchoolYear
+from .security import SignInFailure
+
+__all__ = [
+    "City",
+    "CityHomePage",
+    "ClassGroup",
+    "Enrollment",
+    "Guardian",
+    "GuardianInvitation",
+    "GuardianLink",
+    "Library",
+    "PartnerTeacher",
+    "PortalPage",
+    "Role",
+    "RosterImport",
+    "RoleAssignment",
+    "School",
+    "SchoolHomePage",
+    "SchoolYear",
+    "SignInFailure",
+    "StandardPage",
+    "Student",
+    "Teaching",
+    "User",
+]

@@ -1,0 +1,58 @@
+"""The core's rows of the permission matrix (tests/school_portal/test_permission_matrix.py runs them all)."""
+
+from django.urls import reverse
+
+from .registry import PermissionCase, permission_cases
+
+STAFF_OF_CLASS = frozenset({"homeroom_teacher", "school_admin"})
+SIGNED_IN = frozenset(
+    {
+        "student",
+        "classmate",
+        "guardian",
+        "other_guardian",
+        "homeroom_teacher",
+        "other_teacher",
+        "other_school_teacher",
+        "school_admin",
+        "other_school_admin",
+        "centre_staff",
+        "librarian",
+        "partner_teacher",
+    }
+)
+
+
+def register() -> None:
+    for case in (
+        PermissionCase("core.dashboard", lambda w: reverse("core:dashboard"), SIGNED_IN),
+        PermissionCase(
+            "core.student_detail",
+            lambda w: reverse("core:student_detail", args=[w.child.pk]),
+            STAFF_OF_CLASS | {"student", "guardian"},
+        ),
+        PermissionCase(
+            "core.student_detail.sibling_in_other_school",
+            lambda w: reverse("core:student_detail", args=[w.sibling.pk]),
+            frozenset({"guardian", "other_school_teacher", "other_school_admin"}),
+        ),
+        PermissionCase(
+            "core.class_roster", lambda w: reverse("core:class_roster", args=[w.class_group.pk]), STAFF_OF_CLASS
+        ),
+        PermissionCase(
+            "core.class_badges_pdf", lambda w: reverse("core:class_badges_pdf", args=[w.class_group.pk]), STAFF_OF_CLASS
+        ),
+        PermissionCase(
+            "core.class_invitations_pdf",
+            lambda w: reverse("core:class_invitations_pdf", args=[w.class_group.pk]),
+            STAFF_OF_CLASS,
+            method="post",
+        ),
+        PermissionCase(
+            "core.student_invitation_pdf",
+            lambda w: reverse("core:student_invitation_pdf", args=[w.child.pk]),
+            STAFF_OF_CLASS,
+            method="post",
+        ),
+    ):
+        permission_cases.register(case.name, case)

@@ -1,0 +1,123 @@
+"""The plug-in registries of the core.
+
+The core never names a plug-in. A plug-in that wants to appear somewhere registers itself here from its
+``AppConfig.ready()``: its StreamField blocks, its dashboard panels, its websocket routes, its demo-data
+seeder, its navigation links and its permission-matrix cases. Removing a plug-in from ``INSTALLED_APPS``
+therefore removes everything it registered and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """An ordered, name-keyed collection that plug-ins fill at start-up."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._items: dict[str, T] = {}
+
+    def register(self, name: str, item: T) -> T:
+        # Re-registering the same name replaces it, so ready() may run twice (as in tests) without duplicates.
+        self._items[name] = item
+        return item
+
+    def unregister(self, name: str) -> None:
+        self._items.pop(name, None)
+
+    def items(self) -> list[tuple[str, T]]:
+        return list(self._items.items())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._items.values()))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A panel on a role's dashboard.
+
+    ``roles`` says on whose dashboard it appears; ``context`` is a selector ``(request) -> dict`` whose queries
+    must not grow with the number of children, classes or schools; the panel renders ``template`` with it.
+    """
+
+    title: Any
+    template: str
+    context: Callable[[Any], dict]
+    roles: frozenset[str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: Any
+    url_name: str
+    roles: frozenset[str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PermissionCase:
+    """One endpoint of the permission matrix.
+
+    ``build(world)`` returns the URL to request for the objects of the shared test world;
+    ``allowed`` is the set of role names that must get a 200; every other role must be refused
+    (a redirect to sign-in when anonymous, 403 or 404 when signed in).
+    """
+
+    name: str
+    build: Callable[[Any], str]
+    allowed: frozenset[str]
+    method: str = "get"
+    data: Callable[[Any], dict] | None = None
+    ok_status: tuple[int, ...] = (200,)
+
+
+@dataclass
+class DemoSeeder:
+    """A plug-in's part of the demo city.
+
+    ``seed(demo, out)`` receives the core's :class:`~school_portal.core.seeding.DemoCity` (schools, classes,
+    demo users) and may append to ``demo.logins``; it must be idempotent.
+    """
+
+    seed: Callable[..., None]
+    order: int = 100
+
+
+stream_blocks: Registry[tuple[Any, dict]] = Registry("StreamField blocks")
+dashboard_panels: Registry[DashboardPanel] = Registry("dashboard panels")
+websocket_routes: Registry[list] = Registry("websocket routes")
+demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
+permission_cases: Registry[PermissionCase] = Registry("permission-matrix cases")
+nav_links: Registry[NavLink] = Registry("navigation links")
+url_modules: Registry[tuple[str, str]] = Registry("URL modules")
+
+
+def register_stream_block(name: str, block: Any, *, contexts: tuple[str, ...] = ("page", "lesson")) -> None:
+    """Offer a StreamField block to the pages that accept plug-in blocks (``contexts`` says which)."""
+    stream_blocks.register(name, (block, {"contexts": contexts}))
+
+
+def blocks_for(context: str) -> list[tuple[str, Any]]:
+    """The registered blocks that accept ``context``, as ``(name, block)`` pairs for a StreamField."""
+    return [(name, block) for name, (block, meta) in stream_blocks.items() if context in meta["contexts"]]
+
+
+def register_urls(app_label: str, module: str, prefix: str) -> None:
+    """Mount ``module``'s urlpatterns under ``prefix/`` with the namespace ``app_label``."""
+    url_modules.register(app_label, (module, prefix))
+
+
+def all_registries() -> list[Registry]:
+    return [stream_blocks, dashboard_panels, websocket_routes, demo_seeders, permission_cases, nav_links, url_modules]

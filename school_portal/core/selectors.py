@@ -1,0 +1,53 @@
+"""Reads that matter. Each runs a fixed number of queries whatever the number of children, classes or schools."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .access import Actor, policy
+from .models import ClassGroup, Enrollment, GuardianLink, SchoolYear, Student
+
+
+def current_enrollments() -> QuerySet:
+    return Enrollment.objects.filter(school_year__in=SchoolYear.objects.active()).select_related(
+        "class_group", "class_group__school"
+    )
+
+
+def students_with_current_class(queryset: QuerySet) -> QuerySet:
+    """Students with their school and their current enrollment(s) prefetched as ``current``."""
+    return queryset.select_related("school", "user").prefetch_related(
+        Prefetch("enrollments", queryset=current_enrollments(), to_attr="current")
+    )
+
+
+def guardian_children(actor: Actor) -> list[Student]:
+    """A guardian's children, across schools, each with school and current class: two queries."""
+    visible = policy.scope(actor, "view", Student.objects.filter(pk__in=actor.children_ids))
+    return list(students_with_current_class(visible).order_by("school__kind", "-pk"))
+
+
+def teacher_classes(actor: Actor) -> list[ClassGroup]:
+    """The classes a teacher teaches this year (or, for a school admin, all the school's), with head counts."""
+    visible = policy.scope(actor, "view_roster", ClassGroup.objects.all())
+    return list(
+        visible.filter(Q(school_year__in=SchoolYear.objects.active().values("id")))
+        .select_related("school")
+        .annotate(student_count=Count("enrollments"))
+        .order_by("school__name", "grade", "name")
+    )
+
+
+def student_self(actor: Actor) -> Student | None:
+    if not actor.student_id:
+        return None
+    return students_with_current_class(Student.objects.filter(pk=actor.student_id)).first()
+
+
+def class_roster(class_group: ClassGroup) -> list[Enrollment]:
+    """The roster of a class the caller was allowed to see (the view asked the policy)."""
+    return list(class_group.enrollments.select_related("student").order_by("number", "student__family_name_kana"))
+
+
+def student_guardian_links(student: Student) -> list[GuardianLink]:
+    return list(student.guardian_links.select_related("guardian__user"))

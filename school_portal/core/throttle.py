@@ -1,0 +1,61 @@
+"""Sign-in throttling, shared by every sign-in path (password, class badge, guardian invitation code).
+
+Failures are rows in the database, so the lock holds across every Daphne worker whichever engine runs.
+Neither the raw client address nor the attempted account is stored: only salted digests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import SignInFailure
+
+
+def _digest(kind: str, value: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _client(request: HttpRequest | None) -> str:
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return _digest("client", address)
+
+
+def _account(account: str) -> str:
+    return _digest("account", (account or "").strip().lower())
+
+
+def _window_start() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+
+
+def is_locked(path: str, request: HttpRequest | None, account: str) -> bool:
+    """True when this client or this account has failed too often on ``path`` within the window."""
+    recent = SignInFailure.objects.filter(path=path, at__gte=_window_start())
+    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+    by_account = recent.filter(account_digest=_account(account)).count() if account else 0
+    if by_account >= limit:
+        return True
+    # A client gets a wider allowance: a classroom's tablets share one address behind the school's router.
+    return recent.filter(client_digest=_client(request)).count() >= limit * 8
+
+
+def record_failure(path: str, request: HttpRequest | None, account: str) -> None:
+    SignInFailure.objects.create(path=path, client_digest=_client(request), account_digest=_account(account))
+
+
+def clear(path: str, account: str) -> None:
+    SignInFailure.objects.filter(path=path, account_digest=_account(account)).delete()
+
+
+def prune(older_than_days: int) -> int:
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    deleted, _ = SignInFailure.objects.filter(Q(at__lt=cutoff)).delete()
+    return deleted

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import auth_views, views, views_pdf
+
+app_name = "core"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/login/", auth_views.PortalLoginView.as_view(), name="login"),
+    path("student/signin/", auth_views.student_signin, name="student_signin"),
+    path("guardian/join/", auth_views.guardian_join, name="guardian_join"),
+    path("students/<int:pk>/", views.student_detail, name="student_detail"),
+    path("students/<int:pk>/invitation.pdf", views_pdf.student_invitation_pdf, name="student_invitation_pdf"),
+    path("classes/<int:pk>/roster/", views.class_roster, name="class_roster"),
+    path("classes/<int:pk>/badges.pdf", views_pdf.class_badges_pdf, name="class_badges_pdf"),
+    path("classes/<int:pk>/invitations.pdf", views_pdf.class_invitations_pdf, name="class_invitations_pdf"),
+]

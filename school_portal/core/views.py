@@ -1,0 +1,54 @@
+"""The core's pages: the dashboard of each role, a child's page, a class roster. Thin: policy + selectors."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import selectors
+from .access import policy
+from .models import ClassGroup, Student
+from .registry import dashboard_panels
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """One page per person: the panels of every role they hold, filled by the core and the plug-ins."""
+    actor = policy.actor(request)
+    roles = actor.role_names
+    panels = []
+    for panel in sorted(dashboard_panels, key=lambda p: p.order):
+        if panel.roles & roles:
+            panels.append({"panel": panel, "context": panel.context(request)})
+    return render(request, "core/dashboard.html", {"panels": panels, "roles": roles})
+
+
+@login_required
+def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    student = policy.get_or_404(request, "view", selectors.students_with_current_class(Student.objects), pk=pk)
+    return render(
+        request,
+        "core/student_detail.html",
+        {
+            "student": student,
+            "guardian_links": selectors.student_guardian_links(student),
+            "may_manage": policy.allows(request, "manage", student),
+        },
+    )
+
+
+@login_required
+def class_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    class_group = policy.get_or_404(
+        request, "view_roster", ClassGroup.objects.select_related("school", "school_year"), pk=pk
+    )
+    return render(
+        request,
+        "core/class_roster.html",
+        {
+            "class_group": class_group,
+            "enrollments": selectors.class_roster(class_group),
+            "may_manage": policy.allows(request, "manage", class_group),
+        },
+    )

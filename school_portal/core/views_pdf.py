@@ -1,0 +1,69 @@
+"""Printable sheets: a class's QR sign-in badges and the guardian invitation letters."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import policy
+from .models import ClassGroup, Student
+from .pdf import pdf_response, qr_data_uri, render_pdf
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+@login_required
+def class_badges_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
+    signin = reverse("core:student_signin")
+    badges = [
+        {
+            "enrollment": enrollment,
+            "student": enrollment.student,
+            "qr": qr_data_uri(_absolute(request, f"{signin}?badge={enrollment.student.badge_code}")),
+        }
+        for enrollment in selectors.class_roster(class_group)
+    ]
+    data = render_pdf("core/pdf/badges.html", {"class_group": class_group, "badges": badges})
+    return pdf_response(data, f"badges-{class_group.pk}.pdf")
+
+
+def _letters(request: HttpRequest, students: list[Student]) -> list[dict]:
+    join = reverse("core:guardian_join")
+    letters = []
+    for student in students:
+        code = services.guardian_invitation_issue(student=student)
+        letters.append(
+            {
+                "student": student,
+                "code": code,
+                "join_url": _absolute(request, join),
+                "qr": qr_data_uri(_absolute(request, f"{join}?code={code}")),
+            }
+        )
+    return letters
+
+
+@require_POST
+@login_required
+def class_invitations_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fresh one-time codes for every child of the class, one letter a page."""
+    class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
+    students = [enrollment.student for enrollment in selectors.class_roster(class_group)]
+    data = render_pdf(
+        "core/pdf/invitations.html", {"school": class_group.school, "letters": _letters(request, students)}
+    )
+    return pdf_response(data, f"invitations-{class_group.pk}.pdf")
+
+
+@require_POST
+@login_required
+def student_invitation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    student = policy.get_or_404(request, "manage", Student.objects.select_related("school"), pk=pk)
+    data = render_pdf("core/pdf/invitations.html", {"school": student.school, "letters": _letters(request, [student])})
+    return pdf_response(data, f"invitation-{student.pk}.pdf")

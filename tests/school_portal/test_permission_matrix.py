@@ -1,0 +1,38 @@
+"""Every role against every endpoint that shows personal data: allowed ones get the page, the others do not.
+
+The rows come from the registry: the core's and every installed plug-in's ``PermissionCase``s.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+
+from school_portal.core.registry import permission_cases
+from school_portal.core.testing.world import ROLES
+
+CASES = sorted(permission_cases.items())
+
+
+def test_the_matrix_has_rows_for_the_core_and_is_not_empty():
+    names = {name for name, _ in CASES}
+    assert {"core.student_detail", "core.class_roster", "core.class_badges_pdf"} <= names
+    for name in names:
+        assert apps.is_installed(name.split(".")[0]) or name.startswith("core.")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case_name,case", CASES, ids=[name for name, _ in CASES])
+def test_permission_matrix(case_name, case, role, world, client_as):
+    client = client_as(role)
+    url = case.build(world)
+    data = case.data(world) if case.data else {}
+    response = getattr(client, case.method)(url, data)
+    if role in case.allowed:
+        assert response.status_code in case.ok_status, f"{role} must reach {case_name} ({url})"
+    elif role == "anonymous":
+        assert response.status_code in (302, 403, 404), f"anonymous must not reach {case_name}"
+        if response.status_code == 302:
+            assert "/login/" in response["Location"] or "signin" in response["Location"]
+    else:
+        assert response.status_code in (403, 404), f"{role} must be refused {case_name} ({url})"
