@@ -23,10 +23,10 @@ def test_the_matrix_has_rows_for_the_core_and_is_not_empty():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case_name,case", CASES, ids=[name for name, _ in CASES])
-def test_permission_matrix(case_name, case, role, world, client_as):
-    client = client_as(role)
-    url = case.build(world)
-    data = case.data(world) if case.data else {}
+def test_permission_matrix(case_name, case, role, shared_world, shared_client_as):
+    client = shared_client_as(role)
+    url = case.build(shared_world)
+    data = case.data(shared_world) if case.data else {}
     response = getattr(client, case.method)(url, data)
     if role in case.allowed:
         assert response.status_code in case.ok_status, f"{role} must reach {case_name} ({url})"

@@ -1,0 +1,59 @@
+"""The demo city: what a newcomer sees after ``scripts/demo``, built idempotently."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from wagtail.models import Site
+
+from school_portal.core.models import ClassGroup, Guardian, School, Student, User
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_city_and_prints_logins():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert School.objects.filter(kind=School.Kind.ELEMENTARY).count() >= 2
+    assert School.objects.filter(kind=School.Kind.JUNIOR_HIGH).count() >= 1
+    guardian = Guardian.objects.get(user__username="guardian-yamada")
+    assert guardian.children.values("school").distinct().count() == 2
+    for login in ("guardian-yamada", "teacher-sakura-3", "admin-sakura", "centre-staff", "demo-pass-2026"):
+        assert login in text
+    student = Student.objects.get(sourced_id="demo-sakura-3-1")
+    assert student.badge_code in text
+    # every school is a Wagtail site with its own home page
+    for school in School.objects.all():
+        assert Site.objects.get(pk=school.site_id).root_page.specific.school == school
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = (User.objects.count(), Student.objects.count(), ClassGroup.objects.count(), Site.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (User.objects.count(), Student.objects.count(), ClassGroup.objects.count(), Site.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_seed_demo_scale_adds_benchmark_schools():
+    call_command("seed_demo", "--scale", "1", "--quiet", stdout=io.StringIO())
+    school = School.objects.get(code="SCALE-0000")
+    assert school.class_groups.count() == 18
+    assert Student.objects.filter(school=school).count() == 18 * 35
+    assert Guardian.objects.filter(children__school=school).distinct().count() == 18 * 35
+
+
+@pytest.mark.django_db
+def test_demo_sites_answer_on_their_own_hosts():
+    call_command("seed_demo", "--quiet", stdout=io.StringIO())
+    client = Client()
+    portal = client.get("/", HTTP_HOST="localhost:8000")
+    assert portal.status_code == 200
+    assert "さくら小学校" in portal.content.decode() and "うみかぜ中学校" in portal.content.decode()
+    school = client.get("/", HTTP_HOST="sakura.localhost:8000")
+    assert school.status_code == 200
+    assert "<h1>さくら小学校</h1>" in school.content.decode()
