@@ -1,0 +1,117 @@
+"""The Wagtail admin screens of roster import: the list of imports, the upload form, one import's report.
+
+Who may use them is the access policy's answer (``School`` "manage", ``RosterImport`` "view"); teachers reach
+the Wagtail admin to edit pages but get a 404 here, as does anyone else.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from ..access import policy
+from ..models import RosterImport, School
+from .forms import RosterUploadForm
+from .services import roster_import_processed
+
+URL_NAMESPACE = "roster_imports"
+
+
+def manageable_schools(request: HttpRequest) -> Any:
+    return policy.scope(request, "manage", School.objects.all()).order_by("kind", "name")
+
+
+def may_import(request: HttpRequest) -> bool:
+    return policy.actor(request).is_centre_staff or manageable_schools(request).exists()
+
+
+class _RosterAdminView(WagtailAdminTemplateMixin):
+    header_icon = "upload"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_import(request):
+            raise Http404  # not a 403: Wagtail turns those into a redirect, and we do not confirm the screen
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": reverse(f"{URL_NAMESPACE}:index"), "label": _("Roster import")}]
+
+
+class RosterImportIndexView(_RosterAdminView, TemplateView):
+    template_name = "core/roster/index.html"
+    page_title = _("Roster import")
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        imports = policy.scope(self.request, "view", RosterImport.objects.select_related("school", "uploaded_by"))
+        return super().get_context_data(imports=imports[:100], **kwargs)
+
+
+class RosterImportUploadView(_RosterAdminView, FormView):
+    template_name = "core/roster/upload.html"
+    page_title = _("Upload a roster")
+    form_class = RosterUploadForm
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
+
+    def get_form_kwargs(self) -> dict:
+        return {
+            **super().get_form_kwargs(),
+            "schools": manageable_schools(self.request),
+            "city_wide": policy.actor(self.request).is_centre_staff,
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        return super().get_context_data(max_mb=settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024), **kwargs)
+
+    def form_valid(self, form: RosterUploadForm) -> HttpResponse:
+        from ..tasks import roster_import_task
+
+        upload = form.cleaned_data["file"]
+        roster_import = RosterImport.objects.create(
+            school=form.cleaned_data["school"],
+            uploaded_by=self.request.user,
+            kind=form.cleaned_data["kind"],
+            file=upload,
+            file_name=os.path.basename(upload.name)[:200],
+        )
+        transaction.on_commit(lambda: roster_import_task.enqueue(roster_import.pk))
+        return HttpResponseRedirect(reverse(f"{URL_NAMESPACE}:detail", args=[roster_import.pk]))
+
+
+class RosterImportDetailView(_RosterAdminView, TemplateView):
+    template_name = "core/roster/detail.html"
+    page_title = _("Roster import")
+
+    @cached_property
+    def roster_import(self) -> RosterImport:
+        return policy.get_or_404(
+            self.request, "view", RosterImport.objects.select_related("school", "uploaded_by"), pk=self.kwargs["pk"]
+        )
+
+    def get_page_subtitle(self) -> str:
+        return self.roster_import.file_name
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.roster_import.file_name}]
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        roster_import = self.roster_import
+        processed = roster_import_processed(roster_import)
+        total = roster_import.total_rows
+        return super().get_context_data(
+            roster_import=roster_import,
+            processed=processed,
+            percent=int(100 * processed / total) if total else 0,
+            in_progress=roster_import.status in (RosterImport.Status.PENDING, RosterImport.Status.RUNNING),
+            **kwargs,
+        )
