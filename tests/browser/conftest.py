@@ -1,0 +1,121 @@
+"""The real-browser harness: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Each test gets the demo city (``seed_demo``) on a live server whose Wagtail Sites carry the server's port, so
+``http://sakura.localhost:<port>/`` is さくら小学校's site (Chromium resolves ``*.localhost`` to loopback itself).
+Pages come at phone size (360x740, touch), tablet size and desktop size; ``harness.axe_check(page)`` runs
+axe-core's WCAG 2.x A/AA rules on the page and fails with a readable list of violations.
+
+Chromium is required, never skipped: ``scripts/bootstrap`` installs it (Debian's ``chromium``) and CI provides
+it, so a missing browser fails every browser test with the fix in the message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from school_portal.core.seeding import seed_demo
+
+from .harness import (
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    TIMEOUT_MS,
+    Portal,
+    restore_wagtail_roots,
+    watch_console,
+)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    """Playwright's sync API, alive only while a module of browser tests runs.
+
+    It keeps an asyncio loop marked as running in this thread, so Django's async-safety check would refuse the
+    tests' own database calls; ``DJANGO_ALLOW_ASYNC_UNSAFE`` is the documented switch for Playwright with
+    pytest-django. It is set here rather than at import so that the rest of the suite (the websocket consumers
+    above all) keeps the check, and the loop is stopped at the end of each module, so that a browser module
+    elsewhere in the tree (importing these fixtures) leaves no running loop behind for the tests after it.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as driver:
+            yield driver
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}, and the browser tests need it: run scripts/bootstrap as root "
+            "(it installs Debian's chromium), or set PORTAL_CHROMIUM to a Chromium binary.",
+            pytrace=False,
+        )
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core is missing at {AXE_JS}: run scripts/bootstrap (npm ci).", pytrace=False)
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def portal(live_server) -> Portal:
+    """The demo city (``seed_demo``, every installed plug-in's part too) on the live server, its Sites on its port.
+
+    The live server makes the test transactional: the database is emptied afterwards, Wagtail's root page and
+    collection with it, so they are put back first (see ``restore_wagtail_roots``).
+    """
+    port = urlsplit(live_server.url).port
+    assert port is not None
+    restore_wagtail_roots()
+    return Portal(port=port, demo=seed_demo(port=port))
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """``new_context(**PHONE)``: a fresh browser profile (own cookies); all are closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> BrowserContext:
+        context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def open_page(new_context) -> Callable[..., Page]:
+    """``open_page(**TABLET_PORTRAIT)`` or ``open_page(java_script_enabled=False)``: a page in a new profile."""
+
+    def make(**options) -> Page:
+        return watch_console(new_context(**options).new_page())
+
+    return make
+
+
+@pytest.fixture
+def phone(open_page) -> Page:
+    """A page on a phone: 360x740 CSS pixels, touch, mobile viewport."""
+    return open_page(**PHONE)
+
+
+@pytest.fixture
+def desktop(open_page) -> Page:
+    """A page on a desktop screen, 1280x800."""
+    return open_page(**DESKTOP)

@@ -1,0 +1,164 @@
+"""What the browser tests share besides fixtures: screen sizes, the demo city's URLs, axe-core and small checks."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import get_supported_language_variant
+from playwright.sync_api import ConsoleMessage, Page, Response
+from wagtail.models import Collection, Locale
+from wagtail.models import Page as WagtailPage
+
+from school_portal.core.seeding import DEMO_PASSWORD, DemoCity
+
+CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
+# Without the background-networking flags Chromium keeps calling home, and a closed network refuses it.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+TIMEOUT_MS = 10_000
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TABLET_LANDSCAPE = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+TABLET_PORTRAIT = {"viewport": {"width": 768, "height": 1024}, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+@dataclass
+class Portal:
+    """The demo city served by the live server: the URLs of its Sites and the people in it."""
+
+    port: int
+    demo: DemoCity
+    password: str = DEMO_PASSWORD
+
+    @property
+    def url(self) -> str:
+        """The city portal, the default Wagtail Site."""
+        return f"http://localhost:{self.port}"
+
+    def school_url(self, slug: str) -> str:
+        """A school's own Wagtail Site."""
+        return f"http://{slug}.localhost:{self.port}"
+
+
+def restore_wagtail_roots() -> None:
+    """Bring back what Wagtail's migrations made and a transactional test's flush removed.
+
+    The live server needs a transactional database, emptied after each test. Django's serialized rollback would
+    restore it, but it looks for the serialized copy on the thread's connection, and while Playwright's sync
+    loop runs in this thread Django hands out a second connection that has none.
+    """
+    locale, _ = Locale.objects.get_or_create(language_code=get_supported_language_variant(settings.LANGUAGE_CODE))
+    if WagtailPage.get_first_root_node() is None:
+        WagtailPage.add_root(instance=WagtailPage(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@dataclass
+class ConsoleLog:
+    """What the browser complained about on a page: CSP refusals, script errors, files that failed to load.
+
+    The document itself may answer 400 (a form with mistakes) on purpose; its status is the test's business.
+    """
+
+    errors: list[str] = field(default_factory=list)
+
+    def record(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def record_response(self, response: Response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.errors.append(f"{response.status} for {response.url}")
+
+    def record_uncaught(self, error: Exception) -> None:
+        self.errors.append(f"uncaught: {error}")
+
+
+def watch_console(page: Page) -> Page:
+    """Keep the browser's complaints about the document now shown in ``page.console_log``."""
+    log = ConsoleLog()
+    page.on("console", log.record)
+    page.on("response", log.record_response)
+    page.on("pageerror", log.record_uncaught)
+    page.on("framenavigated", lambda frame: log.errors.clear() if frame == page.main_frame else None)
+    page.console_log = log  # type: ignore[attr-defined]
+    return page
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']}  {violation['helpUrl']}")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    at {' '.join(str(t) for t in node['target'])}: {node['html'][:200]}")
+            summary = " / ".join((node.get("failureSummary") or "").splitlines())
+            if summary:
+                lines.append(f"       {summary[:400]}")
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    ... and {len(violation['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on the page as it is now.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy
+    (``script-src 'self'``) does not govern: the pages are checked with their real CSP in force.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return result["violations"]
+
+
+def axe_check(page: Page) -> None:
+    """Fail with a readable list if axe-core finds WCAG A/AA violations, or the browser logged errors."""
+    violations = axe_violations(page)
+    assert not violations, f"accessibility violations on {page.url}:\n{format_violations(violations)}"
+    console: ConsoleLog | None = getattr(page, "console_log", None)
+    if console is not None:
+        assert not console.errors, f"browser errors on {page.url}:\n" + "\n".join(console.errors)
+
+
+def has_horizontal_scroll(page: Page) -> bool:
+    """True when the page is wider than the screen, so reading it means scrolling sideways.
+
+    Compared with the layout viewport (``clientWidth``), not ``innerWidth``: a mobile browser zooms out to fit
+    a page that overflows, and then ``innerWidth`` grows with the overflow and hides it.
+    """
+    return page.evaluate("document.scrollingElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """A full-page PNG under var/screenshots/ (gitignored), for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page: Page, portal: Portal, username: str, *, site_url: str | None = None) -> None:
+    """Sign in with a password on the portal's sign-in page, as a guardian or a staff member does."""
+    page.goto(f"{site_url or portal.url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(portal.password)
+    page.locator("main form button[type=submit]").click()
