@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
 
         dashboards.register()
         permission_cases.register()
+
+        from .realtime import websocket_urlpatterns
+        from .registry import websocket_routes
+
+        websocket_routes.register("core.notifications", websocket_urlpatterns)

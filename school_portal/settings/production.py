@@ -20,7 +20,16 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
+# Nothing of ours is framed; Wagtail's page preview sets SAMEORIGIN on its own responses.
+X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_SECURE = True
 
 WHITENOISE_USE_FINDERS = False
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
+
+# Background tasks: the immediate backend (run in the request) unless TASKS_BACKEND=database, which queues
+# them in the database for `manage.py db_worker` processes (needs the django-tasks-db package; see
+# docs/operations.md).
+if os.environ.get("TASKS_BACKEND", "immediate") == "database":
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]  # noqa: F405
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

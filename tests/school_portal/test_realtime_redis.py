@@ -1,0 +1,207 @@
+"""Live notifications across processes: two real Daphne workers sharing one Redis channel layer.
+
+This is how production runs (several Daphne workers behind a proxy, docs/operations.md): a notification sent
+from one process reaches a user's sockets whichever worker holds them. The Redis is the one named by
+``REDIS_URL``, else the local one on 127.0.0.1:6379 (database 15). No Redis is a failure, not a skip: CI
+starts one.
+
+The workers share this test's database: on PostgreSQL the test database itself (the test is transactional,
+so what it writes is committed); on the embedded SQLite, a file copy of the in-memory test database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from school_portal.core.models import User
+from school_portal.core.realtime import notify_user
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+STARTUP_SECONDS = 30
+WAIT = 5
+
+
+def _require_redis() -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({error}); start it (the CI script does) or set REDIS_URL")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url_for_workers(tmp_path: Path) -> str:
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "workers.sqlite3"
+        target = sqlite3.connect(copy)
+        connection.connection.backup(target)
+        target.close()
+        return f"sqlite:///{copy}"
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _session_cookie(username: str) -> tuple[User, str]:
+    user = User.objects.create_user(username=username, password="not-used-here-123")
+    client = Client()
+    client.force_login(user, backend="school_portal.core.backends.ThrottledModelBackend")
+    return user, client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"daphne on {port} exited:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"daphne on {port} did not start within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def redis_layer(settings) -> Iterator[dict]:
+    """This process's channel layer on the shared Redis, under a prefix of its own (so parallel runs don't mix)."""
+    _require_redis()
+    config = {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:12]}"}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
+    yield config
+
+
+@pytest.fixture
+def users(transactional_db) -> dict[str, tuple[User, str]]:
+    return {"hana": _session_cookie("hana"), "taro": _session_cookie("taro")}
+
+
+@pytest.fixture
+def workers(redis_layer, users, tmp_path) -> Iterator[list[int]]:
+    """Two Daphne processes on free ports, on the shared Redis and database; killed however the test ends."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "school_portal.settings.test",
+        "DATABASE_URL": _database_url_for_workers(tmp_path),
+        "REDIS_URL": REDIS_URL,
+        "CHANNELS_PREFIX": redis_layer["prefix"],
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONPATH": str(ROOT),
+    }
+    ports = [_free_port(), _free_port()]
+    processes: list[tuple[subprocess.Popen, Path]] = []
+    try:
+        for port in ports:
+            log = tmp_path / f"daphne-{port}.log"
+            with log.open("w") as out:
+                process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "daphne",
+                        "-b",
+                        "127.0.0.1",
+                        "-p",
+                        str(port),
+                        "school_portal.asgi:application",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            processes.append((process, log))
+        for port, (process, log) in zip(ports, processes, strict=True):
+            _wait_for_port(port, process, log)
+        yield ports
+    finally:
+        for process, _ in processes:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _open(port: int, session: str):
+    return connect(
+        f"ws://127.0.0.1:{port}/ws/notifications/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"},
+        open_timeout=WAIT,
+    )
+
+
+async def _next_event(ws) -> dict:
+    return json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+
+
+async def _nothing_arrives(ws, seconds: float = 0.3) -> bool:
+    try:
+        await asyncio.wait_for(ws.recv(), seconds)
+    except TimeoutError:
+        return True
+    return False
+
+
+@pytest.mark.asyncio
+async def test_a_notification_reaches_the_user_on_every_worker_and_no_one_else(workers, users):
+    worker_a, worker_b = workers
+    (hana, hana_session), (taro, taro_session) = users["hana"], users["taro"]
+    async with asyncio.timeout(60):
+        async with (
+            _open(worker_a, hana_session) as hana_on_a,
+            _open(worker_b, hana_session) as hana_on_b,
+            _open(worker_b, taro_session) as taro_on_b,
+        ):
+            # Joining the group happens after the handshake: a ping answered means the socket is subscribed.
+            for ws in (hana_on_a, hana_on_b, taro_on_b):
+                await ws.send('{"type": "ping"}')
+                assert await _next_event(ws) == {"type": "pong"}
+
+            await sync_to_async(notify_user)(user_id=hana.pk, event={"kind": "notice", "message": "遠足のお知らせ"})
+            expected = {"type": "event", "event": {"kind": "notice", "message": "遠足のお知らせ"}}
+            assert await _next_event(hana_on_a) == expected
+            assert await _next_event(hana_on_b) == expected
+            assert await _nothing_arrives(taro_on_b)
+
+            await sync_to_async(notify_user)(user_id=taro.pk, event={"message": "for Taro"})
+            assert (await _next_event(taro_on_b))["event"] == {"message": "for Taro"}
+            assert await _nothing_arrives(hana_on_a)
+
+            # A frame far over Daphne's message-size limit (1 MiB by default): that socket is dropped, ...
+            async with _open(worker_a, hana_session) as attacker:
+                with pytest.raises(ConnectionClosed):
+                    await attacker.send("x" * (8 * 1024 * 1024))
+                    await asyncio.wait_for(attacker.recv(), WAIT)
+            # ... while the worker, and the other sockets it holds, go on.
+            await sync_to_async(notify_user)(user_id=hana.pk, event={"message": "still serving"})
+            assert (await _next_event(hana_on_a))["event"] == {"message": "still serving"}
+            async with _open(worker_a, hana_session) as later:
+                await later.send('{"type": "ping"}')
+                assert await _next_event(later) == {"type": "pong"}
