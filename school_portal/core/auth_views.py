@@ -12,15 +12,17 @@ from django.views.decorators.http import require_http_methods
 
 from . import services, throttle
 from .forms import (
-    LOCKED_MESSAGE,
     GuardianRegistrationForm,
     InvitationCodeForm,
     StudentSignInForm,
     ThrottledAuthenticationForm,
+    locked_message,
 )
 from .http import safe_next_url
 
 TABLET_CLASS_COOKIE = "tablet_class_code"
+# A child's session on a shared tablet lasts a school day at most: the next morning nobody finds it open.
+STUDENT_SESSION_SECONDS = 8 * 3600
 INVITATION_PATH = "invitation"
 
 
@@ -40,6 +42,7 @@ def student_signin(request: HttpRequest) -> HttpResponse:
     form = StudentSignInForm(request.POST or None, request=request, initial=initial)
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend="school_portal.core.backends.StudentBadgeBackend")
+        request.session.set_expiry(STUDENT_SESSION_SECONDS)
         response = redirect(safe_next_url(request))
         response.set_cookie(
             TABLET_CLASS_COOKIE,
@@ -50,7 +53,11 @@ def student_signin(request: HttpRequest) -> HttpResponse:
             secure=request.is_secure(),
         )
         return response
-    return render(request, "core/student_signin.html", {"form": form}, status=400 if form.errors else 200)
+    # ``next`` goes through the form unchecked; safe_next_url checks it when it is used.
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(
+        request, "core/student_signin.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,10 +66,11 @@ def guardian_join(request: HttpRequest) -> HttpResponse:
     signed_in = request.user.is_authenticated
     form_class = InvitationCodeForm if signed_in else GuardianRegistrationForm
     form = form_class(request.POST or None, initial={"code": request.GET.get("code", "")})
-    client = request.META.get("REMOTE_ADDR", "")
+    # Wrong codes count against the account when signed in, else against the address (and always the address).
+    attempt_by = f"user:{request.user.pk}" if signed_in else request.META.get("REMOTE_ADDR", "")
     if request.method == "POST" and form.is_valid():
-        if throttle.is_locked(INVITATION_PATH, request, client):
-            form.add_error(None, LOCKED_MESSAGE)
+        if throttle.is_locked(INVITATION_PATH, request, attempt_by):
+            form.add_error(None, locked_message())
         else:
             data = form.cleaned_data
             try:
@@ -78,8 +86,10 @@ def guardian_join(request: HttpRequest) -> HttpResponse:
                     )
                     login(request, user, backend="school_portal.core.backends.ThrottledModelBackend")
                     student = user.guardian.children.get()
+            except services.UsernameTaken as error:
+                form.add_error("username", str(error))
             except services.PortalError as error:
-                throttle.record_failure(INVITATION_PATH, request, client)
+                throttle.record_failure(INVITATION_PATH, request, attempt_by)
                 form.add_error("code", str(error))
             else:
                 messages.success(

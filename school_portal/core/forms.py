@@ -3,23 +3,46 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
-LOCKED_MESSAGE = _("Too many failed attempts. Wait 15 minutes and try again, or ask a teacher for help.")
+from .models import User
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, telling the person plainly when the throttle has locked the door."""
+def locked_message() -> str:
+    """What a person locked out by the sign-in throttle reads: how long to wait, and who can help."""
+    minutes = max(1, settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60)
+    return ngettext(
+        "Too many failed attempts. Wait %(minutes)d minute and try again, or ask the school for help.",
+        "Too many failed attempts. Wait %(minutes)d minutes and try again, or ask the school for help.",
+        minutes,
+    ) % {"minutes": minutes}
 
-    def clean(self):
+
+class LockedMessageMixin:
+    """A sign-in form telling the person plainly when the throttle has locked the door."""
+
+    request: object
+
+    def clean(self) -> dict:
         try:
             return super().clean()
         except forms.ValidationError:
             if getattr(self.request, "signin_locked", False):
-                raise forms.ValidationError(LOCKED_MESSAGE, code="locked") from None
+                raise forms.ValidationError(locked_message(), code="locked") from None
             raise
+
+
+class ThrottledAuthenticationForm(LockedMessageMixin, AuthenticationForm):
+    """Django's sign-in form (guardians and staff at /accounts/login/)."""
+
+
+class ThrottledWagtailLoginForm(LockedMessageMixin, WagtailLoginForm):
+    """Wagtail's admin sign-in form (settings.WAGTAILADMIN_USER_LOGIN_FORM), with the same plain lock message."""
 
 
 class StudentSignInForm(forms.Form):
@@ -42,7 +65,7 @@ class StudentSignInForm(forms.Form):
         self.user = authenticate(self.request, class_code=data["class_code"], badge_code=data["badge_code"])
         if self.user is None:
             if getattr(self.request, "signin_locked", False):
-                raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+                raise forms.ValidationError(locked_message(), code="locked")
             raise forms.ValidationError(
                 _("The class code and the badge do not match. Check both, or ask your teacher."), code="invalid"
             )
@@ -71,13 +94,15 @@ class GuardianRegistrationForm(InvitationCodeForm):
         label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def clean(self):
+    def clean(self) -> dict:
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords are different."))
         elif data.get("password1"):
+            # An unsaved user, so the validators can refuse a password too like the chosen name.
+            candidate = User(username=data.get("username", ""), display_name=data.get("display_name", ""))
             try:
-                password_validation.validate_password(data["password1"])
+                password_validation.validate_password(data["password1"], candidate)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data

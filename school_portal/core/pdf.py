@@ -1,19 +1,25 @@
-"""PDF rendering with xhtml2pdf: A4, Japanese text in an embedded (subset) TrueType font, QR codes inline."""
+"""PDF rendering with xhtml2pdf: A4, Japanese text in an embedded (subset) TrueType font, QR codes inline.
+
+xhtml2pdf knows only the fonts a document declares with ``@font-face`` (a font registered with ReportLab
+alone is ignored and every kana comes out as a black box in Helvetica), so ``core/pdf/base.html`` declares
+the Japanese font from :data:`settings.PDF_JAPANESE_FONT`. The render may read that font file and ``data:``
+URIs (the QR codes) and nothing else: no other local file, no network.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
 from pathlib import Path
+from typing import Any
 
 import qrcode
 import qrcode.image.pil
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 FONT_NAME = "PortalJapanese"
 
@@ -22,19 +28,16 @@ class PdfError(RuntimeError):
     pass
 
 
-def _register_font() -> None:
-    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
-        return
+def japanese_font_path() -> Path:
     path = Path(settings.PDF_JAPANESE_FONT)
     if not path.is_file():
         raise PdfError(f"Japanese font not found at {path} (see the core.W001 check)")
-    pdfmetrics.registerFont(TTFont(FONT_NAME, str(path)))
-    # Bold and italic map to the same face: xhtml2pdf would otherwise fall back to Helvetica, which has no kana.
-    from reportlab.lib.fonts import addMapping
+    return path
 
-    for bold in (0, 1):
-        for italic in (0, 1):
-            addMapping(FONT_NAME, bold, italic, FONT_NAME)
+
+def _resource_policy(font: Path) -> ResourceAccessPolicy:
+    """Local reads confined to the font's directory, no fetch over the network, every size limit on."""
+    return ResourceAccessPolicy.server(base_dir=font.parent, allow_remote=False)
 
 
 def qr_data_uri(text: str, box_size: int = 6) -> str:
@@ -44,12 +47,12 @@ def qr_data_uri(text: str, box_size: int = 6) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render ``template_name`` (HTML for xhtml2pdf) to PDF bytes with the Japanese font embedded."""
-    _register_font()
-    html = render_to_string(template_name, {**context, "pdf_font": FONT_NAME})
+    font = japanese_font_path()
+    html = render_to_string(template_name, {**context, "pdf_font": FONT_NAME, "pdf_font_path": font.as_posix()})
     out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=_resource_policy(font))
     if result.err:
         raise PdfError(f"xhtml2pdf failed on {template_name}: {result.err} errors")
     return out.getvalue()

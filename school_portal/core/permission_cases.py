@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from .registry import PermissionCase, permission_cases
 
+ROSTER_IMPORTERS = frozenset({"school_admin", "other_school_admin", "centre_staff"})
 STAFF_OF_CLASS = frozenset({"homeroom_teacher", "school_admin"})
 SIGNED_IN = frozenset(
     {
@@ -21,6 +22,15 @@ SIGNED_IN = frozenset(
         "partner_teacher",
     }
 )
+
+
+def _roster_import_url(world) -> str:
+    from .models import RosterImport
+
+    roster_import, _created = RosterImport.objects.get_or_create(
+        school=world.school, file_name="matrix-roster.csv", defaults={"kind": RosterImport.Kind.CSV}
+    )
+    return reverse("roster_imports:detail", args=[roster_import.pk])
 
 
 def register() -> None:
@@ -54,5 +64,9 @@ def register() -> None:
             STAFF_OF_CLASS,
             method="post",
         ),
+        # Wagtail admin screens: roster import (any school's administrators may import for their own school).
+        PermissionCase("core.roster_import_index", lambda w: reverse("roster_imports:index"), ROSTER_IMPORTERS),
+        PermissionCase("core.roster_import_upload", lambda w: reverse("roster_imports:upload"), ROSTER_IMPORTERS),
+        PermissionCase("core.roster_import_detail", _roster_import_url, frozenset({"school_admin", "centre_staff"})),
     ):
         permission_cases.register(case.name, case)

@@ -8,7 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
@@ -31,7 +31,7 @@ from .models.people import new_badge_code
 from .models.schools import CLASS_CODE_ALPHABET
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
-ADMIN_PAGE_PERMISSIONS = [*EDITOR_PAGE_PERMISSIONS, "delete_page", "lock_page", "unlock_page"]
+ADMIN_PAGE_PERMISSIONS = [*EDITOR_PAGE_PERMISSIONS, "bulk_delete_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS = [
     "add_image",
     "change_image",
@@ -73,6 +73,11 @@ def editors_group(school: School) -> Group:
 
 def admins_group(school: School) -> Group:
     return Group.objects.get(name=f"{school.code} administrators")
+
+
+def centre_staff_group() -> Group:
+    """Education-centre staff: Wagtail admin access only; what they may do there, the access policy says."""
+    return _group("Education centre staff")
 
 
 @transaction.atomic
@@ -160,13 +165,19 @@ def role_assign(*, user: User, role: str, school: School | None = None, library=
         user.groups.add(editors_group(school))
     elif role == Role.SCHOOL_ADMIN and school:
         user.groups.add(admins_group(school))
+    elif role == Role.CENTRE_STAFF:
+        user.groups.add(centre_staff_group())  # the Wagtail admin, for city-wide screens such as roster import
     return assignment
 
 
+@transaction.atomic
 def student_badge_reset(*, student: Student) -> str:
-    """A new badge code: the old printed badge stops working at once."""
+    """A new badge code: the old printed badge stops working at once, and whoever signed in with it is signed out."""
     student.badge_code = new_badge_code()
     student.save(update_fields=["badge_code"])
+    # A student has no usable password; a fresh unusable one changes the session hash, ending every session.
+    student.user.set_unusable_password()
+    student.user.save(update_fields=["password"])
     return student.badge_code
 
 
@@ -197,12 +208,15 @@ def guardian_invitation_issue(*, student: Student) -> str:
     return format_invitation_code(code)
 
 
-@transaction.atomic
-def guardian_invitation_redeem(*, code: str, user: User, relationship: str = "") -> Student:
-    """Link ``user`` (made a guardian if not yet) to the child on the letter. The code works once."""
+class UsernameTaken(PortalError):
+    """The sign-in name a new guardian chose is already someone's."""
+
+
+def _usable_invitation(code: str) -> GuardianInvitation:
+    """The invitation of ``code``, locked for this transaction, if it may still be used; otherwise refused."""
     invitation = (
         GuardianInvitation.objects.select_for_update()
-        .select_related("student")
+        .select_related("student", "student__school")
         .filter(code_digest=_invitation_digest(code))
     ).first()
     if invitation is None:
@@ -211,8 +225,10 @@ def guardian_invitation_redeem(*, code: str, user: User, relationship: str = "")
         raise PortalError(_("This invitation code has already been used. Ask the school for a new letter."))
     if invitation.expires_at < timezone.now():
         raise PortalError(_("This invitation code has expired. Ask the school for a new letter."))
-    if hasattr(user, "student"):
-        raise PortalError(_("A student account cannot be linked as a guardian."))
+    return invitation
+
+
+def _invitation_accept(*, invitation: GuardianInvitation, user: User, relationship: str) -> Student:
     guardian, _created = Guardian.objects.get_or_create(user=user)
     GuardianLink.objects.get_or_create(
         guardian=guardian, student=invitation.student, defaults={"relationship": relationship}
@@ -224,12 +240,29 @@ def guardian_invitation_redeem(*, code: str, user: User, relationship: str = "")
 
 
 @transaction.atomic
+def guardian_invitation_redeem(*, code: str, user: User, relationship: str = "") -> Student:
+    """Link ``user`` (made a guardian if not yet) to the child on the letter. The code works once."""
+    invitation = _usable_invitation(code)
+    if Student.objects.filter(user=user).exists():
+        raise PortalError(_("A student account cannot be linked as a guardian."))
+    return _invitation_accept(invitation=invitation, user=user, relationship=relationship)
+
+
+@transaction.atomic
 def guardian_register(*, code: str, username: str, password: str, display_name: str, language: str = "ja") -> User:
-    """A new guardian account from an invitation letter. Nothing is created if the code is refused."""
+    """A new guardian account from an invitation letter. Nothing is created if the code or the name is refused.
+
+    The code is checked first, so only someone holding a valid letter learns whether a sign-in name is taken.
+    """
+    invitation = _usable_invitation(code)
     if User.objects.filter(username__iexact=username).exists():
-        raise PortalError(_("This sign-in name is taken. Choose another."))
-    user = User.objects.create_user(
-        username=username, password=password, display_name=display_name, preferred_language=language
-    )
-    guardian_invitation_redeem(code=code, user=user)
+        raise UsernameTaken(_("This sign-in name is taken. Choose another."))
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username, password=password, display_name=display_name, preferred_language=language
+            )
+    except IntegrityError:  # the same name, registered a moment ago by someone else
+        raise UsernameTaken(_("This sign-in name is taken. Choose another.")) from None
+    _invitation_accept(invitation=invitation, user=user, relationship="")
     return user

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -36,15 +35,28 @@ def _window_start() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
 
 
-def is_locked(path: str, request: HttpRequest | None, account: str) -> bool:
-    """True when this client or this account has failed too often on ``path`` within the window."""
+# A client (an address) gets a wider allowance than an account: a household or a staff room shares one address.
+CLIENT_ALLOWANCE = 8
+
+
+def is_locked(
+    path: str,
+    request: HttpRequest | None,
+    account: str,
+    client_allowance: int = CLIENT_ALLOWANCE,
+    account_limit: int | None = None,
+) -> bool:
+    """True when this account, or this client, has failed too often on ``path`` within the window.
+
+    The account may fail ``account_limit`` times (default ``LOGIN_THROTTLE_MAX_FAILURES``); the client
+    ``client_allowance`` times ``LOGIN_THROTTLE_MAX_FAILURES``.
+    """
     recent = SignInFailure.objects.filter(path=path, at__gte=_window_start())
     limit = settings.LOGIN_THROTTLE_MAX_FAILURES
     by_account = recent.filter(account_digest=_account(account)).count() if account else 0
-    if by_account >= limit:
+    if by_account >= (account_limit or limit):
         return True
-    # A client gets a wider allowance: a classroom's tablets share one address behind the school's router.
-    return recent.filter(client_digest=_client(request)).count() >= limit * 8
+    return recent.filter(client_digest=_client(request)).count() >= limit * client_allowance
 
 
 def record_failure(path: str, request: HttpRequest | None, account: str) -> None:
@@ -55,7 +67,8 @@ def clear(path: str, account: str) -> None:
     SignInFailure.objects.filter(path=path, account_digest=_account(account)).delete()
 
 
-def prune(older_than_days: int) -> int:
-    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
-    deleted, _ = SignInFailure.objects.filter(Q(at__lt=cutoff)).delete()
+def prune(older_than_days: int | None = None) -> int:
+    """Forget failures older than the retention limit (``RETENTION_DAYS["login_attempts"]`` by default)."""
+    days = settings.RETENTION_DAYS["login_attempts"] if older_than_days is None else older_than_days
+    deleted, _ = SignInFailure.objects.filter(at__lt=timezone.now() - datetime.timedelta(days=days)).delete()
     return deleted

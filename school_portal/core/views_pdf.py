@@ -9,12 +9,17 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .access import policy
-from .models import ClassGroup, Student
+from .models import ClassGroup, Enrollment, Student
 from .pdf import pdf_response, qr_data_uri, render_pdf
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
+
+
+def _active_roster(class_group: ClassGroup) -> list[Enrollment]:
+    """The class's children still at school: no badge or letter for a child who has left."""
+    return [enrollment for enrollment in selectors.class_roster(class_group) if enrollment.student.is_active]
 
 
 @login_required
@@ -27,13 +32,13 @@ def class_badges_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "student": enrollment.student,
             "qr": qr_data_uri(_absolute(request, f"{signin}?badge={enrollment.student.badge_code}")),
         }
-        for enrollment in selectors.class_roster(class_group)
+        for enrollment in _active_roster(class_group)
     ]
     data = render_pdf("core/pdf/badges.html", {"class_group": class_group, "badges": badges})
     return pdf_response(data, f"badges-{class_group.pk}.pdf")
 
 
-def _letters(request: HttpRequest, students: list[Student]) -> list[dict]:
+def _letters(request: HttpRequest, students: list[Student]) -> list[dict[str, object]]:
     join = reverse("core:guardian_join")
     letters = []
     for student in students:
@@ -54,7 +59,7 @@ def _letters(request: HttpRequest, students: list[Student]) -> list[dict]:
 def class_invitations_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Fresh one-time codes for every child of the class, one letter a page."""
     class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
-    students = [enrollment.student for enrollment in selectors.class_roster(class_group)]
+    students = [enrollment.student for enrollment in _active_roster(class_group)]
     data = render_pdf(
         "core/pdf/invitations.html", {"school": class_group.school, "letters": _letters(request, students)}
     )

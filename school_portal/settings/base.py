@@ -121,6 +121,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(os.environ.get("DB_POOL_SIZE", "0")):
+    # Under Daphne (ASGI) every request runs in its own thread, so persistent connections (DB_CONN_MAX_AGE)
+    # are never reused and pile up until PostgreSQL refuses more; a per-process pool reuses them instead
+    # (docs/benchmarks.md). Django's pool excludes persistent connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": int(os.environ["DB_POOL_SIZE"]),
+        "timeout": 10,
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -154,6 +164,8 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+# The admin's sign-in form says plainly when the sign-in throttle has locked the door.
+WAGTAILADMIN_USER_LOGIN_FORM = "school_portal.core.forms.ThrottledWagtailLoginForm"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
@@ -209,7 +221,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Sign-in throttling: failures per (path, client) and per (path, account) within the window lock the door.
 LOGIN_THROTTLE_MAX_FAILURES = int(os.environ.get("LOGIN_THROTTLE_MAX_FAILURES", "5"))
+# A class code is shared by ~35 young children who mistype; a badge is one of 32^8 codes, so a wider allowance
+# per class keeps a class from being locked out on its first morning while guessing stays hopeless.
+LOGIN_THROTTLE_CLASS_MAX_FAILURES = int(os.environ.get("LOGIN_THROTTLE_CLASS_MAX_FAILURES", "25"))
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
+
+# Live notifications (school_portal/core/realtime.py): a socket sending a bigger message, or more messages in
+# one second, is closed. Daphne's own --websocket-max-message-size caps frames before they reach Django.
+REALTIME_MAX_MESSAGE_BYTES = int(os.environ.get("REALTIME_MAX_MESSAGE_BYTES", "4096"))
+REALTIME_MAX_MESSAGES_PER_SECOND = int(os.environ.get("REALTIME_MAX_MESSAGES_PER_SECOND", "10"))
 
 # Guardian invitation codes expire after this many days.
 GUARDIAN_INVITATION_DAYS = 60

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from wagtail.images import get_image_model
-from wagtail.permissions import policy_registry
 from wagtail.models import Site
+from wagtail.permissions import policy_registry
 
 from school_portal.core import services
 from school_portal.core.models import SchoolHomePage, StandardPage

@@ -1,0 +1,249 @@
+"""A guardian registers from the school's invitation letter, and adds more children with more letters."""
+
+from __future__ import annotations
+
+import datetime
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from school_portal.core import services
+from school_portal.core.models import Guardian, GuardianInvitation, GuardianLink, User
+from school_portal.core.testing.world import build_world
+
+JOIN = reverse("core:guardian_join")
+DASHBOARD = reverse("core:dashboard")
+NEW_PASSWORD = "kodomo-no-gakkou-2026"
+LOCKED = "Too many failed attempts."
+
+
+def registration(code: str, **changes: str) -> dict[str, str]:
+    return {
+        "code": code,
+        "display_name": "鈴木 真理",
+        "username": "mari.suzuki",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **changes,
+    }
+
+
+def signed_in_user_id(client: Client) -> int | None:
+    value = client.session.get("_auth_user_id")
+    return int(value) if value is not None else None
+
+
+@pytest.fixture
+def code(world) -> str:
+    """The code on a fresh letter for the classmate (佐藤 太郎)."""
+    return services.guardian_invitation_issue(student=world.classmate)
+
+
+def test_a_new_guardian_registers_from_the_letter_and_sees_the_child(world, english_client, code):
+    response = english_client.post(JOIN, registration(code))
+
+    assert response.status_code == 302
+    assert response["Location"] == DASHBOARD
+    user = User.objects.get(username="mari.suzuki")
+    assert signed_in_user_id(english_client) == user.pk
+    assert user.check_password(NEW_PASSWORD)
+    dashboard = english_client.get(DASHBOARD).content.decode()
+    assert "太郎 of さくら小学校 is now linked to your account." in dashboard
+    assert "太郎" in dashboard
+    assert "花子" not in dashboard  # the classmate's classmate is nobody of theirs
+    assert english_client.get(reverse("core:student_detail", args=[world.classmate.pk])).status_code == 200
+
+
+def test_the_letters_qr_code_fills_in_the_code(world, english_client, code):
+    page = english_client.get(f"{JOIN}?code={code}").content.decode()
+
+    assert f'value="{code}"' in page
+
+
+def test_the_code_may_be_typed_without_dashes_in_lower_case(world, english_client, code):
+    english_client.post(JOIN, registration(code.replace("-", "").lower()))
+
+    assert GuardianLink.objects.filter(guardian__user__username="mari.suzuki", student=world.classmate).exists()
+
+
+def test_a_signed_in_guardian_adds_a_child_of_another_school(world, english_client, code):
+    english_client.post(JOIN, registration(code))
+    second = services.guardian_invitation_issue(student=world.sibling)
+
+    page = english_client.get(JOIN).content.decode()
+    assert 'name="password1"' not in page  # already signed in: only the code is asked
+    response = english_client.post(JOIN, {"code": second}, follow=True)
+
+    page = response.content.decode()
+    assert "一郎 of うめ中学校 is now linked to your account." in page
+    assert "太郎" in page and "さくら小学校" in page
+    assert User.objects.filter(username="mari.suzuki").count() == 1
+    guardian = Guardian.objects.get(user__username="mari.suzuki")
+    assert set(guardian.children.all()) == {world.classmate, world.sibling}
+
+
+def assert_nothing_created(users_before: int) -> None:
+    assert User.objects.count() == users_before
+    assert not User.objects.filter(username="mari.suzuki").exists()
+
+
+def test_a_used_code_is_refused_and_creates_nothing(world, english_client, code):
+    english_client.post(JOIN, registration(code))
+    english_client.post(reverse("logout"))
+    users_before = User.objects.count()
+
+    response = english_client.post(JOIN, registration(code, username="someone.else"))
+
+    assert response.status_code == 400
+    assert "This invitation code has already been used." in response.content.decode()
+    assert User.objects.count() == users_before
+    assert not User.objects.filter(username="someone.else").exists()
+
+
+def test_a_signed_in_guardian_cannot_reuse_a_code(world, english_client_as, code):
+    services.guardian_invitation_redeem(code=code, user=world.users["other_guardian"])
+    client = english_client_as("guardian")
+
+    response = client.post(JOIN, {"code": code})
+
+    assert "This invitation code has already been used." in response.content.decode()
+    assert not world.classmate.guardians.filter(user=world.users["guardian"]).exists()
+
+
+def test_an_expired_code_is_refused_and_creates_nothing(world, english_client, code):
+    GuardianInvitation.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    users_before = User.objects.count()
+
+    response = english_client.post(JOIN, registration(code))
+
+    assert "This invitation code has expired." in response.content.decode()
+    assert_nothing_created(users_before)
+
+
+def test_a_wrong_code_is_refused_and_creates_nothing(world, english_client, code):
+    users_before = User.objects.count()
+
+    response = english_client.post(JOIN, registration("ABCD-EFGH-JKLM"))
+
+    assert "This invitation code is not valid." in response.content.decode()
+    assert_nothing_created(users_before)
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"password1": "short1", "password2": "short1"}, "This password is too short."),
+        ({"password2": "kodomo-no-gakkou-2027"}, "The two passwords are different."),
+        ({"password1": "mari.suzuki1", "password2": "mari.suzuki1"}, "too similar to the username"),
+        ({"username": "a b"}, "Use 4 or more letters, digits"),
+    ],
+    ids=["too short", "mismatch", "like the sign-in name", "bad sign-in name"],
+)
+def test_a_bad_password_or_name_creates_nothing_and_leaves_the_code_usable(
+    world, english_client, code, changes, message
+):
+    users_before = User.objects.count()
+
+    response = english_client.post(JOIN, registration(code, **changes))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert_nothing_created(users_before)
+    assert GuardianInvitation.objects.get().used_at is None
+    english_client.post(JOIN, registration(code))
+    assert User.objects.filter(username="mari.suzuki").exists()
+
+
+def test_a_taken_sign_in_name_is_said_at_the_name_and_leaves_the_code_usable(world, english_client, code):
+    users_before = User.objects.count()
+
+    response = english_client.post(JOIN, registration(code, username="M-Guardian"))
+
+    assert "This sign-in name is taken." in response.content.decode()
+    assert User.objects.count() == users_before
+    assert GuardianInvitation.objects.get().used_at is None
+    assert not world.classmate.guardians.filter(user__username__iexact="m-guardian").exists()
+
+
+def test_a_student_account_cannot_become_a_guardian(world, english_client_as, code):
+    response = english_client_as("student").post(JOIN, {"code": code})
+
+    assert "A student account cannot be linked as a guardian." in response.content.decode()
+    assert not Guardian.objects.filter(user=world.users["student"]).exists()
+    assert GuardianInvitation.objects.get().used_at is None
+
+
+def test_a_guardian_trying_another_childs_page_gets_not_found(world, english_client, code):
+    english_client.post(JOIN, registration(code))
+
+    for other in (world.child, world.sibling):
+        assert english_client.get(reverse("core:student_detail", args=[other.pk])).status_code == 404
+    assert english_client.get(reverse("core:student_detail", args=[999999])).status_code == 404
+
+
+def test_repeated_wrong_codes_lock_the_door_even_for_a_right_code(world, english_client, code):
+    for attempt in range(settings.LOGIN_THROTTLE_MAX_FAILURES):
+        response = english_client.post(JOIN, registration(f"ABCD-EFGH-{attempt:04d}"))
+        assert "This invitation code is not valid." in response.content.decode()
+    users_before = User.objects.count()
+
+    response = english_client.post(JOIN, registration(code))
+
+    assert LOCKED in response.content.decode()
+    assert_nothing_created(users_before)
+    assert GuardianInvitation.objects.get().used_at is None
+
+
+def test_a_signed_in_guardian_guessing_codes_is_locked_too(world, english_client_as, code):
+    client = english_client_as("guardian")
+    for attempt in range(settings.LOGIN_THROTTLE_MAX_FAILURES):
+        client.post(JOIN, {"code": f"ABCD-EFGH-{attempt:04d}"})
+
+    response = client.post(JOIN, {"code": code})
+
+    assert LOCKED in response.content.decode()
+    assert not world.classmate.guardians.filter(user=world.users["guardian"]).exists()
+
+
+def test_the_page_is_japanese_by_default_and_english_on_request(world, code):
+    assert '<html lang="ja">' in Client().get(JOIN).content.decode()
+
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(JOIN).content.decode()
+    assert '<html lang="en">' in page
+    assert "Register with an invitation letter" in page
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the row lock under test is PostgreSQL's; SQLite's in-memory test database refuses a second writer",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_people_racing_with_one_code_get_one_account_between_them():
+    """Two parents type the same letter's code at the same moment: one account is linked, the other refused."""
+    world = build_world()
+    code = services.guardian_invitation_issue(student=world.classmate)
+    users_before = User.objects.count()
+
+    def register(username: str) -> str:
+        try:
+            services.guardian_register(code=code, username=username, password=NEW_PASSWORD, display_name=username)
+            return "linked"
+        except services.PortalError as error:
+            return str(error)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(register, ["parent-one", "parent-two"]))
+
+    assert outcomes.count("linked") == 1, outcomes
+    assert any("already been used" in outcome for outcome in outcomes), outcomes
+    assert User.objects.count() == users_before + 1
+    assert GuardianLink.objects.filter(student=world.classmate).count() == 2  # the world's guardian and the winner

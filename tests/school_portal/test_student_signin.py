@@ -1,0 +1,223 @@
+"""A child signs in on a shared classroom tablet with the class code and the code (or QR) of their badge."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from school_portal.core import services, throttle
+from school_portal.core.auth_views import STUDENT_SESSION_SECONDS, TABLET_CLASS_COOKIE
+from school_portal.core.backends import BADGE_PATH, SCHOOL_ROUTER_ALLOWANCE
+from school_portal.core.models import ClassGroup, SchoolYear, SignInFailure
+
+SIGNIN = reverse("core:student_signin")
+MISMATCH = "The class code and the badge do not match."
+LOCKED = "Too many failed attempts."
+
+
+def signed_in_user_id(client: Client) -> int | None:
+    value = client.session.get("_auth_user_id")
+    return int(value) if value is not None else None
+
+
+def sign_in(client: Client, class_code: str, badge_code: str, url: str = SIGNIN):
+    return client.post(url, {"class_code": class_code, "badge_code": badge_code})
+
+
+@pytest.fixture
+def tablet(english_client) -> Client:
+    return english_client
+
+
+def test_a_child_signs_in_with_class_code_and_badge_and_reaches_the_dashboard(world, tablet):
+    response = sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:dashboard")
+    assert signed_in_user_id(tablet) == world.child.user.pk
+    assert tablet.get(reverse("core:dashboard")).status_code == 200
+    # A shared tablet left signed in does not stay so: the session ends within a school day.
+    assert 0 < tablet.session.get_expiry_age() <= STUDENT_SESSION_SECONDS <= 8 * 3600
+
+
+def test_codes_are_accepted_in_lower_case_and_with_spaces_or_dashes(world, tablet):
+    badge = world.child.badge_code
+    typed = f" {badge[:4].lower()}-{badge[4:].lower()} "
+
+    sign_in(tablet, f" {world.class_group.class_code.lower()} ", typed)
+
+    assert signed_in_user_id(tablet) == world.child.user.pk
+
+
+def test_the_badge_qr_code_fills_in_the_badge_and_the_tablet_remembers_the_class_code(world, tablet):
+    first = tablet.get(f"{SIGNIN}?badge={world.child.badge_code}")
+    assert f'value="{world.child.badge_code}"' in first.content.decode()
+
+    sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+    assert tablet.cookies[TABLET_CLASS_COOKIE].value == world.class_group.class_code
+    assert tablet.cookies[TABLET_CLASS_COOKIE]["httponly"]
+
+    # The next child on the same tablet scans their badge: both codes are already there, one tap to start.
+    tablet.post(reverse("logout"))
+    page = tablet.get(f"{SIGNIN}?badge={world.classmate.badge_code}").content.decode()
+    assert f'value="{world.class_group.class_code}"' in page
+    assert f'value="{world.classmate.badge_code}"' in page
+    sign_in(tablet, world.class_group.class_code, world.classmate.badge_code, url=f"{SIGNIN}?badge=x")
+    assert signed_in_user_id(tablet) == world.classmate.user.pk
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["wrong badge", "badge of a child in another class", "wrong class code", "class code of another class"],
+)
+def test_a_mismatch_shows_a_clear_message_and_signs_nobody_in(world, tablet, case):
+    class_code, badge = {
+        "wrong badge": (world.class_group.class_code, "ZZZZ2222"),
+        "badge of a child in another class": (world.class_group.class_code, world.sibling.badge_code),
+        "wrong class code": ("QQQQQQ", world.child.badge_code),
+        "class code of another class": (world.other_class.class_code, world.child.badge_code),
+    }[case]
+
+    response = sign_in(tablet, class_code, badge)
+
+    assert response.status_code == 400
+    assert MISMATCH in response.content.decode()
+    assert signed_in_user_id(tablet) is None
+    assert TABLET_CLASS_COOKIE not in tablet.cookies
+
+
+def test_the_door_locks_after_repeated_failures_even_for_the_right_badge(world, tablet):
+    for attempt in range(settings.LOGIN_THROTTLE_CLASS_MAX_FAILURES):
+        response = sign_in(tablet, world.class_group.class_code, f"WRONG{attempt:03d}")
+        assert MISMATCH in response.content.decode()
+
+    response = sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    assert response.status_code == 400
+    assert LOCKED in response.content.decode()
+    assert signed_in_user_id(tablet) is None
+
+
+def test_a_child_of_another_class_is_not_locked_out_by_this_class_failures(world, tablet):
+    for attempt in range(settings.LOGIN_THROTTLE_CLASS_MAX_FAILURES):
+        sign_in(tablet, world.class_group.class_code, f"WRONG{attempt:03d}")
+
+    sign_in(tablet, world.sibling_class.class_code, world.sibling.badge_code)
+
+    assert signed_in_user_id(tablet) == world.sibling.user.pk
+
+
+def test_a_class_of_young_children_survives_a_morning_of_typos(world, tablet):
+    for attempt in range(settings.LOGIN_THROTTLE_CLASS_MAX_FAILURES - 1):
+        sign_in(tablet, world.class_group.class_code, f"TYPO{attempt:03d}")
+
+    sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    assert signed_in_user_id(tablet) == world.child.user.pk
+
+
+def test_a_reset_badge_stops_the_old_code_and_signs_out_whoever_used_it(world, tablet):
+    old_code = world.child.badge_code
+    sign_in(tablet, world.class_group.class_code, old_code)
+    assert tablet.get(reverse("core:dashboard")).status_code == 200
+
+    new_code = services.student_badge_reset(student=world.child)
+
+    assert tablet.get(reverse("core:dashboard")).status_code == 302  # the session made with the old badge ended
+    other_tablet = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = sign_in(other_tablet, world.class_group.class_code, old_code)
+    assert MISMATCH in response.content.decode()
+    assert signed_in_user_id(other_tablet) is None
+    sign_in(other_tablet, world.class_group.class_code, new_code)
+    assert signed_in_user_id(other_tablet) == world.child.user.pk
+
+
+def test_a_child_who_has_left_the_school_cannot_sign_in(world, tablet):
+    world.child.is_active = False
+    world.child.save()
+
+    response = sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    assert MISMATCH in response.content.decode()
+    assert signed_in_user_id(tablet) is None
+
+
+def test_last_school_years_class_code_signs_nobody_in(world, tablet):
+    last_year = services.school_year_ensure(city=world.city, start_year=world.school_year.start_year - 1)
+    old_class = ClassGroup.objects.create(school=world.school, school_year=last_year, grade=2, name="1")
+    world.child.enrollments.create(class_group=old_class, number=4)
+    assert not SchoolYear.objects.active().filter(pk=last_year.pk).exists()
+
+    response = sign_in(tablet, old_class.class_code, world.child.badge_code)
+
+    assert MISMATCH in response.content.decode()
+    assert signed_in_user_id(tablet) is None
+
+
+def test_next_on_this_site_is_followed(world, tablet):
+    detail = reverse("core:student_detail", args=[world.child.pk])
+    codes = {"class_code": world.class_group.class_code, "badge_code": world.child.badge_code}
+    # The page carries ``next`` from its address into its form.
+    assert f'name="next" value="{detail}"' in tablet.get(f"{SIGNIN}?next={detail}").content.decode()
+
+    assert tablet.post(SIGNIN, {**codes, "next": detail})["Location"] == detail
+    assert tablet.post(f"{SIGNIN}?next={detail}", codes)["Location"] == detail
+    assert tablet.post(SIGNIN, {**codes, "next": "/dashboard/"})["Location"] == "/dashboard/"
+
+
+def test_a_mistyped_badge_keeps_next_for_the_second_try(world, tablet):
+    detail = reverse("core:student_detail", args=[world.child.pk])
+    codes = {"class_code": world.class_group.class_code, "next": detail}
+
+    retry = tablet.post(SIGNIN, {**codes, "badge_code": "TYPO2345"})
+    assert f'name="next" value="{detail}"' in retry.content.decode()
+
+    assert tablet.post(SIGNIN, {**codes, "badge_code": world.child.badge_code})["Location"] == detail
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_next_to_another_site_is_not_followed(world, tablet, target):
+    response = tablet.post(
+        SIGNIN, {"class_code": world.class_group.class_code, "badge_code": world.child.badge_code, "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:dashboard")
+    assert signed_in_user_id(tablet) == world.child.user.pk
+
+
+def test_the_sign_in_page_is_japanese_by_default(world):
+    page = Client().get(SIGNIN).content.decode()
+
+    assert '<html lang="ja">' in page
+
+
+def test_typos_across_a_whole_school_behind_one_router_do_not_lock_other_classes(world):
+    """Every tablet of a school shares the router's address: 60 typos spread over many classes lock none else."""
+    router = {"REMOTE_ADDR": "192.0.2.10", "HTTP_ACCEPT_LANGUAGE": "en"}
+    per_class = settings.LOGIN_THROTTLE_MAX_FAILURES - 1  # 4 typos each in 15 classes: 60 from one address
+    for class_number in range(15):
+        for attempt in range(per_class):
+            Client(**router).post(SIGNIN, {"class_code": f"CLS{class_number:03d}", "badge_code": f"TYPO{attempt:04d}"})
+    failures = SignInFailure.objects.filter(path=BADGE_PATH).count()
+    assert failures == 15 * per_class > throttle.CLIENT_ALLOWANCE * settings.LOGIN_THROTTLE_MAX_FAILURES
+
+    tablet = Client(**router)
+    sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    assert signed_in_user_id(tablet) == world.child.user.pk
+
+
+def test_one_address_guessing_across_many_classes_is_stopped_in_the_end(world):
+    router = {"REMOTE_ADDR": "192.0.2.66", "HTTP_ACCEPT_LANGUAGE": "en"}
+    guesser = RequestFactory().post(SIGNIN, **router)
+    for guess in range(settings.LOGIN_THROTTLE_MAX_FAILURES * SCHOOL_ROUTER_ALLOWANCE):
+        throttle.record_failure(BADGE_PATH, guesser, f"GUESS{guess}")
+    tablet = Client(**router)
+
+    response = sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    assert LOCKED in response.content.decode()
+    assert signed_in_user_id(tablet) is None
