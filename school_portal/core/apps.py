@@ -9,10 +9,11 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, dashboards, permission_cases  # noqa: F401
+        from . import checks, dashboards, permission_cases, retention  # noqa: F401
 
         dashboards.register()
         permission_cases.register()
+        retention.register()
 
         from .realtime import websocket_urlpatterns
         from .registry import websocket_routes

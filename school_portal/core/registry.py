@@ -95,6 +95,17 @@ class DemoSeeder:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class RetentionRule:
+    """Personal data kept no longer than ``settings.RETENTION_DAYS[setting_key]`` days.
+
+    ``prune(days) -> int`` deletes what is older and returns how many records it removed.
+    """
+
+    setting_key: str
+    prune: Callable[[int], int]
+
+
 stream_blocks: Registry[tuple[Any, dict]] = Registry("StreamField blocks")
 dashboard_panels: Registry[DashboardPanel] = Registry("dashboard panels")
 websocket_routes: Registry[list] = Registry("websocket routes")
@@ -102,6 +113,7 @@ demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
 permission_cases: Registry[PermissionCase] = Registry("permission-matrix cases")
 nav_links: Registry[NavLink] = Registry("navigation links")
 url_modules: Registry[tuple[str, str]] = Registry("URL modules")
+retention_rules: Registry[RetentionRule] = Registry("retention rules")
 
 
 def register_stream_block(name: str, block: Any, *, contexts: tuple[str, ...] = ("page", "lesson")) -> None:
@@ -120,4 +132,13 @@ def register_urls(app_label: str, module: str, prefix: str) -> None:
 
 
 def all_registries() -> list[Registry]:
-    return [stream_blocks, dashboard_panels, websocket_routes, demo_seeders, permission_cases, nav_links, url_modules]
+    return [
+        stream_blocks,
+        dashboard_panels,
+        websocket_routes,
+        demo_seeders,
+        permission_cases,
+        nav_links,
+        url_modules,
+        retention_rules,
+    ]

@@ -15,3 +15,11 @@ def roster_import_task(roster_import_id: int) -> str:
     if roster_import is None or roster_import.status not in (RosterImport.Status.PENDING,):
         return "skipped"
     return roster_import_run(roster_import=roster_import).status
+
+
+@task()
+def retention_task() -> dict[str, int]:
+    """Delete personal data past its retention limit (schedule daily: ``manage.py enforce_retention``)."""
+    from .retention import enforce_retention
+
+    return enforce_retention()

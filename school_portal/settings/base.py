@@ -238,7 +238,12 @@ GUARDIAN_INVITATION_DAYS = 60
 PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
 
 # Wi-Fi statistics and other personal data are kept no longer than this (days); a task enforces it.
-RETENTION_DAYS = {"login_attempts": 30}
+# Plug-ins add their own keys (school_portal/core/retention.py runs every registered rule).
+RETENTION_DAYS = {
+    "login_attempts": int(os.environ.get("RETENTION_LOGIN_ATTEMPTS_DAYS", "30")),
+    "guardian_invitations": int(os.environ.get("RETENTION_GUARDIAN_INVITATIONS_DAYS", "30")),
+    "roster_imports": int(os.environ.get("RETENTION_ROSTER_IMPORTS_DAYS", "90")),
+}
 
 LOGGING = {
     "version": 1,
