@@ -44,6 +44,4 @@ def register() -> None:
 
 def enforce_retention() -> dict[str, int]:
     """Run every registered rule with its configured number of days; returns what each removed."""
-    return {
-        name: rule.prune(settings.RETENTION_DAYS[rule.setting_key]) for name, rule in retention_rules.items()
-    }
+    return {name: rule.prune(settings.RETENTION_DAYS[rule.setting_key]) for name, rule in retention_rules.items()}
