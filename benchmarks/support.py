@@ -1,0 +1,159 @@
+"""What every benchmark needs: the machine it runs on, a fresh database, a production-like environment.
+
+The benchmarks run the project as it runs in production (``school_portal.settings.production``, the real
+password hasher, Redis for cache and channel layer) against a dedicated database that they create and drop:
+``bench_portal*`` on the local PostgreSQL, or an SQLite file in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DAPHNE = str(ROOT / ".venv" / "bin" / "daphne")
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+BENCH_VAR_DIR = ROOT / "var" / "bench"
+RUN_ID = os.environ.get("BENCH_RUN_ID", "")
+if not RUN_ID:
+    # The first benchmark process of a run: its children share the run's namespace; its static folder (which the
+    # settings create on start-up) goes when it ends.
+    RUN_ID = f"bench-{os.getpid()}-{secrets.token_hex(3)}"
+    os.environ["BENCH_RUN_ID"] = RUN_ID
+    atexit.register(shutil.rmtree, BENCH_VAR_DIR / f"static-{RUN_ID}", ignore_errors=True)
+SEED_PORT = 8000  # the port written into the demo sites; Wagtail still finds a site by host name alone
+
+
+def machine_description() -> str:
+    """``nproc``, CPU model and RAM, for the head of every report."""
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = "unknown RAM"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+                break
+    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} CPU ({cpu}), {ram}, {system}"
+
+
+def bench_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a production process pointed at the benchmark database and Redis database 14."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "school_portal.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "localhost,.localhost,127.0.0.1,testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url,
+            "DB_CONN_MAX_AGE": "60",
+            "REDIS_URL": REDIS_URL,
+            # A namespace of its own in Redis db 14 and a static folder of its own: benchmarks may run side by side.
+            "CACHE_PREFIX": RUN_ID,
+            "CHANNELS_PREFIX": RUN_ID,
+            "PORTAL_VAR_DIR": str(BENCH_VAR_DIR),
+            "STATIC_ROOT": str(BENCH_VAR_DIR / f"static-{RUN_ID}"),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, capture: bool = True) -> subprocess.CompletedProcess:
+    """Run ``manage.py args`` in ``env``; raise with its output if it fails."""
+    result = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=capture, text=True, check=False
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def flush_bench_redis() -> None:
+    """Empty Redis database 14 (the benchmarks' own). Each run has its own key prefix (RUN_ID), so a fresh run
+    starts with an empty cache anyway; this empties what earlier runs left."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _postgres_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def postgres_database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+@contextlib.contextmanager
+def postgres_database(name: str, *, keep: bool = False, reuse: bool = False) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database ``name`` (dropped first if left over); its URL. Dropped afterwards.
+
+    ``reuse``: keep what a previous ``keep`` run left (for iterating on a benchmark, never for its figures).
+    """
+    if not name.startswith("bench_"):
+        raise ValueError("benchmark databases are named bench_*")
+    if not reuse:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_SERVER}/{name}"
+    finally:
+        if not keep:
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def sqlite_database() -> Iterator[str]:
+    """A fresh SQLite file in a temporary folder; its URL."""
+    with tempfile.TemporaryDirectory(prefix="bench-sqlite-") as folder:
+        yield f"sqlite:///{folder}/portal.sqlite3"
+
+
+@contextlib.contextmanager
+def database(engine: str, name: str) -> Iterator[str]:
+    if engine == "postgres":
+        with postgres_database(name) as url:
+            yield url
+    elif engine == "sqlite":
+        with sqlite_database() as url:
+            yield url
+    else:
+        raise ValueError(f"unknown engine {engine!r}")
+
+
+def prepare_static(env: dict[str, str]) -> None:
+    """Collect the static files into this run's folder (production serves them with a manifest, so templates
+    need it); the folder goes when the run ends."""
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def print_header(title: str) -> None:
+    print(f"\n== {title}")
+    print(f"machine: {machine_description()}")
+    sys.stdout.flush()
