@@ -22,7 +22,7 @@ def _png(size: tuple[int, int], mode: str = "RGB") -> bytes:
     [
         (lambda: b"\x89PNG\r\n\x1a\n" + b"broken" * 100, "Upload a valid image"),
         (lambda: _png((10000, 10000), mode="1"), "pixels"),
-        (lambda: b"GIF89a" + b"\x00" * 20, "Upload a valid image"),
+        (lambda: b"GIF89a" + b"\x00" * 20, "Not a valid .png image"),
     ],
     ids=["truncated-png", "decompression-bomb", "garbage-gif"],
 )
