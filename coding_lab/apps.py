@@ -9,15 +9,8 @@ class CodingLabConfig(AppConfig):
 
     def ready(self) -> None:
         from school_portal.core.models import Role
-        from school_portal.core.registry import NavLink, nav_links, register_urls
+        from school_portal.core.registry import register_plugin_home
 
-        register_urls("coding_lab", "coding_lab.urls", "coding")
-        nav_links.register(
-            "coding_lab.index",
-            NavLink(
-                _("Coding lab"),
-                "coding_lab:index",
-                frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT}),
-                order=50,
-            ),
+        register_plugin_home(
+            "coding_lab", prefix="coding", label=_("Coding lab"), roles={Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT}
         )

@@ -9,15 +9,11 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from school_portal.core.models import Role
-        from school_portal.core.registry import NavLink, nav_links, register_urls
+        from school_portal.core.registry import register_plugin_home
 
-        register_urls("exchange", "exchange.urls", "exchange")
-        nav_links.register(
-            "exchange.index",
-            NavLink(
-                _("Video exchange"),
-                "exchange:index",
-                frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT, Role.PARTNER_TEACHER}),
-                order=50,
-            ),
+        register_plugin_home(
+            "exchange",
+            prefix="exchange",
+            label=_("Video exchange"),
+            roles={Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT, Role.PARTNER_TEACHER},
         )

@@ -9,10 +9,8 @@ class LibraryWifiConfig(AppConfig):
 
     def ready(self) -> None:
         from school_portal.core.models import Role
-        from school_portal.core.registry import NavLink, nav_links, register_urls
+        from school_portal.core.registry import register_plugin_home
 
-        register_urls("library_wifi", "library_wifi.urls", "library-wifi")
-        nav_links.register(
-            "library_wifi.index",
-            NavLink(_("Library Wi-Fi"), "library_wifi:index", frozenset({Role.LIBRARIAN, Role.CENTRE_STAFF}), order=50),
+        register_plugin_home(
+            "library_wifi", prefix="library-wifi", label=_("Library Wi-Fi"), roles={Role.LIBRARIAN, Role.CENTRE_STAFF}
         )

@@ -9,15 +9,11 @@ class ParentNoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from school_portal.core.models import Role
-        from school_portal.core.registry import NavLink, nav_links, register_urls
+        from school_portal.core.registry import register_plugin_home
 
-        register_urls("parent_notices", "parent_notices.urls", "notices")
-        nav_links.register(
-            "parent_notices.index",
-            NavLink(
-                _("School notices"),
-                "parent_notices:index",
-                frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.GUARDIAN}),
-                order=50,
-            ),
+        register_plugin_home(
+            "parent_notices",
+            prefix="notices",
+            label=_("School notices"),
+            roles={Role.TEACHER, Role.SCHOOL_ADMIN, Role.GUARDIAN},
         )

@@ -3,25 +3,11 @@
 from django.urls import reverse
 
 from .registry import PermissionCase, permission_cases
+from .testing.world import ROLES
 
 ROSTER_IMPORTERS = frozenset({"school_admin", "other_school_admin", "centre_staff"})
 STAFF_OF_CLASS = frozenset({"homeroom_teacher", "school_admin"})
-SIGNED_IN = frozenset(
-    {
-        "student",
-        "classmate",
-        "guardian",
-        "other_guardian",
-        "homeroom_teacher",
-        "other_teacher",
-        "other_school_teacher",
-        "school_admin",
-        "other_school_admin",
-        "centre_staff",
-        "librarian",
-        "partner_teacher",
-    }
-)
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 
 
 def _roster_import_url(world) -> str:

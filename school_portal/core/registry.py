@@ -131,6 +131,12 @@ def register_urls(app_label: str, module: str, prefix: str) -> None:
     url_modules.register(app_label, (module, prefix))
 
 
+def register_plugin_home(app_label: str, *, prefix: str, label: Any, roles: set[str], order: int = 50) -> None:
+    """The usual entry of a plug-in: its URLs under ``prefix/`` and a header link to ``<app_label>:index``."""
+    register_urls(app_label, f"{app_label}.urls", prefix)
+    nav_links.register(f"{app_label}.index", NavLink(label, f"{app_label}:index", frozenset(roles), order=order))
+
+
 def all_registries() -> list[Registry]:
     return [
         stream_blocks,
