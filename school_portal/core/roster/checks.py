@@ -19,7 +19,7 @@ def check_roster(roster: Roster, *, school: School | None) -> None:
             roster.error(
                 record.file,
                 record.line,
-                _("The student ID \u201c%(id)s\u201d appears twice (also on line %(line)s).")
+                _("The student ID “%(id)s” appears twice (also on line %(line)s).")
                 % {"id": record.sourced_id, "line": seen[key]},
             )
         seen.setdefault(key, record.line)
@@ -41,7 +41,7 @@ def check_roster(roster: Roster, *, school: School | None) -> None:
                 record.file,
                 record.line,
                 _(
-                    "The student ID \u201c%(id)s\u201d belongs to a student of %(other)s. "
+                    "The student ID “%(id)s” belongs to a student of %(other)s. "
                     "A move between schools is imported by the education centre."
                 )
                 % {"id": record.sourced_id, "other": student.school.name},
@@ -50,7 +50,7 @@ def check_roster(roster: Roster, *, school: School | None) -> None:
             roster.error(
                 record.file,
                 record.line,
-                _("The student ID \u201c%(id)s\u201d clashes with an existing account.") % {"id": record.sourced_id},
+                _("The student ID “%(id)s” clashes with an existing account.") % {"id": record.sourced_id},
             )
 
     usernames: dict[str, int] = {}
@@ -60,7 +60,7 @@ def check_roster(roster: Roster, *, school: School | None) -> None:
             roster.error(
                 teacher.file,
                 teacher.line,
-                _("The username \u201c%(name)s\u201d appears twice (also on line %(line)s).")
+                _("The username “%(name)s” appears twice (also on line %(line)s).")
                 % {"name": teacher.username, "line": usernames[key]},
             )
         usernames.setdefault(key, teacher.line)
@@ -74,6 +74,6 @@ def check_roster(roster: Roster, *, school: School | None) -> None:
             roster.error(
                 teacher.file,
                 teacher.line,
-                _("The username \u201c%(name)s\u201d belongs to a student, guardian or partner account.")
+                _("The username “%(name)s” belongs to a student, guardian or partner account.")
                 % {"name": teacher.username},
             )

@@ -16,7 +16,7 @@ def check_id(value: str) -> str | None:
     if not value:
         return _("The ID is empty.")
     if not ID_PATTERN.match(value):
-        return _("The ID \u201c%(id)s\u201d may use only letters, digits and . _ @ + - (at most 64).") % {"id": value}
+        return _("The ID “%(id)s” may use only letters, digits and . _ @ + - (at most 64).") % {"id": value}
     return None
 
 
@@ -32,7 +32,7 @@ def parse_grade(value: str, school: School) -> tuple[int | None, str | None]:
     """The grade as a number; Japan-profile codes such as P3 or J1 and zero-padded 03 are understood."""
     match = re.fullmatch(r"[PpJjEe]?0*(\d{1,2})(年)?", value.strip())
     if not match:
-        return None, _("The grade \u201c%(grade)s\u201d is not a number.") % {"grade": value}
+        return None, _("The grade “%(grade)s” is not a number.") % {"grade": value}
     grade = int(match.group(1))
     if not 1 <= grade <= school.max_grade:
         return None, _("Grade %(grade)s does not exist at %(school)s (grades 1 to %(max)s).") % {
@@ -47,7 +47,7 @@ def parse_number(value: str) -> tuple[int | None, str | None]:
     if not value:
         return None, None
     if not value.isdigit() or not 1 <= int(value) <= 999:
-        return None, _("The attendance number \u201c%(number)s\u201d is not a number from 1 to 999.") % {
+        return None, _("The attendance number “%(number)s” is not a number from 1 to 999.") % {
             "number": value
         }
     return int(value), None
@@ -62,5 +62,5 @@ def parse_class_name(value: str) -> tuple[str | None, str | None]:
     if not name:
         return None, _("The class is empty.")
     if len(name) > 20:
-        return None, _("The class \u201c%(name)s\u201d is longer than 20 characters.") % {"name": value}
+        return None, _("The class “%(name)s” is longer than 20 characters.") % {"name": value}
     return name, None

@@ -59,7 +59,7 @@ def _check_manifest(archive: zipfile.ZipFile, names: dict[str, str]) -> None:
     version = manifest.get("oneroster.version", "")
     if not version.startswith("1.2"):
         raise RosterFileError(
-            _("Only OneRoster version 1.2 is supported; this bundle says \u201c%(version)s\u201d.")
+            _("Only OneRoster version 1.2 is supported; this bundle says “%(version)s”.")
             % {"version": version},
             file="manifest.csv",
         )
@@ -111,7 +111,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
         sid = row["sourcedid"]
         bad_classes.add(sid)
         if sid in classes or sid in other_classes:
-            roster.error("classes.csv", line, _("The class ID \u201c%(id)s\u201d appears twice.") % {"id": sid})
+            roster.error("classes.csv", line, _("The class ID “%(id)s” appears twice.") % {"id": sid})
             continue
         if row.get("classtype", "").lower() != "homeroom":
             other_classes.add(sid)
@@ -119,12 +119,12 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
             continue
         org = row.get("schoolsourcedid", "")
         if org not in org_ids:
-            roster.error("classes.csv", line, _("The school \u201c%(id)s\u201d is not in orgs.csv.") % {"id": org})
+            roster.error("classes.csv", line, _("The school “%(id)s” is not in orgs.csv.") % {"id": org})
             continue
         class_school = schools.get(org)
         if class_school is None:
             roster.error(
-                "classes.csv", line, _("Unknown school: no school has the code \u201c%(id)s\u201d.") % {"id": org}
+                "classes.csv", line, _("Unknown school: no school has the code “%(id)s”.") % {"id": org}
             )
             continue
         if school is not None and class_school.pk != school.pk:
@@ -140,7 +140,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
         terms = [t.strip() for t in row.get("termsourcedids", "").split(",") if t.strip()]
         unknown_terms = [t for t in terms if t not in years]
         if unknown_terms:
-            problem = problem or _("The term \u201c%(id)s\u201d is not in academicSessions.csv.") % {
+            problem = problem or _("The term “%(id)s” is not in academicSessions.csv.") % {
                 "id": unknown_terms[0]
             }
         for p in (problem, name_problem):
@@ -157,7 +157,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
     for line, row in tables["users.csv"]:
         sid = row["sourcedid"]
         if sid in users:
-            roster.error("users.csv", line, _("The user ID \u201c%(id)s\u201d appears twice.") % {"id": sid})
+            roster.error("users.csv", line, _("The user ID “%(id)s” appears twice.") % {"id": sid})
             continue
         users[sid] = (line, row)
 
@@ -167,7 +167,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
         class_id, user_id, role = row["classsourcedid"], row["usersourcedid"], row["role"].lower()
         if user_id not in users:
             roster.error(
-                "enrollments.csv", line, _("The user \u201c%(id)s\u201d is not in users.csv.") % {"id": user_id}
+                "enrollments.csv", line, _("The user “%(id)s” is not in users.csv.") % {"id": user_id}
             )
             continue
         if class_id in other_classes or (class_id in bad_classes and class_id not in classes):
@@ -176,7 +176,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
             roster.error(
                 "enrollments.csv",
                 line,
-                _("Unknown class: \u201c%(id)s\u201d is not in classes.csv.") % {"id": class_id},
+                _("Unknown class: “%(id)s” is not in classes.csv.") % {"id": class_id},
             )
             continue
         klass = classes[class_id]
@@ -190,7 +190,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
                 roster.error(
                     "enrollments.csv",
                     line,
-                    _("The student \u201c%(id)s\u201d is already in another class of this school year (line %(line)s).")
+                    _("The student “%(id)s” is already in another class of this school year (line %(line)s).")
                     % {"id": user_id, "line": earlier[0]},
                 )
                 continue
@@ -238,7 +238,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
     for teacher in teachers.values():
         problem = check_id(teacher.username) or check_names(teacher.family_name, teacher.given_name)
         if teacher.sourced_id in homeroom_of:
-            problem = _("The user \u201c%(id)s\u201d is enrolled both as a student and as a teacher.") % {
+            problem = _("The user “%(id)s” is enrolled both as a student and as a teacher.") % {
                 "id": teacher.sourced_id
             }
         if problem:

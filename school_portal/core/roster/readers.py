@@ -27,7 +27,7 @@ def decode_csv(data: bytes, *, file: str) -> str:
     """The text of a CSV file saved as UTF-8, UTF-8 with BOM or CP932 (Shift_JIS); other encodings refused."""
     refused = _(
         "The file is not saved as UTF-8 or Shift_JIS (CP932). "
-        "In Excel choose \u201cCSV UTF-8\u201d or \u201cCSV (comma delimited)\u201d and upload it again."
+        "In Excel choose “CSV UTF-8” or “CSV (comma delimited)” and upload it again."
     )
     if data.startswith(codecs.BOM_UTF8):
         try:

@@ -84,7 +84,7 @@ def read_simple(columns: list[str], rows: Iterable[Row], *, file: str, school: S
                 year = int(row["school_year"])
             else:
                 problems.append(
-                    _("The school year \u201c%(year)s\u201d is not a year such as 2026.") % {"year": row["school_year"]}
+                    _("The school year “%(year)s” is not a year such as 2026.") % {"year": row["school_year"]}
                 )
         problems = [p for p in problems if p]
         for problem in problems:
