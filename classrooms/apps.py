@@ -3,21 +3,23 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ClassroomsConfig(AppConfig):
+    """Tablet lessons: authored in the CMS, assigned to classes, answered on tablets, reviewed by teachers.
+
+    Everything it adds elsewhere goes through the core's registries, so removing it from INSTALLED_APPS
+    removes its URLs, menus, dashboard panels, permission cases and demo data, and nothing else.
+    """
+
     name = "classrooms"
     verbose_name = _("Classrooms")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school_portal.core.models import Role
-        from school_portal.core.registry import NavLink, nav_links, register_urls
+        from school_portal.core.registry import DemoSeeder, demo_seeders, register_urls
+
+        from . import access_rules, dashboards, permission_cases, seeding
 
         register_urls("classrooms", "classrooms.urls", "lessons")
-        nav_links.register(
-            "classrooms.index",
-            NavLink(
-                _("ICT lessons"),
-                "classrooms:index",
-                frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT, Role.CENTRE_STAFF}),
-                order=50,
-            ),
-        )
+        access_rules.register()
+        dashboards.register()
+        permission_cases.register()
+        demo_seeders.register("classrooms", DemoSeeder(seed=seeding.seed, order=20))

@@ -47,9 +47,7 @@ def parse_number(value: str) -> tuple[int | None, str | None]:
     if not value:
         return None, None
     if not value.isdigit() or not 1 <= int(value) <= 999:
-        return None, _("The attendance number “%(number)s” is not a number from 1 to 999.") % {
-            "number": value
-        }
+        return None, _("The attendance number “%(number)s” is not a number from 1 to 999.") % {"number": value}
     return int(value), None
 
 

@@ -59,8 +59,7 @@ def _check_manifest(archive: zipfile.ZipFile, names: dict[str, str]) -> None:
     version = manifest.get("oneroster.version", "")
     if not version.startswith("1.2"):
         raise RosterFileError(
-            _("Only OneRoster version 1.2 is supported; this bundle says “%(version)s”.")
-            % {"version": version},
+            _("Only OneRoster version 1.2 is supported; this bundle says “%(version)s”.") % {"version": version},
             file="manifest.csv",
         )
     for file in REQUIRED_FILES:
@@ -123,9 +122,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
             continue
         class_school = schools.get(org)
         if class_school is None:
-            roster.error(
-                "classes.csv", line, _("Unknown school: no school has the code “%(id)s”.") % {"id": org}
-            )
+            roster.error("classes.csv", line, _("Unknown school: no school has the code “%(id)s”.") % {"id": org})
             continue
         if school is not None and class_school.pk != school.pk:
             roster.error(
@@ -140,9 +137,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
         terms = [t.strip() for t in row.get("termsourcedids", "").split(",") if t.strip()]
         unknown_terms = [t for t in terms if t not in years]
         if unknown_terms:
-            problem = problem or _("The term “%(id)s” is not in academicSessions.csv.") % {
-                "id": unknown_terms[0]
-            }
+            problem = problem or _("The term “%(id)s” is not in academicSessions.csv.") % {"id": unknown_terms[0]}
         for p in (problem, name_problem):
             if p:
                 roster.error("classes.csv", line, p)
@@ -166,9 +161,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
     for line, row in tables["enrollments.csv"]:
         class_id, user_id, role = row["classsourcedid"], row["usersourcedid"], row["role"].lower()
         if user_id not in users:
-            roster.error(
-                "enrollments.csv", line, _("The user “%(id)s” is not in users.csv.") % {"id": user_id}
-            )
+            roster.error("enrollments.csv", line, _("The user “%(id)s” is not in users.csv.") % {"id": user_id})
             continue
         if class_id in other_classes or (class_id in bad_classes and class_id not in classes):
             continue

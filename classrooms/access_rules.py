@@ -1,0 +1,106 @@
+"""The classrooms plug-in's rules in the core's one access policy (registered from ClassroomsConfig.ready()).
+
+- A student works on the assignments given to their class (or to them), once open, and sees only their own sheet.
+- The teachers of the assigned classes and the school's administrators review the sheets.
+- A guardian sees their own child's sheet and feedback.
+- Lessons are seen and printed by the staff of their school; lessons of the shared library by every teacher and
+  by education-centre staff; a teacher copies a library lesson into their own school.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from school_portal.core.access import Actor, policy
+from school_portal.core.models import School
+
+from .models import AnswerSheet, Assignment, LessonLibraryPage, LessonPage
+
+
+def lesson_school_id(lesson: LessonPage) -> int | None:
+    """The school whose tree holds the lesson (its SchoolHomePage is the depth-2 ancestor), or None."""
+    return School.objects.filter(home_page__path=lesson.path[: lesson.steplen * 2]).values_list("id", flat=True).first()
+
+
+def lesson_in_library(lesson: LessonPage) -> bool:
+    return LessonLibraryPage.objects.filter(path=lesson.path[: -lesson.steplen]).exists()
+
+
+def _may_work(actor: Actor, assignment: Assignment) -> bool:
+    if not actor.student_id or assignment.opens_at > timezone.now():
+        return False
+    if not assignment.class_groups.filter(pk__in=actor.own_class_ids).exists():
+        return False
+    restricted = list(assignment.students.values_list("pk", flat=True))
+    return not restricted or actor.student_id in restricted
+
+
+def _work_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    if not actor.student_id:
+        return qs.none()
+    return qs.filter(
+        Q(class_groups__in=actor.own_class_ids), Q(students__isnull=True) | Q(students=actor.student_id)
+    ).distinct()
+
+
+def _may_review(actor: Actor, assignment: Assignment) -> bool:
+    if assignment.school_id in actor.admin_school_ids:
+        return True
+    return assignment.class_groups.filter(pk__in=actor.taught_class_ids).exists()
+
+
+def _review_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs.filter(Q(class_groups__in=actor.taught_class_ids) | Q(school_id__in=actor.admin_school_ids)).distinct()
+
+
+def _sheet_visible(actor: Actor, sheet: AnswerSheet) -> bool:
+    if sheet.student_id == actor.student_id or sheet.student_id in actor.children_ids:
+        return True
+    return _may_review(actor, sheet.assignment)
+
+
+def _sheet_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    q = Q(student_id__in=actor.children_ids) | Q(assignment__school_id__in=actor.admin_school_ids)
+    if actor.student_id:
+        q |= Q(student_id=actor.student_id)
+    if actor.taught_class_ids:
+        q |= Q(assignment__class_groups__in=actor.taught_class_ids)
+    return qs.filter(q).distinct()
+
+
+def _sheet_review(actor: Actor, sheet: AnswerSheet) -> bool:
+    return _may_review(actor, sheet.assignment)
+
+
+def _sheet_work(actor: Actor, sheet: AnswerSheet) -> bool:
+    return sheet.student_id == actor.student_id and _may_work(actor, sheet.assignment)
+
+
+def _lesson_visible(actor: Actor, lesson: LessonPage) -> bool:
+    if actor.is_centre_staff:
+        return True
+    if lesson_in_library(lesson):
+        return bool(actor.teacher_school_ids)
+    return lesson_school_id(lesson) in actor.teacher_school_ids
+
+
+def _lesson_assign(actor: Actor, lesson: LessonPage) -> bool:
+    school_id = lesson_school_id(lesson)
+    return school_id is not None and school_id in actor.teacher_school_ids
+
+
+def _lesson_copy(actor: Actor, lesson: LessonPage) -> bool:
+    return bool(actor.teacher_school_ids) and lesson.live and lesson_in_library(lesson)
+
+
+def register() -> None:
+    policy.register(Assignment, "work", check=_may_work, scope=_work_scope)
+    policy.register(Assignment, "review", check=_may_review, scope=_review_scope)
+    policy.register(AnswerSheet, "view", check=_sheet_visible, scope=_sheet_scope)
+    policy.register(AnswerSheet, "review", check=_sheet_review)
+    policy.register(AnswerSheet, "work", check=_sheet_work)
+    policy.register(LessonPage, "view", check=_lesson_visible)
+    policy.register(LessonPage, "print", check=_lesson_visible)
+    policy.register(LessonPage, "assign", check=_lesson_assign)
+    policy.register(LessonPage, "copy", check=_lesson_copy)

@@ -1,0 +1,251 @@
+"""Reads of the classrooms plug-in. Each runs a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from school_portal.core.access import Actor, policy
+from school_portal.core.models import ClassGroup, Enrollment, Student
+
+from . import worksheets
+from .models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage, UnitPage
+
+
+@dataclass
+class StudentDay:
+    today: list[Assignment] = field(default_factory=list)
+    this_week: list[Assignment] = field(default_factory=list)
+    later: list[Assignment] = field(default_factory=list)
+    overdue: list[Assignment] = field(default_factory=list)
+
+
+def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -> StudentDay:
+    """A child's open work: due today, later this week, after this week, and past due but not handed in.
+
+    Today's come in the order the teacher set; the others by day, then that order. Three queries.
+    """
+    day = StudentDay()
+    if not actor.student_id:
+        return day
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    end_of_today = local.replace(hour=23, minute=59, second=59, microsecond=0)
+    end_of_week = end_of_today + datetime.timedelta(days=6 - local.weekday())
+    visible = policy.scope(actor, "work", Assignment.objects.filter(opens_at__lte=now))
+    assignments = list(
+        Assignment.objects.filter(pk__in=visible.values("pk"), due_at__gte=now - datetime.timedelta(days=14))
+        .select_related("lesson")
+        .prefetch_related(
+            Prefetch("sheets", queryset=AnswerSheet.objects.filter(student_id=actor.student_id), to_attr="my_sheets")
+        )
+        .order_by("due_at__date", "order", "due_at", "pk")
+    )
+    for assignment in assignments:
+        assignment.my_sheet = assignment.my_sheets[0] if assignment.my_sheets else None
+        done = assignment.my_sheet is not None and not assignment.my_sheet.is_editable
+        if assignment.due_at < now:
+            if not done:
+                day.overdue.append(assignment)
+        elif assignment.due_at <= end_of_today:
+            day.today.append(assignment)
+        elif assignment.due_at <= end_of_week:
+            day.this_week.append(assignment)
+        else:
+            day.later.append(assignment)
+    day.today.sort(key=lambda a: (a.order, a.due_at, a.pk))
+    day.this_week.sort(key=lambda a: (timezone.localtime(a.due_at).date(), a.order, a.pk))
+    return day
+
+
+def teacher_assignments(actor: Actor) -> list[Assignment]:
+    """The assignments a teacher reviews, newest due first, with their classes."""
+    visible = policy.scope(actor, "review", Assignment.objects.all())
+    return list(
+        Assignment.objects.filter(pk__in=visible.values("pk"))
+        .select_related("lesson")
+        .prefetch_related("class_groups")
+        .order_by("-due_at", "order")[:50]
+    )
+
+
+def assignment_students(assignment: Assignment) -> list[Student]:
+    """The children an assignment is for, in class and attendance-number order (one query)."""
+    enrollments = Enrollment.objects.filter(class_group__in=assignment.class_groups.all()).select_related(
+        "student", "class_group"
+    )
+    restricted = assignment.students.all()
+    if restricted.exists():
+        enrollments = enrollments.filter(student__in=restricted)
+    ordered = enrollments.order_by("class_group__grade", "class_group__name", "number", "student__family_name_kana")
+    students = []
+    for enrollment in ordered:
+        enrollment.student.enrollment = enrollment
+        students.append(enrollment.student)
+    return students
+
+
+@dataclass
+class GridRow:
+    student: Student
+    sheet: AnswerSheet | None
+    cells: list[Answer | None]
+
+
+@dataclass
+class ReviewGrid:
+    assignment: Assignment
+    questions: list[worksheets.Question]
+    rows: list[GridRow]
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(1 for row in self.rows if row.sheet and row.sheet.submitted_at)
+
+
+def review_grid(assignment: Assignment) -> ReviewGrid:
+    """Students x questions with every answer (drawings left out: the grid loads them as images). Five queries."""
+    questions = worksheets.lesson_questions(assignment.lesson)
+    students = assignment_students(assignment)
+    sheets = {s.student_id: s for s in AnswerSheet.objects.filter(assignment=assignment)}
+    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for answer in _without_drawing(Answer.objects.filter(sheet__assignment=assignment)):
+        answers[answer.sheet_id][answer.question_id] = answer
+    rows = []
+    for student in students:
+        sheet = sheets.get(student.pk)
+        by_question = answers.get(sheet.pk, {}) if sheet else {}
+        rows.append(GridRow(student, sheet, [by_question.get(q.id) for q in questions]))
+    return ReviewGrid(assignment, questions, rows)
+
+
+def sheet_answers(sheet: AnswerSheet | None) -> dict[str, Answer]:
+    if sheet is None or sheet.pk is None:
+        return {}
+    return {a.question_id: a for a in _without_drawing(sheet.answers.all())}
+
+
+def _without_drawing(answers: QuerySet) -> QuerySet:
+    """Answers without the PNG bytes, but knowing whether there is a drawing (shown through its own URL)."""
+    return answers.defer("drawing").annotate(
+        has_drawing=ExpressionWrapper(Q(drawing__isnull=False), output_field=BooleanField())
+    )
+
+
+@dataclass
+class ProgressRow:
+    student: Student
+    cells: list[AnswerSheet | None]
+    number: int | None = None
+
+
+def class_progress(class_group: ClassGroup, unit: UnitPage) -> tuple[list[Assignment], list[ProgressRow]]:
+    """One class over one unit: each lesson assigned to the class, and each child's sheet for it (four queries)."""
+    lessons = LessonPage.objects.child_of(unit)
+    assignments = list(
+        Assignment.objects.filter(class_groups=class_group, lesson__in=lessons)
+        .select_related("lesson")
+        .order_by("lesson__path", "opens_at")
+    )
+    enrollments = list(
+        class_group.enrollments.select_related("student").order_by("number", "student__family_name_kana")
+    )
+    sheets = {
+        (s.assignment_id, s.student_id): s
+        for s in AnswerSheet.objects.filter(assignment__in=assignments, student__enrollments__class_group=class_group)
+    }
+    rows = [
+        ProgressRow(e.student, [sheets.get((a.pk, e.student_id)) for a in assignments], e.number) for e in enrollments
+    ]
+    return assignments, rows
+
+
+def units_for_class(class_group: ClassGroup) -> list[UnitPage]:
+    """The units of the class's school and grade that have lessons assigned to the class."""
+    lesson_paths = Assignment.objects.filter(class_groups=class_group).values_list("lesson__path", flat=True)
+    unit_paths = {path[: -LessonPage.steplen] for path in lesson_paths}
+    return list(UnitPage.objects.filter(path__in=unit_paths).order_by("path"))
+
+
+def library_lessons(*, query: str = "", subject: str = "", grade: int | None = None) -> list[LessonPage]:
+    """The library's live lessons, searched (Wagtail search, Japanese included), filtered, with reuse counts."""
+    from .models import LessonLibraryPage
+
+    library = LessonLibraryPage.objects.first()
+    if library is None:
+        return []
+    lessons: QuerySet | Any = LessonPage.objects.live().child_of(library)
+    if subject:
+        lessons = lessons.filter(subject=subject)
+    if grade:
+        lessons = lessons.filter(grade=grade)
+    if query:
+        matched = list(lessons.search(query, operator="and"))
+        # The database backend splits on spaces; Japanese has none, so a substring match backs it up.
+        ids = {lesson.pk for lesson in matched}
+        plain = query.strip()
+        for lesson in lessons.exclude(pk__in=ids):
+            if (
+                plain in lesson.title
+                or plain in lesson.summary
+                or plain in json.dumps(list(lesson.body.raw_data), ensure_ascii=False)
+            ):
+                matched.append(lesson)
+        lessons_list = matched
+    else:
+        lessons_list = list(lessons.order_by("grade", "subject", "title"))
+    counts = defaultdict(int)
+    for source_id in LessonCopy.objects.filter(source__in=[lesson.pk for lesson in lessons_list]).values_list(
+        "source_id", flat=True
+    ):
+        counts[source_id] += 1
+    for lesson in lessons_list:
+        lesson.reuse_count = counts[lesson.pk]
+    return lessons_list
+
+
+def copy_targets(actor: Actor) -> list[UnitPage]:
+    """The units of the teacher's schools a library lesson may be copied into."""
+    from school_portal.core.models import School
+
+    homes = School.objects.filter(pk__in=actor.teacher_school_ids).values_list("home_page__path", flat=True)
+    units = UnitPage.objects.none()
+    for path in homes:
+        if path:
+            units = units | UnitPage.objects.filter(path__startswith=path)
+    return list(units.order_by("path"))
+
+
+def school_lessons(actor: Actor, limit: int = 200) -> list[LessonPage]:
+    """The lessons (drafts included) in the page trees of the schools where ``actor`` teaches."""
+    from school_portal.core.models import School
+
+    paths = [
+        path
+        for path in School.objects.filter(pk__in=actor.teacher_school_ids).values_list("home_page__path", flat=True)
+        if path
+    ]
+    if not paths:
+        return []
+    in_schools = Q()
+    for path in paths:
+        in_schools |= Q(path__startswith=path)
+    return list(LessonPage.objects.filter(in_schools).order_by("grade", "subject", "path")[:limit])
+
+
+def guardian_feedback(actor: Actor, limit: int = 10) -> list[AnswerSheet]:
+    """The latest teacher feedback on a guardian's children's work, across schools (one query)."""
+    if not actor.children_ids:
+        return []
+    visible = policy.scope(actor, "view", AnswerSheet.objects.filter(student_id__in=actor.children_ids))
+    return list(
+        AnswerSheet.objects.filter(pk__in=visible.values("pk"), feedback_at__isnull=False)
+        .select_related("assignment__lesson", "student")
+        .order_by("-feedback_at")[:limit]
+    )

@@ -1,0 +1,240 @@
+"""Writes of the classrooms plug-in: assigning lessons, saving and submitting answers, feedback, library copies."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.actions.copy_page import CopyPageAction
+
+from school_portal.core.access import policy
+from school_portal.core.models import ClassGroup, School, Student, User
+from school_portal.core.services import PortalError
+
+from . import media_copy, worksheets
+from .access_rules import lesson_school_id
+from .models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage, UnitPage
+
+# --- assignments ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    lesson: LessonPage,
+    class_groups: Iterable[ClassGroup],
+    opens_at: datetime.datetime,
+    due_at: datetime.datetime,
+    by: User,
+    order: int = 0,
+    students: Iterable[Student] = (),
+) -> Assignment:
+    """Give ``lesson`` to the classes (all their students, or only ``students``) from ``opens_at`` to ``due_at``."""
+    class_groups = list(class_groups)
+    students = list(students)
+    if not class_groups:
+        raise PortalError(_("Choose at least one class."))
+    if due_at < opens_at:
+        raise PortalError(_("The due date must not be before the open date."))
+    if not policy.allows(by, "assign", lesson):
+        raise PortalError(_("You may not assign this lesson."))
+    school_id = lesson_school_id(lesson)
+    for group in class_groups:
+        if group.school_id != school_id or not policy.allows(by, "view_roster", group):
+            raise PortalError(_("You may assign lessons only to classes you teach in this lesson's school."))
+    class_ids = {g.pk for g in class_groups}
+    for student in students:
+        if not student.enrollments.filter(class_group_id__in=class_ids).exists():
+            raise PortalError(_("%(student)s is not in the chosen classes.") % {"student": student})
+    assignment = Assignment.objects.create(
+        lesson=lesson, school_id=school_id, opens_at=opens_at, due_at=due_at, order=order, created_by=by
+    )
+    assignment.class_groups.set(class_groups)
+    if students:
+        assignment.students.set(students)
+    return assignment
+
+
+# --- answers ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    question_id: str
+    received_at: datetime.datetime
+    is_late: bool
+
+
+def sheet_for(*, assignment: Assignment, student_id: int) -> AnswerSheet:
+    try:
+        sheet, _created = AnswerSheet.objects.get_or_create(assignment=assignment, student_id=student_id)
+    except IntegrityError:  # two tabs of the same child raced to create it
+        sheet = AnswerSheet.objects.get(assignment=assignment, student_id=student_id)
+    sheet.assignment = assignment
+    return sheet
+
+
+def _saved_on_device(raw: Any, now: datetime.datetime) -> datetime.datetime | None:
+    """The tablet's own clock when the child wrote the answer (kept for the teacher, never trusted for lateness)."""
+    if not isinstance(raw, int | float) or isinstance(raw, bool):
+        return None
+    try:
+        moment = datetime.datetime.fromtimestamp(raw / 1000, tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if moment <= now + datetime.timedelta(minutes=5) else None
+
+
+@transaction.atomic
+def answers_save(
+    *,
+    sheet: AnswerSheet,
+    answers: Mapping[str, Any],
+    drawings: Mapping[str, bytes] | None = None,
+    saved_at: Mapping[str, Any] | None = None,
+) -> list[SavedAnswer]:
+    """Store the answers the tablet sent (autosave). An answer after the due date is kept and marked late.
+
+    ``answers`` maps question ids to values, ``drawings`` question ids to PNG bytes (already validated).
+    Unknown question ids and impossible values are refused with ``worksheets.AnswerRejected``; nothing is saved.
+    """
+    if not sheet.is_editable:
+        raise PortalError(
+            _("This worksheet has been submitted. Ask your teacher to return it if you need to change it.")
+        )
+    questions = {q.id: q for q in worksheets.lesson_questions(sheet.assignment.lesson)}
+    drawings = drawings or {}
+    saved_at = saved_at or {}
+    now = timezone.now()
+    late = now > sheet.assignment.due_at
+    rows = []
+    for question_id in {*answers.keys(), *drawings.keys()}:
+        question = questions.get(question_id)
+        if question is None:
+            raise worksheets.AnswerRejected(f"unknown question {question_id[:40]}")
+        if question.kind == "drawing":
+            if question_id not in drawings:
+                raise worksheets.AnswerRejected("a drawing answer must be a picture")
+            value, drawing = None, drawings[question_id]
+        else:
+            value, drawing = worksheets.clean_value(question, answers.get(question_id)), None
+        correct = worksheets.mark(question, value)
+        rows.append(
+            Answer(
+                sheet=sheet,
+                question_id=question_id,
+                value=value,
+                drawing=drawing,
+                received_at=now,
+                saved_on_device_at=_saved_on_device(saved_at.get(question_id), now),
+                is_late=late,
+                is_correct=correct,
+                points=question.points if correct else 0,
+            )
+        )
+    Answer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["sheet", "question_id"],
+        update_fields=["value", "drawing", "received_at", "saved_on_device_at", "is_late", "is_correct", "points"],
+    )
+    return [SavedAnswer(row.question_id, now, late) for row in rows]
+
+
+def _score(sheet: AnswerSheet) -> tuple[int, int]:
+    questions = worksheets.lesson_questions(sheet.assignment.lesson)
+    points = dict(sheet.answers.values_list("question_id", "points"))
+    return sum(points.get(q.id, 0) for q in questions), sum(q.points for q in questions)
+
+
+@transaction.atomic
+def sheet_submit(*, sheet: AnswerSheet) -> AnswerSheet:
+    """The child's explicit "hand in". After the due date it is accepted and marked late."""
+    sheet = AnswerSheet.objects.select_for_update().select_related("assignment__lesson").get(pk=sheet.pk)
+    if not sheet.is_editable:
+        return sheet
+    now = timezone.now()
+    sheet.status = AnswerSheet.Status.SUBMITTED
+    sheet.submitted_at = now
+    sheet.is_late = now > sheet.assignment.due_at
+    sheet.score, sheet.max_score = _score(sheet)
+    sheet.save(update_fields=["status", "submitted_at", "is_late", "score", "max_score", "updated_at"])
+    return sheet
+
+
+STAMPS = {choice for choice, _label in AnswerSheet.Stamp.choices}
+
+
+@transaction.atomic
+def sheet_feedback(
+    *,
+    sheet: AnswerSheet,
+    by: User,
+    feedback: str = "",
+    stamp: str = "",
+    return_for_revision: bool = False,
+    points: Mapping[str, int] | None = None,
+) -> AnswerSheet:
+    """The teacher's marks (overriding or completing the automatic ones), comment and stamp; maybe returned."""
+    if not policy.allows(by, "review", sheet):
+        raise PortalError(_("You may not review this work."))
+    if stamp not in STAMPS:
+        raise PortalError(_("Unknown stamp."))
+    questions = {q.id: q for q in worksheets.lesson_questions(sheet.assignment.lesson)}
+    for question_id, value in (points or {}).items():
+        question = questions.get(question_id)
+        if question is None or not 0 <= value <= question.points:
+            raise PortalError(_("Marks must be between 0 and the points of the question."))
+        Answer.objects.filter(sheet=sheet, question_id=question_id).update(
+            points=value, is_correct=value == question.points
+        )
+    sheet.feedback = feedback.strip()[:2000]
+    sheet.stamp = stamp
+    sheet.feedback_by = by
+    sheet.feedback_at = timezone.now()
+    sheet.status = AnswerSheet.Status.RETURNED if return_for_revision else AnswerSheet.Status.REVIEWED
+    sheet.score, sheet.max_score = _score(sheet)
+    sheet.save()
+    return sheet
+
+
+# --- the shared library -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_copy_to_school(*, lesson: LessonPage, to: UnitPage, by: User) -> LessonPage:
+    """Copy a library lesson into a unit of the teacher's own school, as a draft, and count the reuse.
+
+    Wagtail's page permissions decide whether ``by`` may add a lesson under ``to``. The images and documents
+    the lesson uses are copied into the school's own collection, so the school's editors can use and change them.
+    """
+    if not policy.allows(by, "copy", lesson):
+        raise PortalError(_("This lesson is not in the shared library."))
+    base_slug = lesson.slug
+    slug, n = base_slug, 1
+    while to.get_children().filter(slug=slug).exists():
+        n += 1
+        slug = f"{base_slug}-{n}"
+    # Wagtail's own copy check asks for edit rights on the source (the library, which teachers only read);
+    # what matters here is the destination: may this person add a lesson under this unit of their school?
+    if not (LessonPage.can_create_at(to) and to.permissions_for_user(by).can_add_subpage()):
+        raise PortalError(_("You may not add lessons to this unit."))
+    copy = CopyPageAction(
+        lesson,
+        to=to,
+        update_attrs={"slug": slug, "copied_from": lesson},
+        copy_revisions=False,
+        keep_live=False,
+        user=by,
+        recursive=False,
+    ).execute(skip_permission_checks=True)
+    copy = copy.specific
+    school = School.objects.filter(pk=lesson_school_id(copy)).select_related("collection").first()
+    media_copy.copy_media_into(copy, "body", school.collection if school else None)
+    LessonCopy.objects.create(source=lesson, copy=copy, school=school, copied_by=by)
+    return copy

@@ -1,0 +1,74 @@
+"""Template filters of the classrooms plug-in: furigana, and looking up a student's answer by question id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .. import furigana
+
+register = template.Library()
+
+
+@register.filter
+def ruby(value: str) -> SafeString:
+    """Plain text with 漢字《かんじ》 markup as HTML with ``<ruby>``."""
+    return furigana.ruby_text(value or "")
+
+
+@register.filter
+def ruby_safe_html(value: str) -> SafeString:
+    """Rich-text HTML (already safe) with furigana markup turned into ``<ruby>``."""
+    return furigana.ruby_html(value or "")
+
+
+@register.filter
+def ruby_print(value: str) -> SafeString:
+    """For PDFs: the reading in parentheses after the base (rich-text HTML stays as it is, text is escaped)."""
+    text = value if isinstance(value, SafeString) else escape(value or "")
+    return mark_safe(furigana.parenthesised(text))  # noqa: S308 - input is safe HTML or escaped text
+
+
+@register.filter
+def answer_for(answers: dict | None, question_id: str) -> Any:
+    if not answers:
+        return None
+    answer = answers.get(str(question_id))
+    return answer.value if answer is not None else None
+
+
+@register.filter
+def answer_obj(answers: dict | None, question_id: str) -> Any:
+    return (answers or {}).get(str(question_id))
+
+
+@register.filter
+def listify(value: Any) -> list:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+@register.filter
+def question_for(questions_by_id: dict | None, question_id: Any) -> Any:
+    return (questions_by_id or {}).get(str(question_id))
+
+
+@register.simple_tag
+def ordering_items(question: Any, answers: dict | None) -> list[tuple[int, str]]:
+    """The items of an ordering question as the child last left them, else in a fixed shuffled order."""
+    from ..worksheets import display_order
+
+    if question is None:
+        return []
+    saved = answer_for(answers, question.id)
+    n = len(question.choices)
+    order = saved if isinstance(saved, list) and sorted(saved) == list(range(n)) else display_order(question)
+    return [(i, question.choices[i]) for i in order]
+
+
+@register.filter
+def ruby_plain(value: str) -> str:
+    """Without the readings (for labels and titles read out by assistive technology)."""
+    return furigana.plain(value or "")

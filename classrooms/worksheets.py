@@ -1,0 +1,166 @@
+"""The questions of a lesson, read from its StreamField, and how each answer is checked and marked.
+
+A question is known by its block's stable id. The list of a lesson's questions is cached per page revision, so
+the autosave endpoint and the review grid do not parse the lesson body on every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+
+from . import furigana
+from .blocks import WORKSHEET_BLOCK_TYPES
+
+MAX_TEXT_ANSWER = 500
+MAX_DRAWING_BYTES = 400 * 1024
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    number: int
+    prompt: str
+    points: int
+    show_results: bool
+    choices: tuple[str, ...] = ()
+    correct: Any = None
+    accepted: tuple[str, ...] = field(default_factory=tuple)
+    unit: str = ""
+    section: str = ""
+    section_instructions: str = ""
+
+    @property
+    def auto_marked(self) -> bool:
+        if self.kind == "drawing":
+            return False
+        if self.kind in ("short_answer", "number"):
+            return bool(self.accepted) if self.kind == "short_answer" else self.correct is not None
+        return True
+
+    @property
+    def short_prompt(self) -> str:
+        text = furigana.plain(self.prompt)
+        return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _question(child: Any, number: int, show_results: bool, section: Any) -> Question:
+    value = child.value
+    common = {
+        "section": section.get("title") or "",
+        "section_instructions": section.get("instructions") or "",
+        "id": str(child.id),
+        "kind": child.block_type,
+        "number": number,
+        "prompt": value.get("prompt") or "",
+        "points": int(value.get("points") or 0),
+        "show_results": show_results,
+    }
+    if child.block_type == "choice":
+        return Question(**common, choices=tuple(value["choices"]), correct=int(value["correct"]) - 1)
+    if child.block_type == "short_answer":
+        return Question(**common, accepted=tuple(str(a) for a in value.get("accepted") or ()))
+    if child.block_type == "ordering":
+        return Question(**common, choices=tuple(value["items"]), correct=list(range(len(value["items"]))))
+    if child.block_type == "number":
+        answer = value.get("answer")
+        return Question(**common, correct=None if answer is None else str(answer), unit=value.get("unit") or "")
+    return Question(**common)
+
+
+def extract_questions(body: Any) -> list[Question]:
+    """Every question of every worksheet and quiz in a lesson body, numbered in reading order."""
+    questions: list[Question] = []
+    for block in body:
+        if block.block_type not in WORKSHEET_BLOCK_TYPES:
+            continue
+        show_results = getattr(block.block, "show_results", False)
+        for child in block.value["questions"]:
+            questions.append(_question(child, len(questions) + 1, show_results, block.value))
+    return questions
+
+
+def lesson_questions(lesson: Any) -> list[Question]:
+    """The lesson's questions, cached per revision of the page (a new revision means a new key)."""
+    key = f"classrooms:questions:{lesson.pk}:{lesson.latest_revision_id or 0}:{questions_digest(lesson)}"
+    questions = cache.get(key)
+    if questions is None:
+        questions = extract_questions(lesson.body)
+        cache.set(key, questions, 24 * 3600)
+    return questions
+
+
+def questions_digest(lesson: Any) -> str:
+    # The raw JSON of the live body: cheap to hash, and catches an edit saved without a new revision (seeding).
+    raw = lesson.body.raw_data if hasattr(lesson.body, "raw_data") else lesson.body
+    return hashlib.blake2b(repr(list(raw)).encode(), digest_size=8).hexdigest()
+
+
+# --- checking what the tablet sent -------------------------------------------------------------------------
+
+
+class AnswerRejected(ValueError):
+    pass
+
+
+def normalise_text(text: str) -> str:
+    """Full-width and half-width forms, spaces and case do not matter when marking a short answer."""
+    return unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
+
+
+def clean_value(question: Question, value: Any) -> Any:
+    """The answer as we store it, or AnswerRejected when it cannot be an answer to this question."""
+    if value is None or value == "":
+        return None
+    if question.kind == "choice":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < len(question.choices):
+            raise AnswerRejected("choice out of range")
+        return value
+    if question.kind == "ordering":
+        n = len(question.choices)
+        if not isinstance(value, list) or sorted(value) != list(range(n)):
+            raise AnswerRejected("not an ordering of the items")
+        return value
+    if question.kind == "number":
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise AnswerRejected("not a number") from exc
+        if not number.is_finite() or len(str(value)) > 20:
+            raise AnswerRejected("not a number")
+        return str(value).strip()
+    if question.kind == "short_answer":
+        if not isinstance(value, str) or len(value) > MAX_TEXT_ANSWER:
+            raise AnswerRejected("text too long")
+        return value
+    raise AnswerRejected("unsupported answer")
+
+
+def mark(question: Question, value: Any) -> bool | None:
+    """True or False when the question is marked automatically and answered; None for the teacher to mark."""
+    if value is None or not question.auto_marked:
+        return None
+    if question.kind == "choice":
+        return value == question.correct
+    if question.kind == "ordering":
+        return value == question.correct
+    if question.kind == "number":
+        return Decimal(str(value)) == Decimal(question.correct)
+    if question.kind == "short_answer":
+        return normalise_text(furigana.plain(value)) in {normalise_text(a) for a in question.accepted}
+    return None
+
+
+def display_order(question: Question) -> list[int]:
+    """A fixed shuffle of an ordering question's items (the same for every child, never the answer)."""
+    n = len(question.choices)
+    order = sorted(range(n), key=lambda i: hashlib.blake2b(f"{question.id}:{i}".encode(), digest_size=4).digest())
+    if order == list(range(n)) and n > 1:
+        order = order[1:] + order[:1]
+    return order

@@ -1,0 +1,143 @@
+"""Assigning a lesson to classes, with open and due dates in Japan time, and the child's "today / this week"."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from classrooms import selectors, services
+from classrooms.models import Assignment
+from school_portal.core.access import policy
+from school_portal.core.services import PortalError
+
+pytestmark = pytest.mark.django_db
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+def test_a_teacher_assigns_a_lesson_with_dates_read_in_japan_time(client_as, cw, world):
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:assign", args=[cw.lesson.pk]),
+        {
+            "class_groups": [world.class_group.pk],
+            "opens_at": "2026-06-01T08:30",
+            "due_at": "2026-06-03T15:00",
+            "order": 2,
+        },
+    )
+    assert response.status_code == 302
+    assignment = Assignment.objects.latest("pk")
+    assert assignment.opens_at == datetime.datetime(2026, 6, 1, 8, 30, tzinfo=TOKYO)
+    assert assignment.due_at == datetime.datetime(2026, 6, 3, 15, 0, tzinfo=TOKYO)
+    assert list(assignment.class_groups.all()) == [world.class_group] and assignment.order == 2
+
+
+def test_a_due_date_before_the_open_date_is_refused_with_a_message(client_as, cw, world):
+    count = Assignment.objects.count()
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:assign", args=[cw.lesson.pk]),
+        {
+            "class_groups": [world.class_group.pk],
+            "opens_at": "2026-06-03T08:30",
+            "due_at": "2026-06-01T15:00",
+            "order": 0,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "The due date must not be before the open date." in response.content.decode()
+    assert Assignment.objects.count() == count
+
+
+def test_the_service_and_the_database_refuse_a_due_date_before_the_open_date(cw, world):
+    now = timezone.now()
+    with pytest.raises(PortalError):
+        services.assignment_create(
+            lesson=cw.lesson,
+            class_groups=[world.class_group],
+            opens_at=now,
+            due_at=now - datetime.timedelta(hours=1),
+            by=world.users["homeroom_teacher"],
+        )
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assignment.objects.create(
+            lesson=cw.lesson, school=world.school, opens_at=now, due_at=now - datetime.timedelta(seconds=1)
+        )
+
+
+def test_a_teacher_cannot_assign_to_a_class_they_do_not_teach(cw, world):
+    now = timezone.now()
+    with pytest.raises(PortalError):
+        services.assignment_create(
+            lesson=cw.lesson,
+            class_groups=[world.other_class],
+            opens_at=now,
+            due_at=now + datetime.timedelta(days=1),
+            by=world.users["homeroom_teacher"],
+        )
+
+
+def test_the_assign_form_offers_only_the_teachers_own_classes(client_as, cw, world):
+    html = client_as("homeroom_teacher").get(reverse("classrooms:assign", args=[cw.lesson.pk])).content.decode()
+    assert f'name="class_groups" value="{world.class_group.pk}"' in html
+    assert f'name="class_groups" value="{world.other_class.pk}"' not in html
+
+
+def _assign(cw, world, *, opens, due, order=0, title=None):
+    lesson = cw.lesson
+    if title:
+        from classrooms import lesson_builder as lb
+
+        lesson = lb.lesson_ensure(
+            parent=cw.unit, slug=title, title=title, subject="maths", grade=3, body=[], revision=False
+        )
+    return services.assignment_create(
+        lesson=lesson,
+        class_groups=[world.class_group],
+        opens_at=opens,
+        due_at=due,
+        order=order,
+        by=world.users["homeroom_teacher"],
+    )
+
+
+def test_the_child_sees_today_in_the_teachers_order_and_this_week_after(cw, world):
+    # Wednesday 10:00 in Tokyo
+    now = datetime.datetime(2026, 6, 3, 10, 0, tzinfo=TOKYO)
+    morning = now.replace(hour=8)
+    second = _assign(cw, world, opens=morning, due=now.replace(hour=15), order=2, title="second")
+    first = _assign(cw, world, opens=morning, due=now.replace(hour=16), order=1, title="first")
+    friday = _assign(cw, world, opens=morning, due=now + datetime.timedelta(days=2), title="friday")
+    next_week = _assign(cw, world, opens=morning, due=now + datetime.timedelta(days=8), title="next-week")
+    # the world's own assignment opened an hour before the real now: not part of this fixed day
+    Assignment.objects.filter(pk=cw.assignment.pk).delete()
+    day = selectors.student_assignments(policy.actor(world.child.user), now=now)
+    assert [a.pk for a in day.today] == [first.pk, second.pk]
+    assert [a.pk for a in day.this_week] == [friday.pk]
+    assert [a.pk for a in day.later] == [next_week.pk]
+
+
+def test_the_dashboard_of_a_child_lists_their_lesson(client_as, cw):
+    html = client_as("student").get(reverse("core:dashboard")).content.decode()
+    assert cw.lesson.title in html and reverse("classrooms:work", args=[cw.assignment.pk]) in html
+
+
+def test_a_guardian_finds_the_teachers_feedback_from_their_dashboard(client_as, cw, world):
+    services.sheet_submit(sheet=cw.sheet)
+    services.sheet_feedback(
+        sheet=cw.sheet, by=world.users["homeroom_teacher"], feedback="ていねいに かけました", stamp="good"
+    )
+    dashboard = client_as("guardian").get(reverse("core:dashboard")).content.decode()
+    assert reverse("classrooms:sheet", args=[cw.sheet.pk]) in dashboard
+    assert (
+        reverse("classrooms:sheet", args=[cw.sheet.pk])
+        not in client_as("other_guardian").get(reverse("core:dashboard")).content.decode()
+    )
+    html = client_as("guardian").get(reverse("classrooms:sheet", args=[cw.sheet.pk])).content.decode()
+    assert "ていねいに かけました" in html
+    assert client_as("other_guardian").get(reverse("classrooms:sheet", args=[cw.sheet.pk])).status_code == 404

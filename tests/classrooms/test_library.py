@@ -1,0 +1,118 @@
+"""The shared lesson library: search (Japanese included), preview, copy in one action, reuse counted."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from classrooms import lesson_builder as lb
+from classrooms.models import LessonCopy, LessonPage
+from classrooms.testing import sample_body
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_teacher_copies_a_library_lesson_into_their_unit_as_a_draft(client_as, cw, world):
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:library_copy", args=[cw.library_lesson.pk]), {"unit": cw.unit.pk}
+    )
+    copy = LessonPage.objects.child_of(cw.unit).get(title=cw.library_lesson.title)
+    assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_pages:edit", args=[copy.pk])
+    assert not copy.live and copy.copied_from_id == cw.library_lesson.pk
+    assert [b.block_type for b in copy.body] == [b.block_type for b in cw.library_lesson.body]
+    assert LessonCopy.objects.get(source=cw.library_lesson).school == world.school
+
+
+def test_the_library_shows_how_often_each_lesson_was_reused(client_as, cw, world):
+    for role in ("homeroom_teacher", "other_teacher"):
+        client_as(role).post(reverse("classrooms:library_copy", args=[cw.library_lesson.pk]), {"unit": cw.unit.pk})
+    html = client_as("other_school_teacher").get(reverse("classrooms:library"), HTTP_ACCEPT_LANGUAGE="en").content
+    assert "Copied 2 times" in html.decode()
+
+
+def test_a_teacher_cannot_copy_into_another_schools_tree(client_as, cw, world):
+    # the unit belongs to the world's school; the other school's teacher may not add pages there
+    response = client_as("other_school_teacher").post(
+        reverse("classrooms:library_copy", args=[cw.library_lesson.pk]), {"unit": cw.unit.pk}
+    )
+    assert response.status_code == 302 and response["Location"].endswith(
+        reverse("classrooms:library_lesson", args=[cw.library_lesson.pk])
+    )
+    assert not LessonPage.objects.child_of(cw.unit).filter(title=cw.library_lesson.title).exists()
+    assert not LessonCopy.objects.exists()
+
+
+def test_a_school_lesson_cannot_be_copied_as_if_it_were_in_the_library(client_as, cw):
+    response = client_as("other_teacher").post(
+        reverse("classrooms:library_copy", args=[cw.lesson.pk]), {"unit": cw.unit.pk}
+    )
+    assert response.status_code == 404
+
+
+def test_search_by_japanese_keyword_subject_and_grade(client_as, cw):
+    lb.lesson_ensure(
+        parent=cw.library,
+        slug="kanji",
+        title="漢字の成り立ち",
+        subject="japanese",
+        grade=4,
+        body=sample_body(),
+        summary="象形文字から 漢字の しくみを 学ぶ",
+        revision=False,
+    )
+    client = client_as("homeroom_teacher")
+
+    def titles(**params):
+        html = client.get(reverse("classrooms:library"), params).content.decode()
+        return {t for t in ("漢字の成り立ち", "ふりこのきまり") if t in html}
+
+    assert titles() == {"漢字の成り立ち", "ふりこのきまり"}
+    assert titles(q="象形文字") == {"漢字の成り立ち"}
+    assert titles(q="ふりこ") == {"ふりこのきまり"}
+    assert titles(subject="science") == {"ふりこのきまり"}
+    assert titles(grade=4) == {"漢字の成り立ち"}
+    assert titles(q="存在しない言葉") == set()
+
+
+def test_the_preview_shows_the_lesson_read_only(client_as, cw):
+    html = (
+        client_as("other_school_teacher")
+        .get(reverse("classrooms:library_lesson", args=[cw.library_lesson.pk]))
+        .content.decode()
+    )
+    assert "<ruby>九九" in html and "disabled" in html
+    assert 'name="unit"' not in html or "<option" in html
+
+
+def test_the_copy_brings_its_own_images_into_the_schools_collection(client_as, cw, world, settings, tmp_path):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 48), "orange").save(buffer, format="PNG")
+    picture = get_image_model().objects.create(
+        title="ふりこの図", file=ImageFile(buffer, name="furiko.png"), collection=Collection.get_first_root_node()
+    )
+    lesson = lb.lesson_ensure(
+        parent=cw.library,
+        slug="with-picture",
+        title="図のある授業",
+        subject="science",
+        grade=5,
+        body=[
+            lb.block("image", {"image": picture.pk, "alt_text": "ふりこ", "caption": ""}),
+            lb.activity("手順", ["糸の長さをはかる"]),
+        ],
+        revision=False,
+    )
+    client_as("homeroom_teacher").post(reverse("classrooms:library_copy", args=[lesson.pk]), {"unit": cw.unit.pk})
+    copy = LessonPage.objects.child_of(cw.unit).get(title="図のある授業")
+    copied_picture = copy.body[0].value["image"]
+    assert copied_picture.pk != picture.pk and copied_picture.collection_id == world.school.collection_id
+    assert copied_picture.file.read() == picture.file.open("rb").read()
+    assert LessonPage.objects.get(pk=lesson.pk).body[0].value["image"].pk == picture.pk  # the library keeps its own

@@ -1,0 +1,92 @@
+"""The teacher's review: the grid of students x questions, feedback the child sees, progress and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from classrooms import services
+from classrooms.models import AnswerSheet
+from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_grid_shows_every_student_and_every_question(client_as, cw, world):
+    html = client_as("homeroom_teacher").get(reverse("classrooms:review", args=[cw.assignment.pk])).content.decode()
+    assert world.child.full_name in html and world.classmate.full_name in html
+    assert html.count('<th scope="col" title=') == 5  # one column per question
+    assert reverse("classrooms:drawing", args=[cw.sheet.pk, Q_DRAW]) in html  # the handwriting, inline
+
+
+def test_feedback_with_a_stamp_reaches_the_childs_tablet(client_as, cw, world):
+    services.sheet_submit(sheet=cw.sheet)
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:sheet_review", args=[cw.sheet.pk]),
+        {"feedback": "絵が とても わかりやすいね", "stamp": "great", f"points-{Q_DRAW}": "2"},
+    )
+    assert response.status_code == 302
+    sheet = AnswerSheet.objects.get(pk=cw.sheet.pk)
+    assert sheet.status == AnswerSheet.Status.REVIEWED and sheet.score == 3  # the world's choice (1) + drawing (2)
+    html = client_as("student").get(reverse("classrooms:sheet", args=[sheet.pk])).content.decode()
+    assert "絵が とても わかりやすいね" in html and 'class="stamp stamp--great"' in html
+
+
+def test_a_sheet_returned_for_revision_opens_again_for_the_child(client_as, cw):
+    services.sheet_submit(sheet=cw.sheet)
+    client_as("homeroom_teacher").post(
+        reverse("classrooms:sheet_review", args=[cw.sheet.pk]),
+        {"feedback": "３ばんを 見なおそう", "stamp": "try", "return_for_revision": "on"},
+    )
+    html = client_as("student").get(reverse("classrooms:work", args=[cw.assignment.pk])).content.decode()
+    assert "３ばんを 見なおそう" in html
+    assert f'name="q-{Q_NUMBER}"' in html and "disabled" not in html.split(f'id="q-{Q_NUMBER}"')[1].split(">")[0]
+
+
+def test_marks_above_the_questions_points_are_refused(client_as, cw):
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:sheet_review", args=[cw.sheet.pk]), {"feedback": "", f"points-{Q_CHOICE}": "50"}
+    )
+    assert response.status_code == 200
+    assert AnswerSheet.objects.get(pk=cw.sheet.pk).feedback_at is None
+
+
+def test_the_grid_as_csv_has_one_line_per_student(client_as, cw, world):
+    response = client_as("homeroom_teacher").get(reverse("classrooms:review_export", args=[cw.assignment.pk, "csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 2  # header, the child and the classmate
+    child_row = next(r for r in rows if world.child.full_name in r)
+    assert "12" in child_row  # the choice the child made, by its text
+
+
+def test_the_grid_as_excel_opens_in_openpyxl(client_as, cw, world):
+    response = client_as("homeroom_teacher").get(reverse("classrooms:review_export", args=[cw.assignment.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert world.child.full_name in names
+
+
+def test_a_formula_typed_by_a_child_is_exported_as_text(autosave, client_as, cw):
+    from classrooms.testing import Q_SHORT
+
+    autosave("student", {"answers": {Q_SHORT: '=HYPERLINK("http://x")'}})
+    response = client_as("homeroom_teacher").get(reverse("classrooms:review_export", args=[cw.assignment.pk, "csv"]))
+    assert "'=HYPERLINK" in response.content.decode("utf-8-sig")
+
+
+def test_progress_of_a_class_over_a_unit(client_as, cw, world):
+    services.sheet_submit(sheet=cw.sheet)
+    client = client_as("homeroom_teacher")
+    html = client.get(reverse("classrooms:class_progress", args=[world.class_group.pk])).content.decode()
+    assert cw.lesson.title in html and "1/6" in html
+    response = client.get(
+        reverse("classrooms:class_progress", args=[world.class_group.pk]), {"unit": cw.unit.pk, "format": "xlsx"}
+    )
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][2] == cw.lesson.title
+    assert any(r[1] == world.child.full_name and r[2] == "1/6" for r in rows[1:])
