@@ -15,7 +15,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "connect-src 'self'",
         "font-src 'self'",
-        "frame-src 'self'",
+        # Videos teachers embed (Wagtail's oEmbed block) play in the providers' own frames.
+        "frame-src 'self' https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
