@@ -72,6 +72,11 @@ async def anotify_user(*, user_id: int, event: dict[str, Any]) -> None:
     await _send(user_group(user_id), {"type": EVENT_MESSAGE_TYPE, "event": event})
 
 
+def end_user_sockets(*, user_id: int) -> None:
+    """Close every live socket of ``user_id`` (their sign-in was revoked, e.g. a student's badge was reset)."""
+    async_to_sync(_send)(user_group(user_id), {"type": SESSION_END_MESSAGE_TYPE})
+
+
 async def _send(group: str, message: dict[str, Any]) -> None:
     """Best effort: a live notification is a convenience on top of what is stored, so an unreachable channel
     layer (Redis restarting) is logged and never fails the publishing, signing-out or task that sent it."""

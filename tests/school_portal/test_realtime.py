@@ -182,3 +182,24 @@ async def test_an_unreachable_channel_layer_does_not_fail_the_sender(settings, c
     await anotify_user(user_id=1, event={"message": "lost, and that is fine"})
 
     assert "live notification to portal.user.1 not sent" in caplog.text
+
+
+@committed_db
+async def test_resetting_a_badge_closes_the_childs_open_sockets(transactional_db):
+    from school_portal.core.services import student_badge_reset
+    from school_portal.core.testing.world import build_world
+
+    world = await sync_to_async(build_world)()
+
+    def child_session() -> str:
+        client = Client()
+        client.force_login(world.child.user, backend="school_portal.core.backends.StudentBadgeBackend")
+        return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    socket = _socket(await sync_to_async(child_session)())
+    connected, _ = await socket.connect(timeout=WAIT)
+    assert connected
+
+    await sync_to_async(student_badge_reset)(student=world.child)
+
+    assert await _closed_with(socket) == CLOSE_UNAUTHENTICATED
