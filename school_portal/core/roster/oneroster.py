@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ..models import School
+from ..models import School, SchoolYear
 from .fields import check_id, check_names, parse_class_name, parse_grade, parse_number
 from .readers import Row, csv_rows, decode_csv, read_member, zip_member_names
 from .records import ClassKey, Roster, RosterFileError, StudentRecord, TeacherRecord
@@ -76,17 +76,13 @@ def _school_years(sessions: list[Row], default_year: int) -> dict[str, int]:
         year = default_year
         if row.get("startdate"):
             try:
-                year = school_year_of(datetime.date.fromisoformat(row["startdate"][:10]))
+                year = SchoolYear.start_year_for(datetime.date.fromisoformat(row["startdate"][:10]))
             except ValueError:
                 pass
         elif row.get("schoolyear", "").isdigit():
             year = int(row["schoolyear"])
         years[row.get("sourcedid", "")] = year
     return years
-
-
-def school_year_of(day: datetime.date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_year: int) -> Roster:
