@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
+from django.utils import translation
 
 from school_portal.core.testing.world import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language (ja): a request made by an earlier test with
+    ``Accept-Language: en`` leaves English active in this thread, and lazy strings would follow it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from school_portal.core.seeding import seed_demo
+from school_portal.core.testing.world import restore_wagtail_roots
 
 from .harness import (
     AXE_JS,
@@ -28,7 +29,6 @@ from .harness import (
     PHONE,
     TIMEOUT_MS,
     Portal,
-    restore_wagtail_roots,
     watch_console,
 )
 

@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import get_supported_language_variant
 from playwright.sync_api import ConsoleMessage, Page, Response
-from wagtail.models import Collection, Locale
-from wagtail.models import Page as WagtailPage
 
 from school_portal.core.seeding import DEMO_PASSWORD, DemoCity
 
@@ -53,20 +50,6 @@ class Portal:
     def school_url(self, slug: str) -> str:
         """A school's own Wagtail Site."""
         return f"http://{slug}.localhost:{self.port}"
-
-
-def restore_wagtail_roots() -> None:
-    """Bring back what Wagtail's migrations made and a transactional test's flush removed.
-
-    The live server needs a transactional database, emptied after each test. Django's serialized rollback would
-    restore it, but it looks for the serialized copy on the thread's connection, and while Playwright's sync
-    loop runs in this thread Django hands out a second connection that has none.
-    """
-    locale, _ = Locale.objects.get_or_create(language_code=get_supported_language_variant(settings.LANGUAGE_CODE))
-    if WagtailPage.get_first_root_node() is None:
-        WagtailPage.add_root(instance=WagtailPage(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 @dataclass

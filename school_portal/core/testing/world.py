@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_supported_language_variant
+from wagtail.models import Collection, Locale, Page
 
 from .. import services
 from ..models import (
@@ -79,7 +82,19 @@ def _student(school: School, class_group: ClassGroup, sourced_id: str, family: s
     return student
 
 
+def restore_wagtail_roots() -> None:
+    """Bring back what Wagtail's migrations made (the page-tree root, the root collection, the locale) when a
+    transactional test's flush removed it: pytest-django empties every table after such a test, and Django's
+    serialized rollback cannot restore it while Playwright's event loop holds the thread (see tests/browser)."""
+    locale, _ = Locale.objects.get_or_create(language_code=get_supported_language_variant(settings.LANGUAGE_CODE))
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 def build_world() -> World:
+    restore_wagtail_roots()
     city, _ = City.objects.get_or_create(slug="matrix", defaults={"name": "マトリクス市"})
     year = services.school_year_ensure(city=city, start_year=SchoolYear.start_year_for(timezone.localdate()))
     school = services.school_create(
