@@ -1,7 +1,8 @@
 """The classrooms plug-in's rules in the core's one access policy (registered from ClassroomsConfig.ready()).
 
 - A student works on the assignments given to their class (or to them), once open, and sees only their own sheet.
-- The teachers of the assigned classes and the school's administrators review the sheets.
+- The teachers of the assigned classes and the school's administrators review the assignment; each sheet only
+  by a teacher of the child's own class (an assignment may cover several classes) or the school's administrators.
 - A guardian sees their own child's sheet and feedback.
 - Lessons are seen and printed by the staff of their school; lessons of the shared library by every teacher and
   by education-centre staff; a teacher copies a library lesson into their own school.
@@ -9,11 +10,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from school_portal.core.access import Actor, policy
-from school_portal.core.models import School
+from school_portal.core.models import Enrollment, School, Student
 
 from .models import AnswerSheet, Assignment, LessonLibraryPage, LessonPage
 
@@ -54,10 +55,35 @@ def _review_scope(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.filter(Q(class_groups__in=actor.taught_class_ids) | Q(school_id__in=actor.admin_school_ids)).distinct()
 
 
+def _reviews_child(actor: Actor, sheet: AnswerSheet) -> bool:
+    """The child of ``sheet`` is enrolled (this school year) in a class of the assignment that ``actor`` teaches,
+    or ``actor`` administers the school. Teaching one class of a multi-class assignment is not enough."""
+    if sheet.assignment.school_id in actor.admin_school_ids:
+        return True
+    taught = actor.taught_class_ids  # classes of the current school year only
+    if not taught:
+        return False
+    return Enrollment.objects.filter(
+        student_id=sheet.student_id,
+        class_group_id__in=taught,
+        class_group__lesson_assignments=sheet.assignment_id,
+    ).exists()
+
+
 def _sheet_visible(actor: Actor, sheet: AnswerSheet) -> bool:
     if sheet.student_id == actor.student_id or sheet.student_id in actor.children_ids:
         return True
-    return _may_review(actor, sheet.assignment)
+    return _reviews_child(actor, sheet)
+
+
+def _taught_children(actor: Actor) -> Q:
+    """Sheets of children enrolled in a class ``actor`` teaches that the sheet's assignment was given to."""
+    enrolled_in_taught_class = Enrollment.objects.filter(
+        student_id=OuterRef("student_id"),
+        class_group_id__in=actor.taught_class_ids,
+        class_group__lesson_assignments=OuterRef("assignment_id"),
+    )
+    return Q(Exists(enrolled_in_taught_class))
 
 
 def _sheet_scope(actor: Actor, qs: QuerySet) -> QuerySet:
@@ -65,12 +91,19 @@ def _sheet_scope(actor: Actor, qs: QuerySet) -> QuerySet:
     if actor.student_id:
         q |= Q(student_id=actor.student_id)
     if actor.taught_class_ids:
-        q |= Q(assignment__class_groups__in=actor.taught_class_ids)
+        q |= _taught_children(actor)
     return qs.filter(q).distinct()
 
 
 def _sheet_review(actor: Actor, sheet: AnswerSheet) -> bool:
-    return _may_review(actor, sheet.assignment)
+    return _reviews_child(actor, sheet)
+
+
+def _sheet_review_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    q = Q(assignment__school_id__in=actor.admin_school_ids)
+    if actor.taught_class_ids:
+        q |= _taught_children(actor)
+    return qs.filter(q)
 
 
 def _sheet_work(actor: Actor, sheet: AnswerSheet) -> bool:
@@ -94,13 +127,35 @@ def _lesson_copy(actor: Actor, lesson: LessonPage) -> bool:
     return bool(actor.teacher_school_ids) and lesson.live and lesson_in_library(lesson)
 
 
+def _library_use(actor: Actor, library: LessonLibraryPage) -> bool:
+    """Search and preview the shared library: every teacher and the education centre's staff."""
+    return bool(actor.teacher_school_ids) or actor.is_centre_staff
+
+
+def _own_lessons(actor: Actor, student: Student) -> bool:
+    """A child's own list of lessons to do: only that child."""
+    return actor.student_id is not None and student.pk == actor.student_id
+
+
+def _plan_lessons(actor: Actor, school: School) -> bool:
+    """Plan lessons (the plug-in's home): the school's teachers and administrators, and the centre's staff."""
+    return actor.is_centre_staff or school.pk in actor.teacher_school_ids
+
+
+def _plan_lessons_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if actor.is_centre_staff else qs.filter(pk__in=actor.teacher_school_ids)
+
+
 def register() -> None:
     policy.register(Assignment, "work", check=_may_work, scope=_work_scope)
     policy.register(Assignment, "review", check=_may_review, scope=_review_scope)
     policy.register(AnswerSheet, "view", check=_sheet_visible, scope=_sheet_scope)
-    policy.register(AnswerSheet, "review", check=_sheet_review)
+    policy.register(AnswerSheet, "review", check=_sheet_review, scope=_sheet_review_scope)
     policy.register(AnswerSheet, "work", check=_sheet_work)
     policy.register(LessonPage, "view", check=_lesson_visible)
     policy.register(LessonPage, "print", check=_lesson_visible)
     policy.register(LessonPage, "assign", check=_lesson_assign)
     policy.register(LessonPage, "copy", check=_lesson_copy)
+    policy.register(LessonLibraryPage, "use", check=_library_use)
+    policy.register(Student, "do_lessons", check=_own_lessons)
+    policy.register(School, "plan_lessons", check=_plan_lessons, scope=_plan_lessons_scope)

@@ -21,7 +21,7 @@ def _safe_cell(value: object) -> object:
 
 def table_response(header: Sequence[str], rows: Iterable[Sequence[object]], *, filename: str, fmt: str) -> HttpResponse:
     rows = [[_safe_cell(v) for v in row] for row in rows]
-    header = [str(h) for h in header]
+    header = [_safe_cell(str(h)) for h in header]
     if fmt == "xlsx":
         book = Workbook()
         sheet = book.active

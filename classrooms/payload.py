@@ -16,18 +16,25 @@ MAX_ANSWERS = 200
 MAX_DRAWING_BYTES = 400 * 1024
 MAX_DRAWING_PIXELS = 2400 * 2400
 PNG_PREFIX = "data:image/png;base64,"
+TOO_DEEP = "the answers are nested too deeply"
 
 
 class BadPayload(ValueError):
     pass
 
 
-def _depth(value: Any, level: int = 1) -> int:
-    if isinstance(value, dict):
-        return max([level, *(_depth(v, level + 1) for v in value.values())])
-    if isinstance(value, list):
-        return max([level, *(_depth(v, level + 1) for v in value)])
-    return level
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests dicts and lists deeper than ``limit`` (iterative; stops at the first excess)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if level > limit:
+            return True
+        if isinstance(current, dict):
+            stack.extend((v, level + 1) for v in current.values())
+        elif isinstance(current, list):
+            stack.extend((v, level + 1) for v in current)
+    return False
 
 
 def parse_json(body: bytes) -> dict:
@@ -36,10 +43,14 @@ def parse_json(body: bytes) -> dict:
         raise BadPayload("too large")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except RecursionError as exc:  # the parser itself gives up on very deep nesting
+        raise BadPayload(TOO_DEEP) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadPayload("not JSON") from exc
-    if not isinstance(data, dict) or _depth(data) > MAX_DEPTH:
+    if not isinstance(data, dict):
         raise BadPayload("not an answer object")
+    if _too_deep(data):
+        raise BadPayload(TOO_DEEP)
     return data
 
 

@@ -8,11 +8,14 @@ from django.urls import reverse
 
 from school_portal.core.registry import PermissionCase, permission_cases
 
-from .testing import Q_DRAW, classroom_world
+from .testing import Q_DRAW, classroom_world, two_class_world
 
 STUDENTS = frozenset({"student", "classmate"})
 CHILD_CIRCLE = frozenset({"student", "guardian", "homeroom_teacher", "school_admin"})
 REVIEWERS = frozenset({"homeroom_teacher", "school_admin"})
+# A sheet of a child of 3-2 on an assignment given to 3-1 and 3-2: 3-1's homeroom teacher reviews the
+# assignment (their own class's children) but never opens the sheets of 3-2's children.
+OTHER_CLASS_REVIEWERS = frozenset({"other_teacher", "school_admin"})
 SCHOOL_STAFF = frozenset({"homeroom_teacher", "other_teacher", "school_admin"})
 ALL_TEACHERS = frozenset(
     {"homeroom_teacher", "other_teacher", "other_school_teacher", "school_admin", "other_school_admin"}
@@ -76,6 +79,26 @@ def register() -> None:
         ),
         PermissionCase(
             "classrooms.sheet_review", lambda w: reverse("classrooms:sheet_review", args=[_cw(w).sheet.pk]), REVIEWERS
+        ),
+        PermissionCase(
+            "classrooms.two_class_review",
+            lambda w: reverse("classrooms:review", args=[two_class_world(w).assignment.pk]),
+            REVIEWERS | OTHER_CLASS_REVIEWERS,
+        ),
+        PermissionCase(
+            "classrooms.two_class_other_child_sheet",
+            lambda w: reverse("classrooms:sheet", args=[two_class_world(w).other_sheet.pk]),
+            OTHER_CLASS_REVIEWERS,
+        ),
+        PermissionCase(
+            "classrooms.two_class_other_child_drawing",
+            lambda w: reverse("classrooms:drawing", args=[two_class_world(w).other_sheet.pk, Q_DRAW]),
+            OTHER_CLASS_REVIEWERS,
+        ),
+        PermissionCase(
+            "classrooms.two_class_other_child_sheet_review",
+            lambda w: reverse("classrooms:sheet_review", args=[two_class_world(w).other_sheet.pk]),
+            OTHER_CLASS_REVIEWERS,
         ),
         PermissionCase(
             "classrooms.class_progress",

@@ -75,9 +75,11 @@ def teacher_assignments(actor: Actor) -> list[Assignment]:
     )
 
 
-def assignment_students(assignment: Assignment) -> list[Student]:
-    """The children an assignment is for, in class and attendance-number order (one query)."""
-    enrollments = Enrollment.objects.filter(class_group__in=assignment.class_groups.all()).select_related(
+def assignment_students(assignment: Assignment, actor: Actor) -> list[Student]:
+    """The children an assignment is for, of the classes ``actor`` may review (their teachers, the school's
+    administrators), still at school, in class and attendance-number order (one query)."""
+    classes = policy.scope(actor, "view_roster", assignment.class_groups.all())
+    enrollments = Enrollment.objects.filter(class_group__in=classes, student__is_active=True).select_related(
         "student", "class_group"
     )
     restricted = assignment.students.all()
@@ -109,13 +111,15 @@ class ReviewGrid:
         return sum(1 for row in self.rows if row.sheet and row.sheet.submitted_at)
 
 
-def review_grid(assignment: Assignment) -> ReviewGrid:
-    """Students x questions with every answer (drawings left out: the grid loads them as images). Five queries."""
+def review_grid(assignment: Assignment, actor: Actor) -> ReviewGrid:
+    """Students x questions with every answer (drawings left out: the grid loads them as images), of the children
+    ``actor`` may review. Five queries."""
     questions = worksheets.lesson_questions(assignment.lesson)
-    students = assignment_students(assignment)
-    sheets = {s.student_id: s for s in AnswerSheet.objects.filter(assignment=assignment)}
+    students = assignment_students(assignment, actor)
+    sheets_qs = AnswerSheet.objects.filter(assignment=assignment, student__in=[s.pk for s in students])
+    sheets = {s.student_id: s for s in sheets_qs}
     answers: dict[int, dict[str, Answer]] = defaultdict(dict)
-    for answer in _without_drawing(Answer.objects.filter(sheet__assignment=assignment)):
+    for answer in _without_drawing(Answer.objects.filter(sheet__in=[s.pk for s in sheets.values()])):
         answers[answer.sheet_id][answer.question_id] = answer
     rows = []
     for student in students:
@@ -154,7 +158,9 @@ def class_progress(class_group: ClassGroup, unit: UnitPage) -> tuple[list[Assign
         .order_by("lesson__path", "opens_at")
     )
     enrollments = list(
-        class_group.enrollments.select_related("student").order_by("number", "student__family_name_kana")
+        class_group.enrollments.filter(student__is_active=True)
+        .select_related("student")
+        .order_by("number", "student__family_name_kana")
     )
     sheets = {
         (s.assignment_id, s.student_id): s

@@ -103,6 +103,8 @@ def answers_save(
     ``answers`` maps question ids to values, ``drawings`` question ids to PNG bytes (already validated).
     Unknown question ids and impossible values are refused with ``worksheets.AnswerRejected``; nothing is saved.
     """
+    # Lock the sheet as sheet_submit does, so a hand-in and an autosave cannot interleave.
+    sheet = AnswerSheet.objects.select_for_update().select_related("assignment__lesson").get(pk=sheet.pk)
     if not sheet.is_editable:
         raise PortalError(
             _("This worksheet has been submitted. Ask your teacher to return it if you need to change it.")
@@ -185,6 +187,11 @@ def sheet_feedback(
         raise PortalError(_("You may not review this work."))
     if stamp not in STAMPS:
         raise PortalError(_("Unknown stamp."))
+    sheet = AnswerSheet.objects.select_for_update().select_related("assignment__lesson").get(pk=sheet.pk)
+    if sheet.submitted_at is None and not return_for_revision:
+        raise PortalError(
+            _("This work has not been handed in yet. You can only return it for revision until the child hands it in.")
+        )
     questions = {q.id: q for q in worksheets.lesson_questions(sheet.assignment.lesson)}
     for question_id, value in (points or {}).items():
         question = questions.get(question_id)
@@ -199,7 +206,9 @@ def sheet_feedback(
     sheet.feedback_at = timezone.now()
     sheet.status = AnswerSheet.Status.RETURNED if return_for_revision else AnswerSheet.Status.REVIEWED
     sheet.score, sheet.max_score = _score(sheet)
-    sheet.save()
+    sheet.save(
+        update_fields=["feedback", "stamp", "feedback_by", "feedback_at", "status", "score", "max_score", "updated_at"]
+    )
     return sheet
 
 

@@ -11,6 +11,9 @@ from typing import Any
 from django.utils import timezone
 from PIL import Image
 
+from school_portal.core import services as core_services
+from school_portal.core.models import Enrollment, Student, User
+
 from . import lesson_builder as lb
 from . import services
 from .models import AnswerSheet, Assignment, LessonLibraryPage, LessonPage, Subject, UnitPage
@@ -121,3 +124,51 @@ def _still_there(built: ClassroomWorld) -> bool:
         ).exists()
         and LessonPage.objects.filter(pk=built.library_lesson.pk, slug=built.library_lesson.slug).exists()
     )
+
+
+@dataclass
+class TwoClassWorld:
+    """One assignment given to both 3-1 (the world's class) and 3-2 (``world.other_class``), and a child of 3-2
+    with a sheet on it."""
+
+    assignment: Assignment
+    other_child: Student
+    other_sheet: AnswerSheet
+
+
+def two_class_world(world: Any) -> TwoClassWorld:
+    base = classroom_world(world)
+    cached = world.extra.get("classrooms_two_classes")
+    if (
+        cached is not None
+        and AnswerSheet.objects.filter(pk=cached.other_sheet.pk, assignment_id=cached.assignment.pk).exists()
+        and Student.objects.filter(pk=cached.other_child.pk, is_active=True).exists()
+    ):
+        return cached
+    other_child = Student.objects.filter(school=world.school, sourced_id="m-other-class-child").first()
+    if other_child is None:
+        user = User.objects.create_user(username=core_services.student_username("m-other-class-child"))
+        other_child = Student.objects.create(
+            user=user, school=world.school, sourced_id="m-other-class-child", family_name="鈴木", given_name="次郎"
+        )
+    other_child.is_active = True
+    other_child.save(update_fields=["is_active"])
+    Enrollment.objects.get_or_create(student=other_child, class_group=world.other_class, defaults={"number": 1})
+    now = timezone.now()
+    assignment = services.assignment_create(
+        lesson=base.lesson,
+        class_groups=[world.class_group, world.other_class],
+        opens_at=now - datetime.timedelta(hours=1),
+        due_at=now + datetime.timedelta(days=1),
+        by=world.users["school_admin"],
+    )
+    sheet = services.sheet_for(assignment=assignment, student_id=other_child.pk)
+    services.answers_save(
+        sheet=sheet,
+        answers={Q_CHOICE: 0},
+        drawings={Q_DRAW: base64.b64decode(png_data_url().split(",", 1)[1])},
+    )
+    services.sheet_submit(sheet=sheet)
+    built = TwoClassWorld(assignment, other_child, AnswerSheet.objects.get(pk=sheet.pk))
+    world.extra["classrooms_two_classes"] = built
+    return built

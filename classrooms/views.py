@@ -9,16 +9,19 @@ from django.shortcuts import redirect, render
 
 from school_portal.core import selectors as core_selectors
 from school_portal.core.access import policy
+from school_portal.core.models import School, Student
 
 from . import selectors
+from .views_library import may_use_library
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     actor = policy.actor(request)
-    if actor.student_id and not actor.teacher_school_ids:
-        return redirect("classrooms:my_lessons")
-    if not (actor.teacher_school_ids or actor.is_centre_staff):
+    if not policy.scope(request, "plan_lessons", School.objects.all()).exists():
+        student = Student.objects.filter(pk=actor.student_id).first() if actor.student_id else None
+        if student is not None and policy.allows(request, "do_lessons", student):
+            return redirect("classrooms:my_lessons")
         raise PermissionDenied
     return render(
         request,
@@ -27,6 +30,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "assignments": selectors.teacher_assignments(actor),
             "lessons": selectors.school_lessons(actor),
             "class_groups": core_selectors.teacher_classes(actor),
-            "may_use_library": bool(actor.teacher_school_ids or actor.is_centre_staff),
+            "may_use_library": may_use_library(request),
         },
     )

@@ -15,12 +15,16 @@ from school_portal.core.services import PortalError
 
 from . import selectors, services, worksheets
 from .forms import CopyForm, LibrarySearchForm
-from .models import LessonCopy, LessonPage
+from .models import LessonCopy, LessonLibraryPage, LessonPage
+
+
+def may_use_library(request: HttpRequest) -> bool:
+    """The access policy's answer for the shared library (asked of an unsaved page while none is built yet)."""
+    return policy.allows(request, "use", LessonLibraryPage.objects.first() or LessonLibraryPage())
 
 
 def _may_use_library(request: HttpRequest) -> None:
-    actor = policy.actor(request)
-    if not (actor.teacher_school_ids or actor.is_centre_staff):
+    if not may_use_library(request):
         raise PermissionDenied
 
 

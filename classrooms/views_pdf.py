@@ -15,11 +15,16 @@ from .models import LessonPage
 PDF_CACHE_SECONDS = 7 * 24 * 3600
 
 
+def pdf_cache_key(lesson: LessonPage, *, answer_key: bool) -> str:
+    """Where the PDF of this revision of the lesson is kept: a new revision means a new key."""
+    digest = worksheets.questions_digest(lesson)
+    return f"classrooms:pdf:{'key' if answer_key else 'sheet'}:{lesson.pk}:{lesson.latest_revision_id or 0}:{digest}"
+
+
 def worksheet_pdf_bytes(lesson: LessonPage, *, answer_key: bool) -> bytes:
     """The PDF of a lesson's worksheets (or of their answer key), rendered once per revision of the lesson."""
     questions = worksheets.lesson_questions(lesson)
-    digest = worksheets.questions_digest(lesson)
-    key = f"classrooms:pdf:{'key' if answer_key else 'sheet'}:{lesson.pk}:{lesson.latest_revision_id or 0}:{digest}"
+    key = pdf_cache_key(lesson, answer_key=answer_key)
     data = cache.get(key)
     if data is None:
         data = render_pdf(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from school_portal.core.access import policy
+from school_portal.core.models import Student
 from school_portal.core.services import PortalError
 
 from . import lesson_render, payload, selectors, services, worksheets
@@ -23,8 +24,7 @@ def _assignment_for_work(request: HttpRequest, pk: int) -> Assignment:
 @login_required
 def my_lessons(request: HttpRequest) -> HttpResponse:
     actor = policy.actor(request)
-    if not actor.student_id:
-        raise Http404
+    policy.get_or_404(request, "do_lessons", Student.objects.all(), pk=actor.student_id)
     day = selectors.student_assignments(actor)
     return render(request, "classrooms/my_lessons.html", {"day": day})
 

@@ -53,7 +53,7 @@ def _reviewable(request: HttpRequest, pk: int) -> Assignment:
 
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    grid = selectors.review_grid(_reviewable(request, pk))
+    grid = selectors.review_grid(_reviewable(request, pk), policy.actor(request))
     # The grid can hold 40 x 20 cells: build its links once here rather than 800 {% url %} tags.
     review_url = reverse("classrooms:sheet_review", args=[0]).replace("/0/", "/{}/")
     drawing_url = reverse("classrooms:drawing", args=[0, "00000000-0000-0000-0000-000000000000"])
@@ -83,7 +83,7 @@ def _cell_text(question: worksheets.Question, answer) -> str:
 def review_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    grid = selectors.review_grid(_reviewable(request, pk))
+    grid = selectors.review_grid(_reviewable(request, pk), policy.actor(request))
     header = [_("No."), _("Student"), _("Status"), _("Handed in"), _("Late"), _("Marks"), _("Out of")]
     for q in grid.questions:
         header += [f"Q{q.number} {q.short_prompt}", f"Q{q.number} {_('points')}"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from classrooms import lesson_builder as lb
 from classrooms.models import LessonCopy, LessonPage
 from classrooms.testing import sample_body
+from school_portal.core.access import policy
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +117,21 @@ def test_the_copy_brings_its_own_images_into_the_schools_collection(client_as, c
     assert copied_picture.pk != picture.pk and copied_picture.collection_id == world.school.collection_id
     assert copied_picture.file.read() == picture.file.open("rb").read()
     assert LessonPage.objects.get(pk=lesson.pk).body[0].value["image"].pk == picture.pk  # the library keeps its own
+
+
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("homeroom_teacher", True),
+        ("other_school_teacher", True),
+        ("school_admin", True),
+        ("centre_staff", True),
+        ("student", False),
+        ("guardian", False),
+        ("librarian", False),
+    ],
+)
+def test_the_access_policy_says_who_may_use_the_shared_library(client_as, cw, world, role, allowed):
+    assert policy.allows(world.users[role], "use", cw.library) is allowed
+    status = client_as(role).get(reverse("classrooms:library")).status_code
+    assert (status == 200) is allowed

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from classrooms import services
 from classrooms.models import AnswerSheet
-from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER
+from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER, two_class_world
+from school_portal.core.services import PortalError
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,7 @@ def test_a_sheet_returned_for_revision_opens_again_for_the_child(client_as, cw):
 
 
 def test_marks_above_the_questions_points_are_refused(client_as, cw):
+    services.sheet_submit(sheet=cw.sheet)
     response = client_as("homeroom_teacher").post(
         reverse("classrooms:sheet_review", args=[cw.sheet.pk]), {"feedback": "", f"points-{Q_CHOICE}": "50"}
     )
@@ -90,3 +92,84 @@ def test_progress_of_a_class_over_a_unit(client_as, cw, world):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][2] == cw.lesson.title
     assert any(r[1] == world.child.full_name and r[2] == "1/6" for r in rows[1:])
+
+
+def test_a_formula_in_a_lesson_title_is_exported_as_text(client_as, cw, world):
+    cw.lesson.title = '=HYPERLINK("http://x","3のだん")'
+    cw.lesson.save()
+    response = client_as("homeroom_teacher").get(
+        reverse("classrooms:class_progress", args=[world.class_group.pk]), {"unit": cw.unit.pk, "format": "csv"}
+    )
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header[2] == '\'=HYPERLINK("http://x","3のだん")'
+
+
+def test_feedback_on_work_not_yet_handed_in_is_refused_and_changes_nothing(client_as, cw):
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:sheet_review", args=[cw.sheet.pk]), {"feedback": "よくできました", "stamp": "great"}
+    )
+    assert response.status_code == 200
+    assert "has not been handed in yet" in response.content.decode()
+    sheet = AnswerSheet.objects.get(pk=cw.sheet.pk)
+    assert sheet.status == AnswerSheet.Status.IN_PROGRESS
+    assert sheet.feedback == "" and sheet.stamp == "" and sheet.feedback_at is None
+
+
+def test_work_not_yet_handed_in_may_still_be_returned_for_revision(client_as, cw):
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:sheet_review", args=[cw.sheet.pk]),
+        {"feedback": "もう一ど 考えてみよう", "stamp": "try", "return_for_revision": "on"},
+    )
+    assert response.status_code == 302
+    sheet = AnswerSheet.objects.get(pk=cw.sheet.pk)
+    assert sheet.status == AnswerSheet.Status.RETURNED and sheet.feedback == "もう一ど 考えてみよう"
+
+
+def _csv_names(response) -> list[str]:
+    return [row[1] for row in list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]]
+
+
+def test_an_assignment_for_two_classes_shows_each_teacher_only_their_own_classs_children(client_as, world):
+    two = two_class_world(world)
+    grid_url = reverse("classrooms:review", args=[two.assignment.pk])
+    csv_url = reverse("classrooms:review_export", args=[two.assignment.pk, "csv"])
+    xlsx_url = reverse("classrooms:review_export", args=[two.assignment.pk, "xlsx"])
+    homeroom = client_as("homeroom_teacher")
+    html = homeroom.get(grid_url).content.decode()
+    assert world.child.full_name in html and two.other_child.full_name not in html
+    assert reverse("classrooms:sheet_review", args=[two.other_sheet.pk]) not in html
+    assert _csv_names(homeroom.get(csv_url)) == [world.child.full_name, world.classmate.full_name]
+    workbook = load_workbook(io.BytesIO(homeroom.get(xlsx_url).content)).active
+    assert two.other_child.full_name not in [r[1] for r in workbook.iter_rows(min_row=2, values_only=True)]
+    assert homeroom.get(reverse("classrooms:sheet", args=[two.other_sheet.pk])).status_code == 404
+    assert _csv_names(client_as("other_teacher").get(csv_url)) == [two.other_child.full_name]
+    assert set(_csv_names(client_as("school_admin").get(csv_url))) == {
+        world.child.full_name,
+        world.classmate.full_name,
+        two.other_child.full_name,
+    }
+
+
+def test_the_teacher_of_another_class_cannot_mark_a_childs_sheet(client_as, world):
+    two = two_class_world(world)
+    response = client_as("homeroom_teacher").post(
+        reverse("classrooms:sheet_review", args=[two.other_sheet.pk]), {"feedback": "みたよ", "stamp": "great"}
+    )
+    assert response.status_code == 404
+    assert AnswerSheet.objects.get(pk=two.other_sheet.pk).feedback_at is None
+    with pytest.raises(PortalError):
+        services.sheet_feedback(sheet=two.other_sheet, by=world.users["homeroom_teacher"], feedback="みたよ")
+
+
+def test_a_child_who_has_left_is_not_in_the_grid_the_exports_or_the_progress(client_as, cw, world):
+    world.classmate.is_active = False
+    world.classmate.save(update_fields=["is_active"])
+    client = client_as("homeroom_teacher")
+    html = client.get(reverse("classrooms:review", args=[cw.assignment.pk])).content.decode()
+    assert world.child.full_name in html and world.classmate.full_name not in html
+    csv_url = reverse("classrooms:review_export", args=[cw.assignment.pk, "csv"])
+    assert _csv_names(client.get(csv_url)) == [world.child.full_name]
+    progress = client.get(
+        reverse("classrooms:class_progress", args=[world.class_group.pk]), {"unit": cw.unit.pk, "format": "csv"}
+    )
+    assert _csv_names(progress) == [world.child.full_name]

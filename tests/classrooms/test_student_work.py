@@ -17,6 +17,7 @@ from PIL import Image
 from classrooms import services
 from classrooms.models import Answer, AnswerSheet, Assignment
 from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER, Q_ORDER, Q_SHORT, png_data_url
+from school_portal.core.services import PortalError
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,16 @@ def test_an_oversized_autosave_is_refused(autosave):
     assert autosave("student", body).status_code == 400
 
 
+@pytest.mark.parametrize("levels", [600, 5000])
+def test_a_very_deeply_nested_autosave_is_refused_with_a_clear_message(autosave, levels):
+    body = '{"answers": {"' + Q_SHORT + '": ' + "[" * levels + "]" * levels + "}}"
+    before = Answer.objects.count()
+    response = autosave("student", body)
+    assert response.status_code == 400
+    assert response.json()["error"] == "the answers are nested too deeply"
+    assert Answer.objects.count() == before
+
+
 def _png_bytes_url(raw: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(raw).decode()
 
@@ -232,3 +243,11 @@ def test_after_hand_in_autosave_is_refused_until_the_teacher_returns_it(autosave
         sheet=_sheet(cw, world.child), by=world.users["homeroom_teacher"], feedback="もう一回", return_for_revision=True
     )
     assert autosave("student", {"answers": {Q_NUMBER: "18"}}).status_code == 200
+
+
+def test_an_autosave_holding_a_sheet_read_before_the_hand_in_is_refused(cw):
+    stale = AnswerSheet.objects.get(pk=cw.sheet.pk)  # e.g. read by an autosave request just before the hand-in
+    services.sheet_submit(sheet=AnswerSheet.objects.get(pk=cw.sheet.pk))
+    with pytest.raises(PortalError):
+        services.answers_save(sheet=stale, answers={Q_SHORT: "かけざん"})
+    assert not Answer.objects.filter(sheet=cw.sheet, question_id=Q_SHORT).exists()
