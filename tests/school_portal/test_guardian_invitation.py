@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from school_portal.core import services
 from school_portal.core.models import Guardian, GuardianInvitation, GuardianLink, User
@@ -232,6 +232,7 @@ def test_two_people_racing_with_one_code_get_one_account_between_them():
     users_before = User.objects.count()
 
     def register(username: str) -> str:
+        translation.activate("en")  # a new thread: the message is checked in English
         try:
             services.guardian_register(code=code, username=username, password=NEW_PASSWORD, display_name=username)
             return "linked"
