@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from http_load import Outcome, Target, _read_response, run_load
+from http_load import Outcome, Target, drive, run_load
 from load import daphne_workers
 from support import (
     PYTHON,
@@ -261,35 +261,7 @@ async def _autosaver(index, port, path, session, body, start, warm_until, deadli
         f"Content-Type: application/json\r\nX-CSRFToken: {CSRF}\r\n"
         f"Cookie: sessionid={session}; csrftoken={CSRF}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    scheduled = start + interval * index / clients
-    connection = None
-    while True:
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if scheduled >= deadline:
-            break
-        try:
-            if connection is None:
-                connection = await asyncio.open_connection("127.0.0.1", port)
-            reader, writer = connection
-            writer.write(request)
-            status, keep_alive = await _read_response(reader)
-            done = time.perf_counter()
-            outcome.completed += 1
-            outcome.last_done = max(outcome.last_done, done)
-            if scheduled >= warm_until:
-                if status == 200:
-                    outcome.latencies.append(done - scheduled)
-                else:
-                    outcome.error(f"HTTP {status}")
-            if not keep_alive:
-                writer.close()
-                connection = None
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            outcome.error(f"{type(exc).__name__}: {exc}")
-            connection = None
-        scheduled += interval
+    await drive(request, port, index, start, warm_until, deadline, interval, clients, outcome)
 
 
 def run_autosave(port, path, sessions, questions, *, seconds: float, interval: float) -> Outcome:

@@ -100,7 +100,21 @@ async def _client(
 ) -> None:
     port = ports[index % len(ports)]
     cookie = target.cookies[index % len(target.cookies)] if target.cookies else None
-    request = _request(target, cookie)
+    await drive(_request(target, cookie), port, index, start, warm_until, deadline, interval, clients, outcome)
+
+
+async def drive(
+    request: bytes,
+    port: int,
+    index: int,
+    start: float,
+    warm_until: float,
+    deadline: float,
+    interval: float,
+    clients: int,
+    outcome: Outcome,
+) -> None:
+    """One client sending ``request`` over a keep-alive connection until ``deadline`` (paced when ``interval``)."""
     connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     # Paced clients start spread over one interval and keep to a schedule; a late request is measured from
     # the moment it should have been sent (no coordinated omission).
