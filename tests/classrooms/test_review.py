@@ -109,7 +109,7 @@ def test_feedback_on_work_not_yet_handed_in_is_refused_and_changes_nothing(clien
         reverse("classrooms:sheet_review", args=[cw.sheet.pk]), {"feedback": "よくできました", "stamp": "great"}
     )
     assert response.status_code == 200
-    assert "has not been handed in yet" in response.content.decode()
+    assert "まだ提出されていません" in response.content.decode()  # the teacher reads it in Japanese
     sheet = AnswerSheet.objects.get(pk=cw.sheet.pk)
     assert sheet.status == AnswerSheet.Status.IN_PROGRESS
     assert sheet.feedback == "" and sheet.stamp == "" and sheet.feedback_at is None
