@@ -323,3 +323,5 @@ def _roster_import_scope(actor: Actor, qs: QuerySet) -> QuerySet:
 
 # Roster imports hold the names of children (in their error reports): the same people who may import them.
 policy.register(RosterImport, "view", check=_roster_import_visible, scope=_roster_import_scope)
+# Starting one: for a school, its administrators and centre staff; city-wide (no school), centre staff only.
+policy.register(RosterImport, "create", check=_roster_import_visible)

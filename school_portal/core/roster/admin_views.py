@@ -30,8 +30,12 @@ def manageable_schools(request: HttpRequest) -> Any:
     return policy.scope(request, "manage", School.objects.all()).order_by("kind", "name")
 
 
+def may_import_city_wide(request: HttpRequest) -> bool:
+    return policy.allows(request, "create", RosterImport(school=None))
+
+
 def may_import(request: HttpRequest) -> bool:
-    return policy.actor(request).is_centre_staff or manageable_schools(request).exists()
+    return may_import_city_wide(request) or manageable_schools(request).exists()
 
 
 class _RosterAdminView(WagtailAdminTemplateMixin):
@@ -67,7 +71,7 @@ class RosterImportUploadView(_RosterAdminView, FormView):
         return {
             **super().get_form_kwargs(),
             "schools": manageable_schools(self.request),
-            "city_wide": policy.actor(self.request).is_centre_staff,
+            "city_wide": may_import_city_wide(self.request),
         }
 
     def get_context_data(self, **kwargs: Any) -> dict:

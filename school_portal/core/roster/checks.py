@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -10,19 +13,28 @@ from ..models import School, Student, User
 from .records import Roster
 
 
+def _report_repeats(
+    roster: Roster, records: list[Any], key: Callable[[Any], str], message: Callable[[Any, int], str]
+) -> None:
+    """An error on every record whose key (case-insensitive) an earlier line already used."""
+    first_line: dict[str, int] = {}
+    for record in records:
+        normalised = key(record).lower()
+        if normalised in first_line:
+            roster.error(record.file, record.line, message(record, first_line[normalised]))
+        first_line.setdefault(normalised, record.line)
+
+
 def check_roster(roster: Roster, *, school: School | None) -> None:
     """Add to ``roster.errors`` every duplicate and every clash with existing accounts. Reads only."""
-    seen: dict[str, int] = {}
-    for record in roster.students:
-        key = record.sourced_id.lower()
-        if key in seen:
-            roster.error(
-                record.file,
-                record.line,
-                _("The student ID “%(id)s” appears twice (also on line %(line)s).")
-                % {"id": record.sourced_id, "line": seen[key]},
-            )
-        seen.setdefault(key, record.line)
+    _report_repeats(
+        roster,
+        roster.students,
+        lambda r: r.sourced_id,
+        lambda r, first: (
+            _("The student ID “%(id)s” appears twice (also on line %(line)s).") % {"id": r.sourced_id, "line": first}
+        ),
+    )
 
     existing = {
         s.sourced_id: s
@@ -53,17 +65,14 @@ def check_roster(roster: Roster, *, school: School | None) -> None:
                 _("The student ID “%(id)s” clashes with an existing account.") % {"id": record.sourced_id},
             )
 
-    usernames: dict[str, int] = {}
-    for teacher in roster.teachers:
-        key = teacher.username.lower()
-        if key in usernames:
-            roster.error(
-                teacher.file,
-                teacher.line,
-                _("The username “%(name)s” appears twice (also on line %(line)s).")
-                % {"name": teacher.username, "line": usernames[key]},
-            )
-        usernames.setdefault(key, teacher.line)
+    _report_repeats(
+        roster,
+        roster.teachers,
+        lambda t: t.username,
+        lambda t, first: (
+            _("The username “%(name)s” appears twice (also on line %(line)s).") % {"name": t.username, "line": first}
+        ),
+    )
     not_staff = set(
         User.objects.filter(username__in=[t.username for t in roster.teachers])
         .filter(Q(student__isnull=False) | Q(guardian__isnull=False) | Q(partner_teacher__isnull=False))
