@@ -137,7 +137,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "asgi")},
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s by default, exactly when channels-redis's blocking
+                # receive (BZPOPMIN, 5 s) answers: the race killed idle consumers at random. Read longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "prefix": os.environ.get("CHANNELS_PREFIX", "asgi"),
+            },
         }
     }
     CACHES = {
