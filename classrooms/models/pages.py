@@ -10,6 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from school_portal.core import search_text
 from school_portal.core.fields import ExtensibleStreamField
 from school_portal.core.models import PortalPage
 
@@ -129,6 +130,7 @@ class LessonPage(PortalPage):
         *Page.search_fields,
         index.SearchField("summary"),
         index.SearchField("body"),
+        index.SearchField("search_grams"),
         index.FilterField("subject"),
         index.FilterField("grade"),
         index.FilterField("term"),
@@ -147,6 +149,11 @@ class LessonPage(PortalPage):
     @property
     def default_preview_size(self) -> str:
         return "tablet"
+
+    def search_grams(self) -> str:
+        """Title, summary and lesson text as one- and two-character grams, so Japanese words are found."""
+        body_text = self._meta.get_field("body").get_searchable_content(self.body)
+        return search_text.index_grams([self.title, self.summary, *body_text])
 
     @property
     def in_library(self) -> bool:

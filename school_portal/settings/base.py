@@ -214,7 +214,10 @@ ROSTER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 WAGTAIL_SITE_NAME = "School portal"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {
+    # "simple": no English stemming of a multilingual city's text; Japanese is indexed as grams (core/search_text.py)
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt", "odt", "ods", "odp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 

@@ -73,6 +73,35 @@ def test_search_by_japanese_keyword_subject_and_grade(client_as, cw):
     assert titles(subject="science") == {"ふりこのきまり"}
     assert titles(grade=4) == {"漢字の成り立ち"}
     assert titles(q="存在しない言葉") == set()
+    # Words in the middle of a sentence, with no spaces round them, as Japanese is written.
+    assert titles(q="成り立ち") == {"漢字の成り立ち"}
+    assert titles(q="しくみ 象形") == {"漢字の成り立ち"}
+    assert titles(q="漢") == {"漢字の成り立ち"}
+    # Text inside the lesson (an activity shared by both lessons), and half-width katakana folded.
+    assert titles(q="おはじき") == {"漢字の成り立ち", "ふりこのきまり"}
+    assert titles(q="ふりこ", grade=4) == set()
+
+
+def test_a_lesson_published_later_is_found_by_its_japanese_words(client_as, cw):
+    lesson = lb.lesson_ensure(
+        parent=cw.library,
+        slug="tenki",
+        title="天気の変化",
+        subject="science",
+        grade=5,
+        body=[lb.text("<p>雲《くも》の量《りょう》とアメダスの記録《きろく》をくらべよう。</p>")],
+        summary="",
+        revision=False,
+    )
+    client = client_as("other_school_teacher")
+
+    def found(q: str) -> bool:
+        return "天気の変化" in client.get(reverse("classrooms:library"), {"q": q}).content.decode()
+
+    assert found("アメダス") and found("ｱﾒﾀﾞｽ") and found("記録") and found("くらべ")
+    lesson.title = "雲と天気"
+    lesson.save_revision().publish()
+    assert not found("変化") and "雲と天気" in client.get(reverse("classrooms:library"), {"q": "雲と"}).content.decode()
 
 
 def test_the_preview_shows_the_lesson_read_only(client_as, cw):
