@@ -57,14 +57,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     # The grid can hold 40 x 20 cells: build its links once here rather than 800 {% url %} tags.
     review_url = reverse("classrooms:sheet_review", args=[0]).replace("/0/", "/{}/")
     drawing_url = reverse("classrooms:drawing", args=[0, "00000000-0000-0000-0000-000000000000"])
-    drawing_url = drawing_url.replace("/0/", "/{}/").replace("00000000-0000-0000-0000-000000000000", "{}")
+    drawing_url = drawing_url.replace("/0/", "/{sheet}/").replace("00000000-0000-0000-0000-000000000000", "{question}")
     for row in grid.rows:
         if row.sheet:
             row.review_url = review_url.format(row.sheet.pk)
-            for cell in row.cells:
-                if cell is not None and cell.has_drawing:
-                    cell.drawing_url = drawing_url.format(row.sheet.pk, cell.question_id)
-    return render(request, "classrooms/review.html", {"grid": grid, "assignment": grid.assignment})
+    return render(
+        request,
+        "classrooms/review.html",
+        {"grid": grid, "assignment": grid.assignment, "drawing_url": drawing_url},
+    )
 
 
 def _cell_text(question: worksheets.Question, answer) -> str:

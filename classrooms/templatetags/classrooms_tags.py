@@ -1,12 +1,14 @@
-"""Template filters of the classrooms plug-in: furigana, and looking up a student's answer by question id."""
+"""Template filters of the classrooms plug-in: furigana, a student's answer by question id, the review grid's cells."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from .. import furigana
 
@@ -72,3 +74,33 @@ def ordering_items(question: Any, answers: dict | None) -> list[tuple[int, str]]
 def ruby_plain(value: str) -> str:
     """Without the readings (for labels and titles read out by assistive technology)."""
     return furigana.plain(value or "")
+
+
+@register.simple_tag
+def review_cells(row: Any, questions: list, drawing_url: str) -> SafeString:
+    """The cells of one child's row in the review grid: a mark (or the drawing) and when the answer arrived.
+
+    Built in Python: the 800 cells of a class of 40 through the template language took most of the grid's time.
+    """
+    labels = {
+        "ok": ("cell--ok", "○", gettext("correct")),
+        "no": ("cell--no", "×", gettext("wrong")),
+        "open": ("cell--open", "?", gettext("to check")),
+    }
+    drawing_alt = escape(gettext("Drawing"))
+    tz = timezone.get_current_timezone()
+    cells = []
+    for question, cell in zip(questions, row.cells, strict=True):
+        if cell is None:
+            cells.append('<td class="cell"></td>')
+            continue
+        time = cell.received_at.astimezone(tz).strftime("%H:%M") + ("*" if cell.is_late else "")
+        if cell.has_drawing:
+            src = escape(drawing_url.format(sheet=row.sheet.pk, question=question.id))
+            mark = f'<img class="cell__drawing" src="{src}" alt="{drawing_alt}" width="80" height="50" loading="lazy">'
+            css = "cell--open"
+        else:
+            css, symbol, label = labels["ok" if cell.is_correct else "no" if cell.is_correct is False else "open"]
+            mark = f'<span aria-label="{escape(label)}">{symbol}</span>'
+        cells.append(f'<td class="cell {css}">{mark}<span class="cell__time">{time}</span></td>')
+    return mark_safe("".join(cells))  # noqa: S308 - labels and URLs escaped above, the rest is our own markup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -22,6 +23,27 @@ def test_the_grid_shows_every_student_and_every_question(client_as, cw, world):
     assert world.child.full_name in html and world.classmate.full_name in html
     assert html.count('<th scope="col" title=') == 5  # one column per question
     assert reverse("classrooms:drawing", args=[cw.sheet.pk, Q_DRAW]) in html  # the handwriting, inline
+
+
+def test_each_cell_shows_the_mark_and_when_the_answer_arrived_in_tokyo_time(autosave, client_as, cw, world):
+    from django.utils import timezone
+
+    autosave("student", {"answers": {Q_NUMBER: "17"}})  # 3 x 6 is 18: wrong
+    answers = {a.question_id: a for a in cw.sheet.answers.all()}
+
+    def arrived(question_id: str) -> str:
+        return timezone.localtime(answers[question_id].received_at, ZoneInfo("Asia/Tokyo")).strftime("%H:%M")
+
+    html = client_as("homeroom_teacher").get(reverse("classrooms:review", args=[cw.assignment.pk])).content.decode()
+    child_row = html.split(world.child.full_name)[1].split("</tr>")[0]
+    assert (
+        f'<td class="cell cell--ok"><span aria-label="正解">○</span><span class="cell__time">{arrived(Q_CHOICE)}'
+        in (child_row)
+    )
+    assert (
+        f'<td class="cell cell--no"><span aria-label="不正解">×</span><span class="cell__time">{arrived(Q_NUMBER)}'
+        in (child_row)
+    )
 
 
 def test_feedback_with_a_stamp_reaches_the_childs_tablet(client_as, cw, world):
