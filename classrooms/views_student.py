@@ -37,13 +37,14 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
     questions = worksheets.lesson_questions(assignment.lesson)
     editable = sheet is None or sheet.is_editable
     answers = selectors.sheet_answers(sheet)
-    body_html = lesson_render.blank_worksheet_body(assignment.lesson, questions) if editable else None
+    # The shared blank body while the child has answered nothing; their own answers rendered in otherwise.
+    blank = editable and not answers
+    body_html = lesson_render.blank_worksheet_body(assignment.lesson, questions) if blank else None
     return render(
         request,
         "classrooms/work.html",
         {
             "body_html": body_html,
-            "saved_answers": lesson_render.saved_answers_json(sheet, answers) if body_html is not None else None,
             "assignment": assignment,
             "lesson": assignment.lesson,
             "page": assignment.lesson,

@@ -31,19 +31,36 @@ def test_the_lesson_page_shows_the_worksheet_with_the_saved_answer(client_as, cw
     html = response.content.decode()
     assert response.status_code == 200
     assert "<ruby>九九<rp>(</rp><rt>くく</rt>" in html
-    saved = json.loads(re.search(r'<script id="saved-answers" type="application/json">(.*?)</script>', html).group(1))
-    assert saved[Q_CHOICE]["value"] == 1  # saved by the world: the second choice, put back by worksheet.js
-    assert saved[Q_DRAW]["drawing"] == reverse("classrooms:drawing", args=[cw.sheet.pk, Q_DRAW])
+    # Saved by the world: the second choice, and a drawing; both in the page itself, no script needed.
+    assert re.search(rf'name="q-{Q_CHOICE}" value="1" checked', html)
+    assert f'data-existing="{reverse("classrooms:drawing", args=[cw.sheet.pk, Q_DRAW])}"' in html
     assert 'data-numpad-for="q-' in html  # a number pad: no typing needed
     assert "worksheet.js" in html and "<script>" not in html and "style=" not in html
 
 
-def test_the_blank_lesson_is_shared_but_each_child_gets_only_their_own_answers(autosave, client_as, cw):
-    autosave("classmate", {"answers": {Q_NUMBER: "42"}})
-    child = client_as("student").get(reverse("classrooms:work", args=[cw.assignment.pk])).content.decode()
+def test_the_blank_lesson_is_shared_but_each_child_gets_only_their_own_answers(autosave, client_as, cw, world):
+    AnswerSheet.objects.filter(student=world.child).delete()
+    blank = client_as("student").get(reverse("classrooms:work", args=[cw.assignment.pk])).content.decode()
+    autosave("classmate", {"answers": {Q_NUMBER: "42", Q_SHORT: "かけざん"}})
     classmate = client_as("classmate").get(reverse("classrooms:work", args=[cw.assignment.pk])).content.decode()
-    assert '"42"' in classmate and '"42"' not in child
-    assert Q_CHOICE in child and Q_CHOICE not in classmate.split('id="saved-answers"')[1]
+    child = client_as("student").get(reverse("classrooms:work", args=[cw.assignment.pk])).content.decode()
+    lesson_body = re.compile(r'<div class="lesson-body">.*?</section>', re.S)
+    assert lesson_body.search(child).group(0) == lesson_body.search(blank).group(0)  # the shared blank body
+    assert 'value="42"' in classmate and 'value="かけざん"' in classmate
+    assert 'value="42"' not in child and "かけざん" not in child.split("<form")[1].split("「かけ算」")[0]
+    assert "checked" not in child and "checked" not in classmate
+
+
+def test_a_reload_shows_each_saved_answer_and_when_it_arrived(autosave, client_as, cw, world):
+    autosave("student", {"answers": {Q_NUMBER: "18", Q_SHORT: "かけざん", Q_ORDER: [2, 0, 1]}})
+    html = client_as("student").get(reverse("classrooms:work", args=[cw.assignment.pk])).content.decode()
+    assert f'id="q-{Q_NUMBER}"' in html and 'value="18"' in html and 'value="かけざん"' in html
+    assert f'id="q-{Q_ORDER}" value="2,0,1"' in html
+    items = re.findall(r'data-index="(\d)"', html.split(f'data-ordering-for="q-{Q_ORDER}"')[1].split("</ol>")[0])
+    assert items == ["2", "0", "1"]  # the items in the order the child left them
+    arrived = Answer.objects.get(sheet__student=world.child, question_id=Q_NUMBER).received_at
+    status = html.split(f'id="q-{Q_NUMBER}"')[1].split("data-status")[1].split("</p>")[0]
+    assert f"ほぞんしました {timezone.localtime(arrived).strftime('%H:%M')}" in status
 
 
 def test_autosave_keeps_each_answer_with_the_time_it_arrived(autosave, cw, world):

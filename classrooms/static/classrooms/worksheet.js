@@ -193,29 +193,6 @@
     }
   }
 
-  // The answers the school already has (the page itself is the same for every child of the class).
-  (function showSaved() {
-    var script = document.getElementById("saved-answers");
-    if (!script) return;
-    var saved = {};
-    try {
-      saved = JSON.parse(script.textContent) || {};
-    } catch (e) {
-      return;
-    }
-    Object.keys(saved).forEach(function (qid) {
-      var box = fieldset(qid);
-      var item = saved[qid];
-      if (!box) return;
-      if (box.dataset.kind === "drawing") {
-        if (item.drawing) box.dispatchEvent(new CustomEvent("drawing:existing", { detail: item.drawing }));
-      } else {
-        applyValue(box, box.dataset.kind, item.value);
-      }
-      setStatus(qid, (item.late ? form.dataset.msgLate : form.dataset.msgSaved) + " " + item.received, false);
-    });
-  })();
-
   // Answers still queued from before (the page was reloaded while offline): show them, then send them.
   (function restore() {
     var queue = readQueue();
@@ -326,10 +303,6 @@
       box.addEventListener("drawing:restore", function (event) {
         wrap.dataset.existing = event.detail;
         input.value = event.detail;
-        paintBackground();
-      });
-      box.addEventListener("drawing:existing", function (event) {
-        wrap.dataset.existing = event.detail;
         paintBackground();
       });
 
