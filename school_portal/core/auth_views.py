@@ -34,11 +34,15 @@ class PortalLoginView(LoginView):
 
 @require_http_methods(["GET", "POST"])
 def student_signin(request: HttpRequest) -> HttpResponse:
-    """A child signs in on a shared tablet: the tablet remembers its class code; the badge QR fills in the rest."""
-    initial = {
-        "class_code": request.COOKIES.get(TABLET_CLASS_COOKIE, ""),
-        "badge_code": request.GET.get("badge", ""),
-    }
+    """A child signs in on a shared tablet: the tablet remembers its class code; the badge QR fills in the rest.
+
+    The QR code opens ``/student/signin/#badge=CODE`` (``views_pdf.badge_signin_url``). A badge code is a
+    child's credential and a fragment never reaches the server: ``core/signin.js`` fills the code in, takes the
+    fragment out of the tablet's history and puts the focus on Start. No code is read from the query string,
+    where it would end up in logs, in ``Referer`` and in the history; the former ``?badge=`` is not honoured
+    even for old badges, as the portal is not deployed yet. Without JavaScript the child types the printed code.
+    """
+    initial = {"class_code": request.COOKIES.get(TABLET_CLASS_COOKIE, "")}
     form = StudentSignInForm(request.POST or None, request=request, initial=initial)
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend="school_portal.core.backends.StudentBadgeBackend")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -17,6 +19,15 @@ def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
+def badge_signin_url(request: HttpRequest, badge_code: str) -> str:
+    """The address a badge's QR code carries: the sign-in page with the badge code in the fragment.
+
+    A fragment never reaches the server, so a child's code stays out of access and proxy logs and out of
+    ``Referer``; ``core/signin.js`` fills it into the form and then takes it out of the tablet's history.
+    """
+    return f"{_absolute(request, reverse('core:student_signin'))}#{urlencode({'badge': badge_code})}"
+
+
 def _active_roster(class_group: ClassGroup) -> list[Enrollment]:
     """The class's children still at school: no badge or letter for a child who has left."""
     return [enrollment for enrollment in selectors.class_roster(class_group) if enrollment.student.is_active]
@@ -25,12 +36,11 @@ def _active_roster(class_group: ClassGroup) -> list[Enrollment]:
 @login_required
 def class_badges_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
-    signin = reverse("core:student_signin")
     badges = [
         {
             "enrollment": enrollment,
             "student": enrollment.student,
-            "qr": qr_data_uri(_absolute(request, f"{signin}?badge={enrollment.student.badge_code}")),
+            "qr": qr_data_uri(badge_signin_url(request, enrollment.student.badge_code)),
         }
         for enrollment in _active_roster(class_group)
     ]

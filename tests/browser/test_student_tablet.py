@@ -53,3 +53,47 @@ def test_student_signs_in_with_class_code_and_badge(portal: Portal, open_page) -
 
     tablet.set_viewport_size(TABLET_PORTRAIT["viewport"])
     assert not has_horizontal_scroll(tablet)
+
+
+def test_the_next_child_scans_their_badge_and_starts_with_one_tap(portal: Portal, open_page) -> None:
+    """The badge's QR code opens /student/signin/#badge=CODE: the code never reaches the server nor stays behind."""
+    first = Student.objects.get(sourced_id="demo-sakura-3-2")
+    second = Student.objects.get(sourced_id="demo-sakura-3-3")
+    third = Student.objects.get(sourced_id="demo-sakura-3-4")
+    class_group = ClassGroup.objects.get(enrollments__student=first)
+    tablet: Page = open_page(**TABLET_PORTRAIT)
+    signin = f"{portal.url}/student/signin/"
+    badge = tablet.locator("#id_badge_code")
+    start = tablet.locator("main form button[type=submit]")
+
+    # A child before signs in and out: from now on the tablet knows its class code.
+    tablet.goto(signin)
+    tablet.locator("#id_class_code").fill(class_group.class_code)
+    badge.fill(first.badge_code)
+    start.click()
+    expect(tablet).to_have_url(f"{portal.url}/dashboard/")
+    tablet.locator(".site-nav .link-button").click()  # sign out
+    expect(tablet).to_have_url(f"{portal.url}/accounts/login/")
+
+    # The next child scans their badge: both codes filled in, the code gone from the address, Start ready.
+    requested: list[str] = []
+    tablet.on("request", lambda request: requested.append(request.url))
+    tablet.goto(f"{signin}#badge={second.badge_code}")
+    expect(badge).to_have_value(second.badge_code)
+    expect(tablet.locator("#id_class_code")).to_have_value(class_group.class_code)
+    expect(tablet).to_have_url(signin)
+    assert "#badge" not in tablet.url
+    expect(start).to_be_focused()
+    axe_check(tablet)
+
+    # Changing their mind (another badge scanned while the page is open changes only the fragment: no reload).
+    tablet.goto(f"{signin}#badge={third.badge_code}")
+    expect(badge).to_have_value(third.badge_code)
+    expect(tablet).to_have_url(signin)
+    expect(start).to_be_focused()
+
+    # One tap: the right child's dashboard. No request ever carried a badge code in its address.
+    start.click()
+    expect(tablet).to_have_url(f"{portal.url}/dashboard/")
+    expect(tablet.get_by_role("heading", level=1)).to_contain_text(third.user.display_name)
+    assert not [url for url in requested if second.badge_code in url or third.badge_code in url]

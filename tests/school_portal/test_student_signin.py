@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from school_portal.core import services, throttle
+from school_portal.core import services, throttle, views_pdf
 from school_portal.core.auth_views import STUDENT_SESSION_SECONDS, TABLET_CLASS_COOKIE
 from school_portal.core.backends import BADGE_PATH, SCHOOL_ROUTER_ALLOWANCE
 from school_portal.core.models import ClassGroup, SchoolYear, SignInFailure
+from school_portal.core.pdf import qr_data_uri
 
 SIGNIN = reverse("core:student_signin")
 MISMATCH = "The class code and the badge do not match."
@@ -29,6 +33,11 @@ def sign_in(client: Client, class_code: str, badge_code: str, url: str = SIGNIN)
 @pytest.fixture
 def tablet(english_client) -> Client:
     return english_client
+
+
+@pytest.fixture
+def teacher(english_client_as) -> Client:
+    return english_client_as("homeroom_teacher")
 
 
 def test_a_child_signs_in_with_class_code_and_badge_and_reaches_the_dashboard(world, tablet):
@@ -51,21 +60,50 @@ def test_codes_are_accepted_in_lower_case_and_with_spaces_or_dashes(world, table
     assert signed_in_user_id(tablet) == world.child.user.pk
 
 
-def test_the_badge_qr_code_fills_in_the_badge_and_the_tablet_remembers_the_class_code(world, tablet):
-    first = tablet.get(f"{SIGNIN}?badge={world.child.badge_code}")
-    assert f'value="{world.child.badge_code}"' in first.content.decode()
-
+def test_the_tablet_remembers_the_class_code_for_the_next_child(world, tablet):
     sign_in(tablet, world.class_group.class_code, world.child.badge_code)
     assert tablet.cookies[TABLET_CLASS_COOKIE].value == world.class_group.class_code
     assert tablet.cookies[TABLET_CLASS_COOKIE]["httponly"]
 
-    # The next child on the same tablet scans their badge: both codes are already there, one tap to start.
+    # The next child on the same tablet: the class code is already there, only the badge is left to give.
     tablet.post(reverse("logout"))
-    page = tablet.get(f"{SIGNIN}?badge={world.classmate.badge_code}").content.decode()
+    page = tablet.get(SIGNIN).content.decode()
     assert f'value="{world.class_group.class_code}"' in page
-    assert f'value="{world.classmate.badge_code}"' in page
-    sign_in(tablet, world.class_group.class_code, world.classmate.badge_code, url=f"{SIGNIN}?badge=x")
+    sign_in(tablet, world.class_group.class_code, world.classmate.badge_code)
     assert signed_in_user_id(tablet) == world.classmate.user.pk
+
+
+def test_the_badge_qr_code_carries_the_badge_code_in_the_fragment_never_in_the_query(world, teacher, monkeypatch):
+    """A fragment never reaches the server: the child's code stays out of logs, Referer and the tablet's history."""
+    encoded: list[str] = []
+
+    def recording_qr_data_uri(text: str, **kwargs) -> str:
+        encoded.append(text)
+        return qr_data_uri(text, **kwargs)
+
+    monkeypatch.setattr(views_pdf, "qr_data_uri", recording_qr_data_uri)
+
+    response = teacher.get(reverse("core:class_badges_pdf", args=[world.class_group.pk]))
+
+    assert response.status_code == 200
+    codes = [world.child.badge_code, world.classmate.badge_code]
+    assert sorted(urlsplit(url).fragment for url in encoded) == sorted(f"badge={code}" for code in codes)
+    for url in encoded:
+        parts = urlsplit(url)
+        assert (parts.scheme, parts.netloc, parts.path, parts.query) == ("http", "testserver", SIGNIN, "")
+        assert "?badge=" not in url
+
+
+def test_a_badge_code_in_the_query_string_is_not_put_into_the_form(world, tablet):
+    sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+    tablet.post(reverse("logout"))
+
+    page = tablet.get(f"{SIGNIN}?badge={world.classmate.badge_code}").content.decode()
+
+    assert f'value="{world.class_group.class_code}"' in page
+    badge_field = re.search(r'<input[^>]*name="badge_code"[^>]*>', page)
+    assert badge_field is not None
+    assert "value=" not in badge_field.group(0)
 
 
 @pytest.mark.parametrize(
