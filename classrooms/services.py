@@ -102,6 +102,8 @@ def answers_save(
 
     ``answers`` maps question ids to values, ``drawings`` question ids to PNG bytes (already validated).
     Unknown question ids and impossible values are refused with ``worksheets.AnswerRejected``; nothing is saved.
+    An answer written on the tablet before the one already kept is acknowledged (the tablet stops resending it)
+    but not stored.
     """
     # Lock the sheet as sheet_submit does, so a hand-in and an autosave cannot interleave.
     sheet = AnswerSheet.objects.select_for_update().select_related("assignment__lesson").get(pk=sheet.pk)
@@ -139,8 +141,23 @@ def answers_save(
                 points=question.points if correct else 0,
             )
         )
+    # A child on two tablets: an answer written on a tablet before the one already kept (an offline queue sent
+    # late) does not overwrite it. Read under the sheet's lock, so whichever save commits last, the answer
+    # written last stays. Without both tablets' times, the answer that arrived last is kept.
+    kept_written_at = dict(
+        sheet.answers.filter(
+            question_id__in=[row.question_id for row in rows], saved_on_device_at__isnull=False
+        ).values_list("question_id", "saved_on_device_at")
+    )
+    newer = [
+        row
+        for row in rows
+        if row.saved_on_device_at is None
+        or row.question_id not in kept_written_at
+        or row.saved_on_device_at >= kept_written_at[row.question_id]
+    ]
     Answer.objects.bulk_create(
-        rows,
+        newer,
         update_conflicts=True,
         unique_fields=["sheet", "question_id"],
         update_fields=["value", "drawing", "received_at", "saved_on_device_at", "is_late", "is_correct", "points"],

@@ -146,6 +146,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         except (payload.BadPayload, worksheets.AnswerRejected):
             messages.error(request, _("Some answers could not be read. Check them and hand in again."))
             return redirect("classrooms:work", pk=assignment.pk)
+        except PortalError:  # handed in on another tablet a moment ago (the sheet is locked in answers_save)
+            messages.info(request, _("This worksheet had already been handed in."))
+            return redirect("classrooms:sheet", pk=sheet.pk)
         sheet = services.sheet_submit(sheet=sheet)
         if sheet.is_late:
             messages.warning(request, _("Handed in after the due date. Your teacher will see it as late."))
