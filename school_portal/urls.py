@@ -1,13 +1,13 @@
 """The portal's URLs: the core's, each installed plug-in's (from the registry), Wagtail's, then the page tree."""
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from school_portal.core.auth_views import PortalLogoutView
 from school_portal.core.registry import url_modules
 
 urlpatterns = [
@@ -15,7 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
     path("", include("school_portal.core.urls")),
 ]
 

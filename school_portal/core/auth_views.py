@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +21,7 @@ from .forms import (
     locked_message,
 )
 from .http import safe_next_url
+from .models import Student
 
 TABLET_CLASS_COOKIE = "tablet_class_code"
 # A child's session on a shared tablet lasts a school day at most: the next morning nobody finds it open.
@@ -30,6 +33,26 @@ class PortalLoginView(LoginView):
     template_name = "core/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+
+class PortalLogoutView(LogoutView):
+    """Signing out: a child lands on the student sign-in page, everyone else on the password sign-in page.
+
+    On a shared class tablet the next child signs in with their badge, and the tablet's class-code cookie outlives
+    the session, so that page already knows the class. Whether the user was a student is read before Django flushes
+    the session. A ``next`` on this site still wins, checked by Django's own ``get_redirect_url``.
+    """
+
+    was_student = False
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.was_student = request.user.is_authenticated and Student.objects.filter(user_id=request.user.pk).exists()
+        return super().post(request, *args, **kwargs)
+
+    def get_default_redirect_url(self) -> str:
+        if self.was_student:
+            return resolve_url("core:student_signin")
+        return super().get_default_redirect_url()
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,10 +89,18 @@ def student_signin(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def guardian_join(request: HttpRequest) -> HttpResponse:
-    """From an invitation letter: a new guardian makes an account; a signed-in guardian adds another child."""
+    """From an invitation letter: a new guardian makes an account; a signed-in guardian adds another child.
+
+    The letter's QR code opens ``/guardian/join/#code=CODE`` (``views_pdf.guardian_join_url``). Until it is used,
+    the one-time code links the child to whoever types it, and a fragment never reaches the server:
+    ``core/signin.js`` fills the code in, takes the fragment out of the phone's history and puts the focus on the
+    first empty field (on the button when a signed-in guardian is asked only the code). No code is read from the
+    query string, where it would end up in logs, in ``Referer`` and in the history; the former ``?code=`` is not
+    honoured even for old letters, as the portal is not deployed yet. Without JavaScript the printed code is typed.
+    """
     signed_in = request.user.is_authenticated
     form_class = InvitationCodeForm if signed_in else GuardianRegistrationForm
-    form = form_class(request.POST or None, initial={"code": request.GET.get("code", "")})
+    form = form_class(request.POST or None)
     # Wrong codes count against the account when signed in, else against the address (and always the address).
     attempt_by = f"user:{request.user.pk}" if signed_in else request.META.get("REMOTE_ADDR", "")
     if request.method == "POST" and form.is_valid():

@@ -28,6 +28,15 @@ def badge_signin_url(request: HttpRequest, badge_code: str) -> str:
     return f"{_absolute(request, reverse('core:student_signin'))}#{urlencode({'badge': badge_code})}"
 
 
+def guardian_join_url(request: HttpRequest, invitation_code: str) -> str:
+    """The address an invitation letter's QR code carries: the registration page with the code in the fragment.
+
+    Until it is used, the one-time code links the child to whoever types it: like a badge code it stays out of
+    logs, ``Referer`` and the phone's history. ``core/signin.js`` fills it into the form and forgets the fragment.
+    """
+    return f"{_absolute(request, reverse('core:guardian_join'))}#{urlencode({'code': invitation_code})}"
+
+
 def _active_roster(class_group: ClassGroup) -> list[Enrollment]:
     """The class's children still at school: no badge or letter for a child who has left."""
     return [enrollment for enrollment in selectors.class_roster(class_group) if enrollment.student.is_active]
@@ -58,7 +67,7 @@ def _letters(request: HttpRequest, students: list[Student]) -> list[dict[str, ob
                 "student": student,
                 "code": code,
                 "join_url": _absolute(request, join),
-                "qr": qr_data_uri(_absolute(request, f"{join}?code={code}")),
+                "qr": qr_data_uri(guardian_join_url(request, code)),
             }
         )
     return letters

@@ -167,6 +167,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
+# Where signing out lands, except for a child: PortalLogoutView sends them back to the student sign-in page.
 LOGOUT_REDIRECT_URL = "core:login"
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 # The admin's sign-in form says plainly when the sign-in throttle has locked the door.

@@ -1,4 +1,5 @@
-"""A parent on a phone: the city portal, sign-in, both children on the dashboard, a child's page, sign-out.
+"""A parent on a phone: the city portal, sign-in, both children on the dashboard, a child's page, sign-out;
+and a new parent registering from the QR code of the school's invitation letter.
 
 One journey per test keeps the suite fast (each test seeds the demo city afresh): the same walk also checks
 dark mode, a mistyped password and that every page fits a narrow phone without sideways scrolling.
@@ -11,6 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from school_portal.core import services
 from school_portal.core.models import Student
 
 from .harness import Portal, axe_check, has_horizontal_scroll, screenshot, sign_in
@@ -82,3 +84,51 @@ def test_guardian_on_a_phone_sees_both_children_and_signs_out(portal: Portal, ph
 
     for path in ("/", "/accounts/login/", "/student/signin/", "/guardian/join/"):
         assert_fits_narrow_phones(phone, f"{portal.url}{path}")
+
+
+def test_a_parent_scans_the_invitation_letter_and_registers_on_the_phone(portal: Portal, phone: Page) -> None:
+    """The letter's QR code opens /guardian/join/#code=CODE: the one-time code never reaches the server nor stays."""
+    first_child = Student.objects.get(sourced_id="demo-sakura-3-5")
+    second_child = Student.objects.get(sourced_id="demo-umikaze-1-2")
+    first_code = services.guardian_invitation_issue(student=first_child)
+    join = f"{portal.url}/guardian/join/"
+    code_field = phone.locator("#id_code")
+    submit = phone.locator("main form button[type=submit]")
+    requested: list[str] = []
+    phone.on("request", lambda request: requested.append(request.url))
+
+    # Scanned: the code filled in, gone from the address, the first field left to fill ready to type in.
+    phone.goto(f"{join}#code={first_code}")
+    expect(code_field).to_have_value(first_code)
+    expect(phone).to_have_url(join)
+    assert "#code" not in phone.url
+    expect(phone.locator("#id_display_name")).to_be_focused()
+    axe_check(phone)
+
+    # Registering: the child is on the new account's dashboard.
+    phone.locator("#id_display_name").fill("鈴木 真理")
+    phone.locator("#id_username").fill("mari.suzuki")
+    phone.locator("#id_password1").fill("kodomo-no-gakkou-2026")
+    phone.locator("#id_password2").fill("kodomo-no-gakkou-2026")
+    submit.click()
+    expect(phone).to_have_url(f"{portal.url}/dashboard/")
+    expect(phone.locator("main .children .card")).to_have_count(1)
+    expect(phone.locator("main .children")).to_contain_text(first_child.given_name)
+
+    # A second letter, for a child at another school, scanned while signed in: only the code is asked, so the
+    # button is ready for one tap.
+    second_code = services.guardian_invitation_issue(student=second_child)
+    phone.goto(f"{join}#code={second_code}")
+    expect(code_field).to_have_value(second_code)
+    expect(phone).to_have_url(join)
+    expect(phone.locator("#id_password1")).to_have_count(0)
+    expect(submit).to_be_focused()
+    axe_check(phone)
+    submit.click()
+    expect(phone).to_have_url(f"{portal.url}/dashboard/")
+    expect(phone.locator("main .children .card")).to_have_count(2)
+    expect(phone.locator("main .children")).to_contain_text(second_child.given_name)
+
+    # No request ever carried a code in its address.
+    assert requested
+    assert not [url for url in requested if first_code in url or second_code in url]

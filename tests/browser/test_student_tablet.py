@@ -72,10 +72,13 @@ def test_the_next_child_scans_their_badge_and_starts_with_one_tap(portal: Portal
     badge.fill(first.badge_code)
     start.click()
     expect(tablet).to_have_url(f"{portal.url}/dashboard/")
-    tablet.locator(".site-nav .link-button").click()  # sign out
-    expect(tablet).to_have_url(f"{portal.url}/accounts/login/")
+    tablet.locator(".site-nav .link-button").click()  # sign out: back to the student sign-in page
+    expect(tablet).to_have_url(signin)
+    expect(tablet.locator("#id_class_code")).to_have_value(class_group.class_code)
+    expect(badge).to_have_value("")
 
-    # The next child scans their badge: both codes filled in, the code gone from the address, Start ready.
+    # The next child scans their badge on the page the sign-out left open (only the fragment changes, no reload):
+    # both codes filled in, the code gone from the address, Start ready.
     requested: list[str] = []
     tablet.on("request", lambda request: requested.append(request.url))
     tablet.goto(f"{signin}#badge={second.badge_code}")
@@ -86,7 +89,7 @@ def test_the_next_child_scans_their_badge_and_starts_with_one_tap(portal: Portal
     expect(start).to_be_focused()
     axe_check(tablet)
 
-    # Changing their mind (another badge scanned while the page is open changes only the fragment: no reload).
+    # Changing their mind: another badge scanned, on the same open page.
     tablet.goto(f"{signin}#badge={third.badge_code}")
     expect(badge).to_have_value(third.badge_code)
     expect(tablet).to_have_url(signin)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -12,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from school_portal.core import services
+from school_portal.core import services, views_pdf
 from school_portal.core.models import Guardian, GuardianInvitation, GuardianLink, User
+from school_portal.core.pdf import qr_data_uri
 from school_portal.core.testing.world import build_world
 
 JOIN = reverse("core:guardian_join")
@@ -59,10 +62,55 @@ def test_a_new_guardian_registers_from_the_letter_and_sees_the_child(world, engl
     assert english_client.get(reverse("core:student_detail", args=[world.classmate.pk])).status_code == 200
 
 
-def test_the_letters_qr_code_fills_in_the_code(world, english_client, code):
-    page = english_client.get(f"{JOIN}?code={code}").content.decode()
+@pytest.mark.parametrize("letters", ["class", "one child"])
+def test_the_letters_qr_code_carries_the_code_in_the_fragment_never_in_the_query(
+    world, english_client_as, monkeypatch, letters
+):
+    """A fragment never reaches the server: the one-time code stays out of logs, Referer and the phone's history."""
+    encoded: list[str] = []
 
-    assert f'value="{code}"' in page
+    def recording_qr_data_uri(text: str, **kwargs) -> str:
+        encoded.append(text)
+        return qr_data_uri(text, **kwargs)
+
+    monkeypatch.setattr(views_pdf, "qr_data_uri", recording_qr_data_uri)
+    if letters == "class":
+        url, children = (
+            reverse("core:class_invitations_pdf", args=[world.class_group.pk]),
+            [world.child, world.classmate],
+        )
+    else:
+        url, children = reverse("core:student_invitation_pdf", args=[world.classmate.pk]), [world.classmate]
+
+    response = english_client_as("school_admin").post(url)
+
+    assert response.status_code == 200
+    assert len(encoded) == len(children)
+    codes = []
+    for qr_url in encoded:
+        parts = urlsplit(qr_url)
+        assert (parts.scheme, parts.netloc, parts.path, parts.query) == ("http", "testserver", JOIN, "")
+        assert "?code=" not in qr_url
+        fragment = parse_qs(parts.fragment)
+        assert list(fragment) == ["code"]
+        codes.append(fragment["code"][0])
+    # Each QR code's code works: registering with it links the new parent to one child of the letters each.
+    for number, letter_code in enumerate(codes):
+        parent = Client(HTTP_ACCEPT_LANGUAGE="en")
+        assert parent.post(JOIN, registration(letter_code, username=f"parent-{number}")).status_code == 302
+    linked = GuardianLink.objects.filter(guardian__user__username__startswith="parent-").values_list(
+        "student", flat=True
+    )
+    assert sorted(linked) == sorted(child.pk for child in children)
+
+
+def test_a_code_in_the_query_string_is_not_put_into_the_form(world, english_client, english_client_as, code):
+    for client in (english_client, english_client_as("guardian")):
+        page = client.get(f"{JOIN}?code={code}").content.decode()
+
+        code_field = re.search(r'<input[^>]*name="code"[^>]*>', page)
+        assert code_field is not None
+        assert "value=" not in code_field.group(0)
 
 
 def test_the_code_may_be_typed_without_dashes_in_lower_case(world, english_client, code):

@@ -137,8 +137,10 @@ def test_a_student_account_cannot_sign_in_with_a_password(world, english_client,
     assert signed_in_user_id(english_client) is None
 
 
-def test_signing_out_from_the_header_form_ends_the_session(world, english_client):
-    english_client.post(LOGIN, {"username": "m-guardian", "password": PASSWORD})
+@pytest.mark.parametrize("username", ["m-guardian", "m-homeroom_teacher"])
+def test_signing_out_from_the_header_form_ends_the_session(world, english_client, username):
+    """A guardian or a teacher lands on the password sign-in page (a child, on the student one: see its tests)."""
+    english_client.post(LOGIN, {"username": username, "password": PASSWORD})
     dashboard = english_client.get(reverse("core:dashboard")).content.decode()
     logout = reverse("logout")
     assert f'<form method="post" action="{logout}"' in dashboard

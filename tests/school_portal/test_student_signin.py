@@ -73,6 +73,39 @@ def test_the_tablet_remembers_the_class_code_for_the_next_child(world, tablet):
     assert signed_in_user_id(tablet) == world.classmate.user.pk
 
 
+def test_a_child_signing_out_lands_on_the_student_sign_in_page_with_the_class_code_filled(world, tablet):
+    """On a shared tablet the next child signs in with their badge: the sign-out button takes them there."""
+    sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    response = tablet.post(reverse("logout"), follow=True)
+
+    assert response.redirect_chain == [(SIGNIN, 302)]
+    assert signed_in_user_id(tablet) is None
+    page = response.content.decode()
+    assert 'name="badge_code"' in page
+    assert f'value="{world.class_group.class_code}"' in page
+    assert world.child.badge_code not in page
+
+
+@pytest.mark.parametrize(
+    "target,lands_on",
+    [
+        ("/dashboard/", "/dashboard/"),
+        ("https://evil.example/", SIGNIN),
+        ("//evil.example/", SIGNIN),
+    ],
+    ids=["this site", "another site", "another site without scheme"],
+)
+def test_a_childs_sign_out_follows_next_only_on_this_site(world, tablet, target, lands_on):
+    sign_in(tablet, world.class_group.class_code, world.child.badge_code)
+
+    response = tablet.post(reverse("logout"), {"next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+    assert signed_in_user_id(tablet) is None
+
+
 def test_the_badge_qr_code_carries_the_badge_code_in_the_fragment_never_in_the_query(world, teacher, monkeypatch):
     """A fragment never reaches the server: the child's code stays out of logs, Referer and the tablet's history."""
     encoded: list[str] = []

@@ -1,29 +1,28 @@
 /*
- * Student sign-in from a badge's QR code, which opens /student/signin/#badge=CODE.
+ * A code from a printed QR code, carried in the URL fragment, put into a sign-in form.
  *
- * The badge code is a child's credential, so it travels in the fragment: it never reaches the server (no access
- * or proxy log, no Referer). This script puts it into the badge field, takes the fragment out of the address so
- * that the code does not stay in a shared tablet's history, and puts the focus on the Start button when the
- * tablet already knows its class code: one tap to start. It never submits the form itself.
+ * A child's badge opens /student/signin/#badge=CODE; a guardian's invitation letter opens /guardian/join/#code=CODE.
+ * Both codes are credentials, so they travel in the fragment: it never reaches the server (no access or proxy log,
+ * no Referer). The page's form says which fragment parameter fills which of its fields:
  *
- * Also on "hashchange": a badge scanned while the page is already open changes only the fragment, with no reload.
- * Without JavaScript the child types the code printed under the QR code. No inline script: CSP is script-src 'self'.
+ *   <form data-fill-from-fragment="badge" data-fill-field="badge_code">
+ *
+ * This script puts the code into that field, takes the fragment out of the address so that the code does not stay
+ * in the browser's history (a shared tablet's, a family phone's), and puts the focus on the next thing to do: the
+ * form's first empty field, or its submit button when nothing else is asked (one tap on a tablet that knows its
+ * class). It never submits the form itself.
+ *
+ * Also on "hashchange": a code scanned while the page is already open changes only the fragment, with no reload.
+ * Without JavaScript the code printed under the QR code is typed. No inline script: CSP is script-src 'self'.
  */
 (function () {
   "use strict";
 
-  var BADGE = /(?:^#|&)badge=([^&]*)/;
+  var FILLABLE = /^(?:text|search|tel|email|url|password|number)$/;
 
-  function badgeFromHash() {
-    var match = BADGE.exec(window.location.hash);
-    if (!match) {
-      return null;
-    }
-    try {
-      return decodeURIComponent(match[1].replace(/\+/g, " ")).trim();
-    } catch (error) {
-      return "";
-    }
+  function codeFromHash(key) {
+    var value = new URLSearchParams(window.location.hash.replace(/^#/, "")).get(key);
+    return value === null ? null : value.trim();
   }
 
   function forgetHash() {
@@ -32,24 +31,36 @@
     }
   }
 
-  function apply() {
-    var code = badgeFromHash();
+  function isEmptyField(element) {
+    var fillable = element.tagName === "TEXTAREA" || element.tagName === "SELECT" ||
+      (element.tagName === "INPUT" && FILLABLE.test(element.type));
+    return fillable && !element.disabled && !element.readOnly && !element.value.trim();
+  }
+
+  function focusNext(form) {
+    var fields = Array.prototype.filter.call(form.elements, isEmptyField);
+    var next = fields[0] || form.querySelector('button[type="submit"], input[type="submit"]');
+    if (next) {
+      next.focus();
+    }
+  }
+
+  function fill(form) {
+    var code = codeFromHash(form.dataset.fillFromFragment);
     if (code === null) {
-      return;
+      return;  // another fragment, such as the skip link's #main: not ours
     }
     forgetHash();
-    var badge = document.getElementById("id_badge_code");
-    if (!badge || !code) {
+    var field = form.elements.namedItem(form.dataset.fillField || "");
+    if (!field || !code) {
       return;
     }
-    badge.value = badge.maxLength > 0 ? code.slice(0, badge.maxLength) : code;
-    var classCode = document.getElementById("id_class_code");
-    var start = badge.form && badge.form.querySelector('button[type="submit"]');
-    if (classCode && classCode.value.trim() && start) {
-      start.focus();
-    } else if (classCode) {
-      classCode.focus();
-    }
+    field.value = field.maxLength > 0 ? code.slice(0, field.maxLength) : code;
+    focusNext(form);
+  }
+
+  function apply() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-fill-from-fragment]"), fill);
   }
 
   apply();
