@@ -31,10 +31,7 @@ def lesson_in_library(lesson: LessonPage) -> bool:
 def _may_work(actor: Actor, assignment: Assignment) -> bool:
     if not actor.student_id or assignment.opens_at > timezone.now():
         return False
-    if not assignment.class_groups.filter(pk__in=actor.own_class_ids).exists():
-        return False
-    restricted = list(assignment.students.values_list("pk", flat=True))
-    return not restricted or actor.student_id in restricted
+    return _work_scope(actor, Assignment.objects.filter(pk=assignment.pk)).exists()  # one rule, one query
 
 
 def _work_scope(actor: Actor, qs: QuerySet) -> QuerySet:

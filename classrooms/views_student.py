@@ -37,9 +37,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
     questions = worksheets.lesson_questions(assignment.lesson)
     editable = sheet is None or sheet.is_editable
     answers = selectors.sheet_answers(sheet)
-    # The shared blank body while the child has answered nothing; their own answers rendered in otherwise.
-    blank = editable and not answers
-    body_html = lesson_render.blank_worksheet_body(assignment.lesson, questions) if blank else None
+    body_html = lesson_render.worksheet_body(assignment.lesson, questions, answers, sheet) if editable else None
     return render(
         request,
         "classrooms/work.html",

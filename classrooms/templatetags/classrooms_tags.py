@@ -60,14 +60,24 @@ def question_for(questions_by_id: dict | None, question_id: Any) -> Any:
 @register.simple_tag
 def ordering_items(question: Any, answers: dict | None) -> list[tuple[int, str]]:
     """The items of an ordering question as the child last left them, else in a fixed shuffled order."""
-    from ..worksheets import display_order
+    from ..lesson_render import item_order
 
     if question is None:
         return []
-    saved = answer_for(answers, question.id)
-    n = len(question.choices)
-    order = saved if isinstance(saved, list) and sorted(saved) == list(range(n)) else display_order(question)
-    return [(i, question.choices[i]) for i in order]
+    return [(i, question.choices[i]) for i in item_order(question, answer_for(answers, question.id))]
+
+
+@register.simple_tag(takes_context=True)
+def answer_slot(context: template.Context, kind: str, question_id: Any, arg: Any = "") -> SafeString:
+    """Where a child's data goes in a question (``lesson_render``): a marker in the shared cached render (which
+    has a ``slot_nonce``), else the child's data itself, written by the same rules."""
+    from ..lesson_render import marker, slot_html
+
+    nonce = context.get("slot_nonce")
+    if nonce:
+        return mark_safe(marker(nonce, kind, str(question_id), str(arg)))  # noqa: S308 - hex, a UUID, a number
+    html = slot_html(kind, context.get("question"), str(arg), context.get("answers") or {}, context.get("sheet"))
+    return mark_safe(html)  # noqa: S308 - slot_html escapes what it writes
 
 
 @register.filter
