@@ -69,9 +69,6 @@ class QuestionBlock(blocks.StructBlock):
     prompt = blocks.TextBlock(label=_("Question"), help_text=FURIGANA_HELP)
     points = blocks.IntegerBlock(label=_("Points"), default=1, min_value=0, max_value=100)
 
-    #: whether the answer can be marked automatically (a question type may override per value)
-    auto_marked = True
-
     class Meta:
         icon = "help"
 
@@ -125,7 +122,6 @@ class DrawingQuestionBlock(QuestionBlock):
     """Answered with a finger or a pen on the tablet; marked by the teacher."""
 
     background = ImageChooserBlock(label=_("Background picture"), required=False)
-    auto_marked = False
 
     class Meta:
         icon = "image"

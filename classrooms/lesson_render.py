@@ -120,15 +120,7 @@ def worksheet_body(
     """The editable lesson body with this child's answers; None when it must be rendered per request."""
     if not _cacheable(lesson):
         return None
-    key = ":".join(
-        [
-            "classrooms:body",
-            str(lesson.pk),
-            str(lesson.latest_revision_id or 0),
-            worksheets.questions_digest(lesson),
-            translation.get_language() or "",
-        ]
-    )
+    key = f"classrooms:body:{worksheets.lesson_version(lesson)}:{translation.get_language() or ''}"
     cached = cache.get(key)
     if cached is None:
         nonce = secrets.token_hex(8)

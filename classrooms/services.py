@@ -106,7 +106,7 @@ def answers_save(
     but not stored.
     """
     # Lock the sheet as sheet_submit does, so a hand-in and an autosave cannot interleave.
-    sheet = AnswerSheet.objects.select_for_update().select_related("assignment__lesson").get(pk=sheet.pk)
+    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
     if not sheet.is_editable:
         raise PortalError(
             _("This worksheet has been submitted. Ask your teacher to return it if you need to change it.")
@@ -174,7 +174,7 @@ def _score(sheet: AnswerSheet) -> tuple[int, int]:
 @transaction.atomic
 def sheet_submit(*, sheet: AnswerSheet) -> AnswerSheet:
     """The child's explicit "hand in". After the due date it is accepted and marked late."""
-    sheet = AnswerSheet.objects.select_for_update().select_related("assignment__lesson").get(pk=sheet.pk)
+    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
     if not sheet.is_editable:
         return sheet
     now = timezone.now()
@@ -184,6 +184,23 @@ def sheet_submit(*, sheet: AnswerSheet) -> AnswerSheet:
     sheet.score, sheet.max_score = _score(sheet)
     sheet.save(update_fields=["status", "submitted_at", "is_late", "score", "max_score", "updated_at"])
     return sheet
+
+
+@transaction.atomic
+def sheet_hand_in(
+    *, sheet: AnswerSheet, answers: Mapping[str, Any], drawings: Mapping[str, bytes]
+) -> tuple[AnswerSheet, bool]:
+    """The hand-in from the tablet's form: its last answers saved, then the sheet handed in, under one lock.
+
+    Returns the sheet and whether this call handed it in; False when it had been handed in already (a second
+    tablet, a double tap), and then the form's answers are not kept, as an autosave would not be.
+    """
+    locked = AnswerSheet.objects.select_for_update(of=("self",)).get(pk=sheet.pk)
+    if not locked.is_editable:
+        return locked, False
+    if answers or drawings:
+        answers_save(sheet=locked, answers=answers, drawings=drawings)
+    return sheet_submit(sheet=locked), True
 
 
 STAMPS = {choice for choice, _label in AnswerSheet.Stamp.choices}
@@ -204,7 +221,7 @@ def sheet_feedback(
         raise PortalError(_("You may not review this work."))
     if stamp not in STAMPS:
         raise PortalError(_("Unknown stamp."))
-    sheet = AnswerSheet.objects.select_for_update().select_related("assignment__lesson").get(pk=sheet.pk)
+    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
     if sheet.submitted_at is None and not return_for_revision:
         raise PortalError(
             _("This work has not been handed in yet. You can only return it for revision until the child hands it in.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,18 +18,13 @@ from .models import LessonCopy, LessonLibraryPage, LessonPage
 
 
 def may_use_library(request: HttpRequest) -> bool:
-    """The access policy's answer for the shared library (asked of an unsaved page while none is built yet)."""
-    return policy.allows(request, "use", LessonLibraryPage.objects.first() or LessonLibraryPage())
-
-
-def _may_use_library(request: HttpRequest) -> None:
-    if not may_use_library(request):
-        raise PermissionDenied
+    """The access policy's answer for the shared library (the rule is about the user, not one library page)."""
+    return policy.allows(request, "use", LessonLibraryPage())
 
 
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
-    _may_use_library(request)
+    policy.require(request, "use", LessonLibraryPage())
     form = LibrarySearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     lessons = selectors.library_lessons(
@@ -48,7 +42,6 @@ def library_lesson(request: HttpRequest, pk: int) -> HttpResponse:
         "classrooms/library_lesson.html",
         {
             "lesson": lesson,
-            "page": lesson,
             "form": CopyForm(units=units, lesson=lesson) if units else None,
             "reuse_count": LessonCopy.objects.filter(source=lesson).count(),
             "editable": False,

@@ -17,8 +17,7 @@ PDF_CACHE_SECONDS = 7 * 24 * 3600
 
 def pdf_cache_key(lesson: LessonPage, *, answer_key: bool) -> str:
     """Where the PDF of this revision of the lesson is kept: a new revision means a new key."""
-    digest = worksheets.questions_digest(lesson)
-    return f"classrooms:pdf:{'key' if answer_key else 'sheet'}:{lesson.pk}:{lesson.latest_revision_id or 0}:{digest}"
+    return f"classrooms:pdf:{'key' if answer_key else 'sheet'}:{worksheets.lesson_version(lesson)}"
 
 
 def worksheet_pdf_bytes(lesson: LessonPage, *, answer_key: bool) -> bytes:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from school_portal.core.access import policy
@@ -45,7 +47,6 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
             "body_html": body_html,
             "assignment": assignment,
             "lesson": assignment.lesson,
-            "page": assignment.lesson,
             "sheet": sheet,
             "answers": answers,
             "editable": editable,
@@ -131,27 +132,20 @@ def _answers_from_form(request: HttpRequest, questions: list[worksheets.Question
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """The explicit hand-in. The answers in the form are saved first, so nothing typed is lost."""
-    from django.contrib import messages
-    from django.utils.translation import gettext as _
-
     assignment = _assignment_for_work(request, pk)
     sheet = services.sheet_for(assignment=assignment, student_id=policy.actor(request).student_id)
-    if sheet.is_editable:
-        try:
-            answers, drawings = _answers_from_form(request, worksheets.lesson_questions(assignment.lesson))
-            if answers or drawings:
-                services.answers_save(sheet=sheet, answers=answers, drawings=drawings)
-        except (payload.BadPayload, worksheets.AnswerRejected):
-            messages.error(request, _("Some answers could not be read. Check them and hand in again."))
-            return redirect("classrooms:work", pk=assignment.pk)
-        except PortalError:  # handed in on another tablet a moment ago (the sheet is locked in answers_save)
-            messages.info(request, _("This worksheet had already been handed in."))
-            return redirect("classrooms:sheet", pk=sheet.pk)
-        sheet = services.sheet_submit(sheet=sheet)
-        if sheet.is_late:
-            messages.warning(request, _("Handed in after the due date. Your teacher will see it as late."))
-        else:
-            messages.success(request, _("Handed in. Well done!"))
+    try:
+        answers, drawings = _answers_from_form(request, worksheets.lesson_questions(assignment.lesson))
+        sheet, handed_in = services.sheet_hand_in(sheet=sheet, answers=answers, drawings=drawings)
+    except (payload.BadPayload, worksheets.AnswerRejected):
+        messages.error(request, _("Some answers could not be read. Check them and hand in again."))
+        return redirect("classrooms:work", pk=assignment.pk)
+    if not handed_in:
+        messages.info(request, _("This worksheet had already been handed in."))
+    elif sheet.is_late:
+        messages.warning(request, _("Handed in after the due date. Your teacher will see it as late."))
+    else:
+        messages.success(request, _("Handed in. Well done!"))
     return redirect("classrooms:sheet", pk=sheet.pk)
 
 

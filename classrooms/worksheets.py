@@ -88,7 +88,7 @@ def extract_questions(body: Any) -> list[Question]:
 
 def lesson_questions(lesson: Any) -> list[Question]:
     """The lesson's questions, cached per revision of the page (a new revision means a new key)."""
-    key = f"classrooms:questions:{lesson.pk}:{lesson.latest_revision_id or 0}:{questions_digest(lesson)}"
+    key = f"classrooms:questions:{lesson_version(lesson)}"
     questions = cache.get(key)
     if questions is None:
         questions = extract_questions(lesson.body)
@@ -96,10 +96,17 @@ def lesson_questions(lesson: Any) -> list[Question]:
     return questions
 
 
-def questions_digest(lesson: Any) -> str:
-    # The raw JSON of the live body: cheap to hash, and catches an edit saved without a new revision (seeding).
-    raw = lesson.body.raw_data if hasattr(lesson.body, "raw_data") else lesson.body
-    return hashlib.blake2b(repr(list(raw)).encode(), digest_size=8).hexdigest()
+def lesson_version(lesson: Any) -> str:
+    """``pk:revision:digest``: the key of everything cached per version of a lesson (its questions, its rendered
+    body, its PDFs, which also print the title). The digest of the body's raw JSON catches an edit saved without a
+    new revision (seeding). Computed once per lesson instance: a lesson page load asks for it several times."""
+    version = getattr(lesson, "_classrooms_version", None)
+    if version is None:
+        raw = lesson.body.raw_data if hasattr(lesson.body, "raw_data") else lesson.body
+        digest = hashlib.blake2b(repr(list(raw)).encode(), digest_size=8).hexdigest()
+        version = f"{lesson.pk}:{lesson.latest_revision_id or 0}:{digest}"
+        lesson._classrooms_version = version
+    return version
 
 
 # --- checking what the tablet sent -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from school_portal.core.fields import ExtensibleStreamField
 from school_portal.core.models import PortalPage
 
 from ..blocks import lesson_blocks
+from ..furigana import plain
 
 
 class Subject(models.TextChoices):
@@ -151,13 +152,10 @@ class LessonPage(PortalPage):
         return "tablet"
 
     def search_grams(self) -> str:
-        """Title, summary and lesson text as one- and two-character grams, so Japanese words are found."""
-        body_text = self._meta.get_field("body").get_searchable_content(self.body)
-        return search_text.index_grams([self.title, self.summary, *body_text])
-
-    @property
-    def in_library(self) -> bool:
-        return LessonLibraryPage.objects.filter(path=self.path[: -self.steplen]).exists()
+        """Title, summary and lesson text as one- and two-character grams, so Japanese words are found: each text
+        as written (readings included) and without its furigana, so "三の段" finds "三《さん》の段《だん》"."""
+        texts = [self.title, self.summary, *self._meta.get_field("body").get_searchable_content(self.body)]
+        return search_text.index_grams([*texts, *map(plain, texts)])
 
     def get_context(self, request, *args, **kwargs):
         from school_portal.core.access import policy

@@ -52,10 +52,6 @@ class Assignment(models.Model):
             raise ValidationError({"due_at": _("The due date must not be before the open date.")})
 
     @property
-    def is_open(self) -> bool:
-        return self.opens_at <= timezone.now()
-
-    @property
     def is_past_due(self) -> bool:
         return timezone.now() > self.due_at
 

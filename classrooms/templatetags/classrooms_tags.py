@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -48,11 +49,6 @@ def answer_obj(answers: dict | None, question_id: str) -> Any:
 
 
 @register.filter
-def listify(value: Any) -> list:
-    return list(value) if isinstance(value, list | tuple) else []
-
-
-@register.filter
 def question_for(questions_by_id: dict | None, question_id: Any) -> Any:
     return (questions_by_id or {}).get(str(question_id))
 
@@ -86,18 +82,24 @@ def ruby_plain(value: str) -> str:
     return furigana.plain(value or "")
 
 
+@functools.lru_cache(maxsize=16)
+def _review_marks(language: str | None) -> dict[Any, tuple[str, str]]:
+    """The review grid's marks in ``language``, escaped once: the CSS class and the markup of each."""
+    return {
+        True: ("cell--ok", f'<span aria-label="{escape(gettext("correct"))}">○</span>'),
+        False: ("cell--no", f'<span aria-label="{escape(gettext("wrong"))}">×</span>'),
+        None: ("cell--open", f'<span aria-label="{escape(gettext("to check"))}">?</span>'),
+        "drawing_alt": ("cell--open", escape(gettext("Drawing"))),
+    }
+
+
 @register.simple_tag
 def review_cells(row: Any, questions: list, drawing_url: str) -> SafeString:
     """The cells of one child's row in the review grid: a mark (or the drawing) and when the answer arrived.
 
     Built in Python: the 800 cells of a class of 40 through the template language took most of the grid's time.
     """
-    labels = {
-        "ok": ("cell--ok", "○", gettext("correct")),
-        "no": ("cell--no", "×", gettext("wrong")),
-        "open": ("cell--open", "?", gettext("to check")),
-    }
-    drawing_alt = escape(gettext("Drawing"))
+    marks = _review_marks(translation.get_language())
     tz = timezone.get_current_timezone()
     cells = []
     for question, cell in zip(questions, row.cells, strict=True):
@@ -106,11 +108,10 @@ def review_cells(row: Any, questions: list, drawing_url: str) -> SafeString:
             continue
         time = cell.received_at.astimezone(tz).strftime("%H:%M") + ("*" if cell.is_late else "")
         if cell.has_drawing:
+            css, alt = marks["drawing_alt"]
             src = escape(drawing_url.format(sheet=row.sheet.pk, question=question.id))
-            mark = f'<img class="cell__drawing" src="{src}" alt="{drawing_alt}" width="80" height="50" loading="lazy">'
-            css = "cell--open"
+            mark = f'<img class="cell__drawing" src="{src}" alt="{alt}" width="80" height="50" loading="lazy">'
         else:
-            css, symbol, label = labels["ok" if cell.is_correct else "no" if cell.is_correct is False else "open"]
-            mark = f'<span aria-label="{escape(label)}">{symbol}</span>'
+            css, mark = marks[cell.is_correct]
         cells.append(f'<td class="cell {css}">{mark}<span class="cell__time">{time}</span></td>')
     return mark_safe("".join(cells))  # noqa: S308 - labels and URLs escaped above, the rest is our own markup

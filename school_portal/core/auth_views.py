@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services, throttle
+from .access import policy
 from .forms import (
     GuardianRegistrationForm,
     InvitationCodeForm,
@@ -21,7 +22,6 @@ from .forms import (
     locked_message,
 )
 from .http import safe_next_url
-from .models import Student
 
 TABLET_CLASS_COOKIE = "tablet_class_code"
 # A child's session on a shared tablet lasts a school day at most: the next morning nobody finds it open.
@@ -46,7 +46,7 @@ class PortalLogoutView(LogoutView):
     was_student = False
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.was_student = request.user.is_authenticated and Student.objects.filter(user_id=request.user.pk).exists()
+        self.was_student = request.user.is_authenticated and policy.actor(request).student_id is not None
         return super().post(request, *args, **kwargs)
 
     def get_default_redirect_url(self) -> str:

@@ -2,8 +2,7 @@
 
 from django.urls import reverse
 
-from .registry import PermissionCase, permission_cases
-from .testing.world import ROLES
+from .registry import ROLES, PermissionCase, permission_cases
 
 ROSTER_IMPORTERS = frozenset({"school_admin", "other_school_admin", "centre_staff"})
 STAFF_OF_CLASS = frozenset({"homeroom_teacher", "school_admin"})

@@ -66,6 +66,24 @@ class NavLink:
     order: int = 100
 
 
+# The roles of the permission matrix; ``core.testing.world`` builds one user of each.
+ROLES = (
+    "anonymous",
+    "student",
+    "classmate",
+    "guardian",
+    "other_guardian",
+    "homeroom_teacher",
+    "other_teacher",
+    "other_school_teacher",
+    "school_admin",
+    "other_school_admin",
+    "centre_staff",
+    "librarian",
+    "partner_teacher",
+)
+
+
 @dataclass(frozen=True)
 class PermissionCase:
     """One endpoint of the permission matrix.

@@ -179,7 +179,7 @@ def student_badge_reset(*, student: Student) -> str:
     # A student has no usable password; a fresh unusable one changes the session hash, ending every session.
     student.user.set_unusable_password()
     student.user.save(update_fields=["password"])
-    realtime.end_user_sockets(user_id=student.user_id)
+    transaction.on_commit(lambda: realtime.end_user_sockets(user_id=student.user_id))
     return student.badge_code
 
 

@@ -9,8 +9,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from school_portal.core.registry import permission_cases
-from school_portal.core.testing.world import ROLES
+from school_portal.core.registry import ROLES, permission_cases
 
 CASES = sorted(permission_cases.items())
 

@@ -31,21 +31,6 @@ from ..models import (
     User,
 )
 
-ROLES = (
-    "anonymous",
-    "student",
-    "classmate",
-    "guardian",
-    "other_guardian",
-    "homeroom_teacher",
-    "other_teacher",
-    "other_school_teacher",
-    "school_admin",
-    "other_school_admin",
-    "centre_staff",
-    "librarian",
-    "partner_teacher",
-)
 PASSWORD = "matrix-pass-2026"
 
 
