@@ -67,24 +67,6 @@ def _lesson_body(questions: int) -> list[dict]:
     ]
 
 
-def _signed_in(users: list) -> list[str]:
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = []
-    for user in users:
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        keys.append(session.session_key)
-    return keys
-
-
 def _class_of(school, year, name: str, size: int, teacher):
     from school_portal.core import services as core_services
     from school_portal.core.models import Enrollment, Student, Teaching, User
@@ -108,6 +90,7 @@ def prepare() -> None:
     import django
 
     django.setup()
+    import people
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -200,8 +183,8 @@ def prepare() -> None:
     print(
         json.dumps(
             {
-                "students": _signed_in(students),
-                "teacher": _signed_in([teacher])[0],
+                "students": people.signed_in_sessions(students),
+                "teacher": people.signed_in_sessions([teacher])[0],
                 "work_path": reverse("classrooms:work", args=[main.pk]),
                 "autosave_path": reverse("classrooms:autosave", args=[main.pk]),
                 "review_paths": {
@@ -295,7 +278,8 @@ def run_autosave(port, path, sessions, questions, *, seconds: float, interval: f
                 for i, s in enumerate(sessions)
             )
         )
-        outcome.seconds = seconds
+        # An overloaded server answers the last saves after the deadline: count the time it really took.
+        outcome.seconds = max(seconds, outcome.last_done - warm_until)
         return outcome
 
     return asyncio.run(main())

@@ -55,24 +55,13 @@ def make_sessions(count: int) -> None:
     import django
 
     django.setup()
-    from importlib import import_module
 
     import people
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     from school_portal.core.models import School
 
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = []
-    for i in range(count):
-        user = people.guardian_with_children(f"bench-load-guardian-{i}", 2, offset=i)
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        keys.append(session.session_key)
+    guardians = [people.guardian_with_children(f"bench-load-guardian-{i}", 2, offset=i) for i in range(count)]
+    keys = people.signed_in_sessions(guardians)
     school = School.objects.filter(code__startswith="SCALE-").order_by("code").first()
     print(json.dumps({"sessions": keys, "school_host": f"{school.slug}.localhost:8000"}))
 
