@@ -86,8 +86,9 @@ def review_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     grid = selectors.review_grid(_reviewable(request, pk), policy.actor(request))
     header = [_("No."), _("Student"), _("Status"), _("Handed in"), _("Late"), _("Marks"), _("Out of")]
+    points = _("points")  # outside the f-string, where makemessages finds it
     for q in grid.questions:
-        header += [f"Q{q.number} {q.short_prompt}", f"Q{q.number} {_('points')}"]
+        header += [f"Q{q.number} {q.short_prompt}", f"Q{q.number} {points}"]
     rows = []
     for row in grid.rows:
         sheet = row.sheet

@@ -85,10 +85,11 @@ def ruby_plain(value: str) -> str:
 @functools.lru_cache(maxsize=16)
 def _review_marks(language: str | None) -> dict[Any, tuple[str, str]]:
     """The review grid's marks in ``language``, escaped once: the CSS class and the markup of each."""
+    correct, wrong, to_check = escape(gettext("correct")), escape(gettext("wrong")), escape(gettext("to check"))
     return {
-        True: ("cell--ok", f'<span aria-label="{escape(gettext("correct"))}">○</span>'),
-        False: ("cell--no", f'<span aria-label="{escape(gettext("wrong"))}">×</span>'),
-        None: ("cell--open", f'<span aria-label="{escape(gettext("to check"))}">?</span>'),
+        True: ("cell--ok", f'<span aria-label="{correct}">○</span>'),
+        False: ("cell--no", f'<span aria-label="{wrong}">×</span>'),
+        None: ("cell--open", f'<span aria-label="{to_check}">?</span>'),
         "drawing_alt": ("cell--open", escape(gettext("Drawing"))),
     }
 
