@@ -116,6 +116,9 @@ def _lesson_visible(actor: Actor, lesson: LessonPage) -> bool:
 
 
 def _lesson_assign(actor: Actor, lesson: LessonPage) -> bool:
+    """A published lesson of the teacher's own school (a draft is not what the children would see)."""
+    if not lesson.live:
+        return False
     school_id = lesson_school_id(lesson)
     return school_id is not None and school_id in actor.teacher_school_ids
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from classrooms import lesson_builder as lb
 from classrooms import selectors, services
 from classrooms.models import Assignment
 from school_portal.core.access import policy
@@ -68,6 +69,27 @@ def test_the_service_and_the_database_refuse_a_due_date_before_the_open_date(cw,
         Assignment.objects.create(
             lesson=cw.lesson, school=world.school, opens_at=now, due_at=now - datetime.timedelta(seconds=1)
         )
+
+
+def test_a_draft_lesson_cannot_be_assigned_even_by_its_url(client_as, cw, world):
+    draft = lb.lesson_ensure(
+        parent=cw.unit, slug="draft", title="下書き", subject="maths", grade=3, body=[], revision=False
+    )
+    draft.unpublish()
+    draft.refresh_from_db()
+    teacher = client_as("homeroom_teacher")
+    assert teacher.get(reverse("classrooms:assign", args=[draft.pk])).status_code == 404
+    assert teacher.get(reverse("classrooms:assign", args=[cw.lesson.pk])).status_code == 200
+    now = timezone.now()
+    with pytest.raises(PortalError):
+        services.assignment_create(
+            lesson=draft,
+            class_groups=[world.class_group],
+            opens_at=now,
+            due_at=now + datetime.timedelta(days=1),
+            by=world.users["homeroom_teacher"],
+        )
+    assert not Assignment.objects.filter(lesson=draft).exists()
 
 
 def test_a_teacher_cannot_assign_to_a_class_they_do_not_teach(cw, world):
