@@ -33,17 +33,20 @@ from pathlib import Path
 from http_load import Outcome, Target, drive, run_load
 from load import daphne_workers
 from support import (
+    BENCH_VAR_DIR,
     PYTHON,
     bench_env,
     flush_bench_redis,
     manage,
     postgres_database,
+    postgres_database_exists,
     prepare_static,
     print_header,
 )
 
 BASE_PORT = 8470
 HOST = "localhost:8000"
+PREPARED = BENCH_VAR_DIR / "classrooms-prepared.json"  # what --keep-db leaves for --reuse-db: sessions, paths
 CSRF = secrets.token_hex(16)  # the same secret in the cookie and the header, as the page's JS sends it
 
 
@@ -254,7 +257,9 @@ async def _autosaver(index, port, path, session, body, start, warm_until, deadli
     await drive(request, port, index, start, warm_until, deadline, interval, clients, outcome)
 
 
-def run_autosave(port, path, sessions, questions, *, seconds: float, interval: float) -> Outcome:
+def run_autosave(ports, path, sessions, questions, *, seconds: float, interval: float) -> Outcome:
+    """Each child saves every ``interval`` s, to the workers in turn (as a load balancer would spread them)."""
+
     async def main() -> Outcome:
         outcome = Outcome()
         start = time.perf_counter()
@@ -264,7 +269,7 @@ def run_autosave(port, path, sessions, questions, *, seconds: float, interval: f
             *(
                 _autosaver(
                     i,
-                    port,
+                    ports[i % len(ports)],
                     path,
                     s,
                     _autosave_body(questions, i),
@@ -298,6 +303,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--keep-db", action="store_true", help="leave bench_classrooms behind for --reuse-db")
+    parser.add_argument("--reuse-db", action="store_true", help="reuse a kept bench_classrooms (not for figures)")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -306,19 +313,28 @@ def main() -> None:
 
     print_header("classrooms: lesson page, autosave, review grid and worksheet PDF on PostgreSQL + Redis")
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
-    with postgres_database("bench_classrooms") as url:
+    reuse = args.reuse_db and postgres_database_exists("bench_classrooms") and PREPARED.exists()
+    with postgres_database("bench_classrooms", keep=args.keep_db, reuse=reuse) as url:
         env = bench_env(url, DB_POOL_SIZE="8", DB_CONN_MAX_AGE="0")
         started = time.perf_counter()
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_demo", "--quiet")
-        prepare_static(env)
-        flush_bench_redis()
-        made = subprocess.run(
-            [PYTHON, os.path.abspath(__file__), "--prepare"], env=env, capture_output=True, text=True, check=False
-        )
-        if made.returncode:
-            raise RuntimeError(made.stdout + made.stderr)
-        data = json.loads(made.stdout.strip().splitlines()[-1])
+        if reuse:
+            data = json.loads(PREPARED.read_text())
+            env["SECRET_KEY"] = data["secret_key"]  # the sessions were signed with it
+            prepare_static(env)
+        else:
+            manage(env, "migrate", "--noinput", "-v0")
+            manage(env, "seed_demo", "--quiet")
+            prepare_static(env)
+            flush_bench_redis()
+            made = subprocess.run(
+                [PYTHON, os.path.abspath(__file__), "--prepare"], env=env, capture_output=True, text=True, check=False
+            )
+            if made.returncode:
+                raise RuntimeError(made.stdout + made.stderr)
+            data = json.loads(made.stdout.strip().splitlines()[-1])
+            if args.keep_db:
+                PREPARED.parent.mkdir(parents=True, exist_ok=True)
+                PREPARED.write_text(json.dumps({**data, "secret_key": env["SECRET_KEY"]}))
         print(
             f"prepared in {time.perf_counter() - started:.0f} s: "
             "200 children in 5 classes, lessons of 5/20/40 questions"
@@ -355,7 +371,7 @@ def main() -> None:
 
             print(f"\nautosave, 200 students each every 10 s, {args.workers} Daphne worker(s) (target: p95 < 50 ms)")
             outcome = run_autosave(
-                ports[0],
+                ports,
                 data["autosave_path"],
                 students[:200],
                 data["questions"],

@@ -29,17 +29,22 @@ def lesson_in_library(lesson: LessonPage) -> bool:
 
 
 def _may_work(actor: Actor, assignment: Assignment) -> bool:
-    if not actor.student_id or assignment.opens_at > timezone.now():
-        return False
     return _work_scope(actor, Assignment.objects.filter(pk=assignment.pk)).exists()  # one rule, one query
 
 
 def _work_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    if not actor.student_id:
+    """Open assignments given to one of the child's classes, to all its children or to this child by name."""
+    if not actor.student_id or not actor.own_class_ids:
         return qs.none()
+    given_to_class = Assignment.class_groups.through.objects.filter(
+        assignment_id=OuterRef("pk"), classgroup_id__in=actor.own_class_ids
+    )
+    named = Assignment.students.through.objects.filter(assignment_id=OuterRef("pk"))
     return qs.filter(
-        Q(class_groups__in=actor.own_class_ids), Q(students__isnull=True) | Q(students=actor.student_id)
-    ).distinct()
+        Exists(given_to_class),
+        ~Exists(named) | Exists(named.filter(student_id=actor.student_id)),
+        opens_at__lte=timezone.now(),
+    )
 
 
 def _may_review(actor: Actor, assignment: Assignment) -> bool:
@@ -147,7 +152,7 @@ def _plan_lessons_scope(actor: Actor, qs: QuerySet) -> QuerySet:
 
 
 def register() -> None:
-    policy.register(Assignment, "work", check=_may_work, scope=_work_scope)
+    policy.register(Assignment, "work", check=_may_work, scope=_work_scope, exact=True)
     policy.register(Assignment, "review", check=_may_review, scope=_review_scope)
     policy.register(AnswerSheet, "view", check=_sheet_visible, scope=_sheet_scope)
     policy.register(AnswerSheet, "review", check=_sheet_review, scope=_sheet_review_scope)

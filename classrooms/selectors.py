@@ -40,7 +40,7 @@ def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -
     end_of_week = end_of_today + datetime.timedelta(days=6 - local.weekday())
     visible = policy.scope(actor, "work", Assignment.objects.filter(opens_at__lte=now))
     assignments = list(
-        Assignment.objects.filter(pk__in=visible.values("pk"), due_at__gte=now - datetime.timedelta(days=14))
+        visible.filter(due_at__gte=now - datetime.timedelta(days=14))
         .select_related("lesson")
         .prefetch_related(
             Prefetch("sheets", queryset=AnswerSheet.objects.filter(student_id=actor.student_id), to_attr="my_sheets")

@@ -105,8 +105,11 @@ def answers_save(
     An answer written on the tablet before the one already kept is acknowledged (the tablet stops resending it)
     but not stored.
     """
-    # Lock the sheet as sheet_submit does, so a hand-in and an autosave cannot interleave.
-    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
+    # Lock the sheet as sheet_submit does, so a hand-in and an autosave cannot interleave. The assignment and its
+    # lesson are the caller's (a sheet never changes assignment), not read again.
+    assignment = sheet.assignment
+    sheet = AnswerSheet.objects.select_for_update().get(pk=sheet.pk)
+    sheet.assignment = assignment
     if not sheet.is_editable:
         raise PortalError(
             _("This worksheet has been submitted. Ask your teacher to return it if you need to change it.")

@@ -6,7 +6,9 @@ registers the rules for its models from its ``AppConfig.ready()`` with :func:`po
 
 A rule is a pair of functions over an :class:`Actor` (what the user is, computed once per request):
 ``check(actor, obj) -> bool`` for one object and ``scope(actor, queryset) -> queryset`` for listings.
-No rule is registered for an action means refused.
+No rule is registered for an action means refused. A rule registered ``exact`` promises that its scope holds
+exactly the objects its check allows (a test proves it for each such rule); :meth:`AccessPolicy.get_or_404`
+then fetches one object and decides in the same query, on the pages a child opens all day long.
 """
 
 from __future__ import annotations
@@ -189,27 +191,35 @@ def _read_facts(user_id: int) -> list[tuple[str, Any, Any]]:
 class Rule:
     check: Check
     scope: Scope | None = None
+    exact: bool = False  # the scope holds exactly what the check allows: one object is fetched through it
 
 
 @dataclass
 class AccessPolicy:
     rules: dict[tuple[type[Model], str], Rule] = field(default_factory=dict)
 
-    def register(self, model: type[Model], action: str, *, check: Check, scope: Scope | None = None) -> None:
-        self.rules[(model, action)] = Rule(check=check, scope=scope)
+    def register(
+        self, model: type[Model], action: str, *, check: Check, scope: Scope | None = None, exact: bool = False
+    ) -> None:
+        if exact and scope is None:
+            raise ValueError("an exact rule needs a scope")
+        self.rules[(model, action)] = Rule(check=check, scope=scope, exact=exact)
 
     def actor(self, user_or_request: Any) -> Actor:
-        """The Actor of a user, cached on the request (or user) so a request computes it once."""
-        holder = user_or_request
+        """The Actor of a user, cached on the request and on its user, so that a request computes it once even
+        when a view hands ``request.user`` on to a service that asks the policy again."""
         user = getattr(user_or_request, "user", user_or_request)
-        cached = getattr(holder, "_portal_actor", None)
-        if cached is not None and cached.user is user:
-            return cached
+        holders = (user_or_request, user) if user is not user_or_request else (user,)
+        for holder in holders:
+            cached = getattr(holder, "_portal_actor", None)
+            if cached is not None and cached.user is user:
+                return cached
         actor = Actor(user)
-        try:
-            holder._portal_actor = actor
-        except AttributeError:  # AnonymousUser and friends may refuse attributes
-            pass
+        for holder in holders:
+            try:
+                holder._portal_actor = actor
+            except AttributeError:  # AnonymousUser and friends may refuse attributes
+                pass
         return actor
 
     def allows(self, who: Any, action: str, obj: Model) -> bool:
@@ -228,6 +238,13 @@ class AccessPolicy:
 
     def get_or_404(self, who: Any, action: str, queryset: QuerySet, **lookup: Any) -> Any:
         """The object, if it exists and the user may ``action`` it; otherwise 404 (we do not confirm it exists)."""
+        rule = self._rule(queryset.model, action)
+        if rule is not None and rule.exact:
+            actor = who if isinstance(who, Actor) else self.actor(who)
+            obj = rule.scope(actor, queryset.filter(**lookup)).first() if actor.is_authenticated else None
+            if obj is None:
+                raise Http404
+            return obj
         obj = queryset.filter(**lookup).first()
         if obj is None or not self.allows(who, action, obj):
             raise Http404
