@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.actions.copy_page import CopyPageAction
 
 from school_portal.core.access import policy
-from school_portal.core.models import ClassGroup, School, Student, User
+from school_portal.core.models import ClassGroup, Enrollment, School, Student, User
 from school_portal.core.services import PortalError
 
 from . import media_copy, worksheets
@@ -47,9 +47,13 @@ def assignment_create(
     for group in class_groups:
         if group.school_id != school_id or not policy.allows(by, "view_roster", group):
             raise PortalError(_("You may assign lessons only to classes you teach in this lesson's school."))
-    class_ids = {g.pk for g in class_groups}
+    enrolled = set(
+        Enrollment.objects.filter(student__in=students, class_group__in=class_groups).values_list(
+            "student_id", flat=True
+        )
+    )
     for student in students:
-        if not student.enrollments.filter(class_group_id__in=class_ids).exists():
+        if student.pk not in enrolled:
             raise PortalError(_("%(student)s is not in the chosen classes.") % {"student": student})
     assignment = Assignment.objects.create(
         lesson=lesson, school_id=school_id, opens_at=opens_at, due_at=due_at, order=order, created_by=by
@@ -230,13 +234,16 @@ def sheet_feedback(
             _("This work has not been handed in yet. You can only return it for revision until the child hands it in.")
         )
     questions = {q.id: q for q in worksheets.lesson_questions(sheet.assignment.lesson)}
-    for question_id, value in (points or {}).items():
+    marks = dict(points or {})
+    for question_id, value in marks.items():
         question = questions.get(question_id)
         if question is None or not 0 <= value <= question.points:
             raise PortalError(_("Marks must be between 0 and the points of the question."))
-        Answer.objects.filter(sheet=sheet, question_id=question_id).update(
-            points=value, is_correct=value == question.points
-        )
+    marked = list(sheet.answers.filter(question_id__in=marks).defer("drawing"))
+    for answer in marked:
+        answer.points = marks[answer.question_id]
+        answer.is_correct = answer.points == questions[answer.question_id].points
+    Answer.objects.bulk_update(marked, ["points", "is_correct"])
     sheet.feedback = feedback.strip()[:2000]
     sheet.stamp = stamp
     sheet.feedback_by = by

@@ -163,3 +163,27 @@ def test_a_guardian_finds_the_teachers_feedback_from_their_dashboard(client_as, 
     html = client_as("guardian").get(reverse("classrooms:sheet", args=[cw.sheet.pk])).content.decode()
     assert "ていねいに かけました" in html
     assert client_as("other_guardian").get(reverse("classrooms:sheet", args=[cw.sheet.pk])).status_code == 404
+
+
+def test_children_named_on_an_assignment_must_be_in_its_classes(cw, world):
+    now = timezone.now()
+    with pytest.raises(PortalError) as refused:
+        services.assignment_create(
+            lesson=cw.lesson,
+            class_groups=[world.other_class],
+            students=[world.classmate],  # in 3-1, not in 3-2
+            opens_at=now,
+            due_at=now + datetime.timedelta(days=1),
+            by=world.users["school_admin"],
+        )
+    assert str(world.classmate) in str(refused.value)  # the message names the child
+    assert not Assignment.objects.filter(class_groups=world.other_class, students=world.classmate).exists()
+    named = services.assignment_create(
+        lesson=cw.lesson,
+        class_groups=[world.class_group],
+        students=[world.classmate],
+        opens_at=now,
+        due_at=now + datetime.timedelta(days=1),
+        by=world.users["school_admin"],
+    )
+    assert list(named.students.all()) == [world.classmate]
