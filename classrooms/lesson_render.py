@@ -131,7 +131,7 @@ def worksheet_body(
                 "questions_by_id": {q.id: q for q in questions},
                 "answers": {},
                 "editable": True,
-                "show_marks": False,
+                "marks_shown": (),
                 "sheet": None,
                 "slot_nonce": nonce,
             },

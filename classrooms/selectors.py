@@ -145,6 +145,20 @@ def review_grid(assignment: Assignment, actor: Actor) -> ReviewGrid:
     return ReviewGrid(assignment, questions, rows)
 
 
+def marks_shown(sheet: AnswerSheet | None, questions: list[worksheets.Question], *, reviewer: bool = False) -> set[str]:
+    """The questions whose marks (correct, not quite, the score) the viewer sees. While the child works, none;
+    once handed in, a quiz's at once and a worksheet's when the teacher has checked it or returned it (the teacher
+    may change an automatic mark first). Whoever reviews the sheet sees them all."""
+    if sheet is None:
+        return set()
+    checked = sheet.status in (AnswerSheet.Status.REVIEWED, AnswerSheet.Status.RETURNED)
+    if reviewer or checked:
+        return {q.id for q in questions}
+    if sheet.status == AnswerSheet.Status.SUBMITTED:
+        return {q.id for q in questions if q.show_results}
+    return set()
+
+
 def sheet_answers(sheet: AnswerSheet | None) -> dict[str, Answer]:
     if sheet is None or sheet.pk is None:
         return {}

@@ -50,7 +50,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
             "sheet": sheet,
             "answers": answers,
             "editable": editable,
-            "show_marks": sheet is not None and not sheet.is_editable,
+            "marks_shown": set() if editable else selectors.marks_shown(sheet, questions),
             "question_count": len(questions),
             "questions_by_id": {q.id: q for q in questions},
             "autosave_url": reverse("classrooms:autosave", args=[assignment.pk]),
@@ -157,16 +157,18 @@ def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     questions = worksheets.lesson_questions(sheet.assignment.lesson)
     answers = selectors.sheet_answers(sheet)
-    show_marks = not sheet.is_editable or sheet.status == AnswerSheet.Status.RETURNED
+    may_review = policy.allows(request, "review", sheet)
+    shown = selectors.marks_shown(sheet, questions, reviewer=may_review)
     return render(
         request,
         "classrooms/sheet_detail.html",
         {
             "sheet": sheet,
-            "rows": [(q, answers.get(q.id)) for q in questions],
-            "show_marks": show_marks,
+            "rows": [(q, answers.get(q.id), q.id in shown) for q in questions],
+            "show_score": bool(questions) and len(shown) == len(questions),
+            "marks_pending": bool(sheet.submitted_at) and len(shown) < len(questions),
             "is_own": sheet.student_id == policy.actor(request).student_id,
-            "may_review": policy.allows(request, "review", sheet),
+            "may_review": may_review,
         },
     )
 

@@ -108,10 +108,11 @@ def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Port
     expect(others.nth(3).locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"))
     # (No axe here: axe runs on timers, which do not fire with scripts off. The markup is the one checked above.)
 
-    # Hand in, explicitly: the sheet with the marks.
+    # Hand in, explicitly: a worksheet, so the marks wait until the teacher has checked it.
     tablet.get_by_role("button", name=re.compile("Hand in|出す")).click()
     expect(tablet).to_have_url(re.compile(r"/lessons/sheets/\d+/$"))
-    expect(tablet.locator(".score")).to_be_visible()
+    expect(tablet.get_by_text(re.compile("will check your answers|先生が こたえを たしかめます"))).to_be_visible()
+    expect(tablet.locator(".score")).to_have_count(0)
     assert AnswerSheet.objects.get(pk=sheet.pk).status == AnswerSheet.Status.SUBMITTED
     axe_check(tablet)
 

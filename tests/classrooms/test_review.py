@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from classrooms import services
+from classrooms import lesson_builder as lb
+from classrooms import services, worksheets
 from classrooms.models import AnswerSheet
 from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER, two_class_world
 from school_portal.core.services import PortalError
@@ -26,8 +29,6 @@ def test_the_grid_shows_every_student_and_every_question(client_as, cw, world):
 
 
 def test_each_cell_shows_the_mark_and_when_the_answer_arrived_in_tokyo_time(autosave, client_as, cw, world):
-    from django.utils import timezone
-
     autosave("student", {"answers": {Q_NUMBER: "17"}})  # 3 x 6 is 18: wrong
     answers = {a.question_id: a for a in cw.sheet.answers.all()}
 
@@ -195,3 +196,51 @@ def test_a_child_who_has_left_is_not_in_the_grid_the_exports_or_the_progress(cli
         reverse("classrooms:class_progress", args=[world.class_group.pk]), {"unit": cw.unit.pk, "format": "csv"}
     )
     assert _csv_names(progress) == [world.child.full_name]
+
+
+def _sheet_page(client, sheet) -> str:
+    return client.get(reverse("classrooms:sheet", args=[sheet.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_worksheets_marks_reach_the_child_once_the_teacher_has_checked_it(client_as, cw):
+    child, guardian, teacher = client_as("student"), client_as("guardian"), client_as("homeroom_teacher")
+    child.post(reverse("classrooms:submit", args=[cw.assignment.pk]))
+    for reader in (child, guardian):
+        page = _sheet_page(reader, cw.sheet)
+        assert "Your teacher will check your answers" in page
+        assert "Correct" not in page and "out of" not in page  # the teacher may still change a mark
+    teachers_view = _sheet_page(teacher, cw.sheet)
+    assert "Correct" in teachers_view and "out of" in teachers_view
+    teacher.post(reverse("classrooms:sheet_review", args=[cw.sheet.pk]), {"feedback": "よくできました", "stamp": ""})
+    for reader in (child, guardian):
+        page = _sheet_page(reader, cw.sheet)
+        assert "Correct" in page and "out of" in page
+        assert "will check your answers" not in page
+
+
+def test_a_quiz_shows_its_marks_as_soon_as_it_is_handed_in(autosave, client_as, cw, world):
+    quiz = lb.lesson_ensure(
+        parent=cw.unit,
+        slug="quiz",
+        title="小テスト",
+        subject="maths",
+        grade=3,
+        body=[lb.worksheet("小テスト", [lb.number("２×３は？", "6")], quiz=True)],
+        revision=False,
+    )
+    now = timezone.now()
+    assignment = services.assignment_create(
+        lesson=quiz,
+        class_groups=[world.class_group],
+        opens_at=now,
+        due_at=now + datetime.timedelta(days=1),
+        by=world.users["homeroom_teacher"],
+    )
+    (question_id,) = [q.id for q in worksheets.lesson_questions(quiz)]
+    assert autosave("student", {"answers": {question_id: "6"}}, assignment=assignment).status_code == 200
+    child = client_as("student")
+    child.post(reverse("classrooms:submit", args=[assignment.pk]))
+    sheet = AnswerSheet.objects.get(assignment=assignment, student=world.child)
+    page = _sheet_page(child, sheet)
+    assert "Correct" in page and "1 out of 1" in page
+    assert "will check your answers" not in page

@@ -92,7 +92,7 @@ def test_a_drawing_is_stored_and_shown_only_through_the_policy(autosave, client_
     assert client_as("classmate").get(url).status_code == 404
 
 
-def test_hand_in_marks_the_sheet_and_shows_the_score(client_as, cw, world):
+def test_hand_in_marks_the_sheet_and_the_teacher_sees_the_score(client_as, cw, world):
     client = client_as("student")
     response = client.post(
         reverse("classrooms:submit", args=[cw.assignment.pk]),
@@ -102,9 +102,11 @@ def test_hand_in_marks_the_sheet_and_shows_the_score(client_as, cw, world):
     assert response.status_code == 302 and response["Location"] == reverse("classrooms:sheet", args=[sheet.pk])
     assert sheet.status == AnswerSheet.Status.SUBMITTED and not sheet.is_late
     assert (sheet.score, sheet.max_score) == (3, 6)  # choice, number and ordering right; the drawing waits
-    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client_as("homeroom_teacher").get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     score = re.search(r'<p class="score">([^<]*)</p>', page).group(1)
     assert re.findall(r"\d+", score) == ["3", "6"]
+    # The child's own page waits for the teacher's check (a worksheet; a quiz shows its marks at once).
+    assert '<p class="score">' not in client.get(response["Location"]).content.decode()
 
 
 # --- bad input ---------------------------------------------------------------------------------------------
