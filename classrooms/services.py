@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.actions.copy_page import CopyPageAction
+from wagtail.coreutils import find_available_slug
 
 from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, Enrollment, School, Student, User
@@ -268,11 +269,7 @@ def lesson_copy_to_school(*, lesson: LessonPage, to: UnitPage, by: User) -> Less
     """
     if not policy.allows(by, "copy", lesson):
         raise PortalError(_("This lesson is not in the shared library."))
-    base_slug = lesson.slug
-    slug, n = base_slug, 1
-    while to.get_children().filter(slug=slug).exists():
-        n += 1
-        slug = f"{base_slug}-{n}"
+    slug = find_available_slug(to, lesson.slug)  # a second copy into the same unit: "furiko-1", ...
     # Wagtail's own copy check asks for edit rights on the source (the library, which teachers only read);
     # what matters here is the destination: may this person add a lesson under this unit of their school?
     if not (LessonPage.can_create_at(to) and to.permissions_for_user(by).can_add_subpage()):

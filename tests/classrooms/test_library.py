@@ -29,6 +29,8 @@ def test_the_library_shows_how_often_each_lesson_was_reused(client_as, cw, world
         client_as(role).post(reverse("classrooms:library_copy", args=[cw.library_lesson.pk]), {"unit": cw.unit.pk})
     html = client_as("other_school_teacher").get(reverse("classrooms:library"), HTTP_ACCEPT_LANGUAGE="en").content
     assert "Copied 2 times" in html.decode()
+    copies = LessonPage.objects.child_of(cw.unit).filter(copied_from=cw.library_lesson)
+    assert sorted(copies.values_list("slug", flat=True)) == ["furiko", "furiko-1"]  # both kept, side by side
 
 
 def test_a_teacher_cannot_copy_into_another_schools_tree(client_as, cw, world):
