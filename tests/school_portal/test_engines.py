@@ -29,7 +29,7 @@ def test_database_is_the_configured_one():
 def test_cache_is_the_configured_one_and_round_trips():
     backend = settings.CACHES["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert backend == "django.core.cache.backends.redis.RedisCache"
+        assert backend == "school_portal.core.cache.SharedPoolRedisCache"
     else:
         assert backend == "django.core.cache.backends.locmem.LocMemCache"
     key = f"engine-check-{uuid.uuid4()}"
