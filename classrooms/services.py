@@ -179,12 +179,8 @@ def _score(sheet: AnswerSheet) -> tuple[int, int]:
     return sum(points.get(q.id, 0) for q in questions), sum(q.points for q in questions)
 
 
-@transaction.atomic
-def sheet_submit(*, sheet: AnswerSheet) -> AnswerSheet:
-    """The child's explicit "hand in". After the due date it is accepted and marked late."""
-    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
-    if not sheet.is_editable:
-        return sheet
+def _hand_in_locked(sheet: AnswerSheet) -> AnswerSheet:
+    """Hand in a sheet the caller holds locked and editable: marked late after the due date, scored."""
     now = timezone.now()
     sheet.status = AnswerSheet.Status.SUBMITTED
     sheet.submitted_at = now
@@ -192,6 +188,13 @@ def sheet_submit(*, sheet: AnswerSheet) -> AnswerSheet:
     sheet.score, sheet.max_score = _score(sheet)
     sheet.save(update_fields=["status", "submitted_at", "is_late", "score", "max_score", "updated_at"])
     return sheet
+
+
+@transaction.atomic
+def sheet_submit(*, sheet: AnswerSheet) -> AnswerSheet:
+    """The child's explicit "hand in". After the due date it is accepted and marked late."""
+    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
+    return _hand_in_locked(sheet) if sheet.is_editable else sheet
 
 
 @transaction.atomic
@@ -203,12 +206,14 @@ def sheet_hand_in(
     Returns the sheet and whether this call handed it in; False when it had been handed in already (a second
     tablet, a double tap), and then the form's answers are not kept, as an autosave would not be.
     """
-    locked = AnswerSheet.objects.select_for_update(of=("self",)).get(pk=sheet.pk)
+    assignment = sheet.assignment  # the caller's, with its lesson: a sheet never changes assignment
+    locked = AnswerSheet.objects.select_for_update().get(pk=sheet.pk)
+    locked.assignment = assignment
     if not locked.is_editable:
         return locked, False
     if answers or drawings:
         answers_save(sheet=locked, answers=answers, drawings=drawings)
-    return sheet_submit(sheet=locked), True
+    return _hand_in_locked(locked), True
 
 
 STAMPS = {choice for choice, _label in AnswerSheet.Stamp.choices}

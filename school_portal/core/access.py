@@ -207,7 +207,9 @@ class AccessPolicy:
 
     def actor(self, user_or_request: Any) -> Actor:
         """The Actor of a user, cached on the request and on its user, so that a request computes it once even
-        when a view hands ``request.user`` on to a service that asks the policy again."""
+        when a view hands ``request.user`` on to a service that asks the policy again. An Actor is its own."""
+        if isinstance(user_or_request, Actor):
+            return user_or_request
         user = getattr(user_or_request, "user", user_or_request)
         holders = (user_or_request, user) if user is not user_or_request else (user,)
         for holder in holders:
@@ -226,12 +228,12 @@ class AccessPolicy:
         rule = self._rule(type(obj), action)
         if rule is None:
             return False
-        actor = who if isinstance(who, Actor) else self.actor(who)
+        actor = self.actor(who)
         return actor.is_authenticated and bool(rule.check(actor, obj))
 
     def scope(self, who: Any, action: str, queryset: QuerySet) -> QuerySet:
         rule = self._rule(queryset.model, action)
-        actor = who if isinstance(who, Actor) else self.actor(who)
+        actor = self.actor(who)
         if rule is None or rule.scope is None or not actor.is_authenticated:
             return queryset.none()
         return rule.scope(actor, queryset)
@@ -240,7 +242,7 @@ class AccessPolicy:
         """The object, if it exists and the user may ``action`` it; otherwise 404 (we do not confirm it exists)."""
         rule = self._rule(queryset.model, action)
         if rule is not None and rule.exact:
-            actor = who if isinstance(who, Actor) else self.actor(who)
+            actor = self.actor(who)
             obj = rule.scope(actor, queryset.filter(**lookup)).first() if actor.is_authenticated else None
             if obj is None:
                 raise Http404

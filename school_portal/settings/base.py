@@ -130,16 +130,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": _prepare_after or None}
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(os.environ.get("DB_POOL_SIZE", "0")):
-    # Under Daphne (ASGI) every request runs in its own thread, so persistent connections (DB_CONN_MAX_AGE)
-    # are never reused and pile up until PostgreSQL refuses more; a per-process pool reuses them instead
-    # (docs/benchmarks.md). Django's pool excludes persistent connections.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 2,
-        "max_size": int(os.environ["DB_POOL_SIZE"]),
-        "timeout": 10,
-    }
+    if int(os.environ.get("DB_POOL_SIZE", "0")):
+        # Under Daphne (ASGI) every request runs in its own thread, so persistent connections (DB_CONN_MAX_AGE)
+        # are never reused and pile up until PostgreSQL refuses more; a per-process pool reuses them instead
+        # (docs/benchmarks.md). Django's pool excludes persistent connections.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 2,
+            "max_size": int(os.environ["DB_POOL_SIZE"]),
+            "timeout": 10,
+        }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
