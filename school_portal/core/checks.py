@@ -18,3 +18,18 @@ def japanese_pdf_font(app_configs, **kwargs):
             id="core.W001",
         )
     ]
+
+
+@register()
+def names_pdf_font(app_configs, **kwargs):
+    missing = [path for path in settings.PDF_FALLBACK_FONTS if not Path(path).is_file()]
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"The PDF fallback font(s) {', '.join(missing)} are missing: a child's name with a kanji the Japanese "
+            "font lacks (𠮷, U+20BB7) prints as a box.",
+            hint="Install Debian's fonts-ipamj-mincho, or set PDF_FALLBACK_FONTS to TrueType font paths.",
+            id="core.W002",
+        )
+    ]

@@ -258,6 +258,9 @@ GUARDIAN_INVITATION_DAYS = 60
 
 # The Japanese font embedded in every PDF (badges, invitation letters, worksheets). Debian: fonts-ipaexfont-gothic.
 PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
+# Fonts for the characters the Japanese font lacks, chosen per character: IPAmj明朝 (Debian: fonts-ipamj-mincho)
+# holds the ~58,000 MJ characters made for the names of people (𠮷, 髙, 﨑 ...), so every child's name prints.
+PDF_FALLBACK_FONTS = env_list("PDF_FALLBACK_FONTS", "/usr/share/fonts/truetype/ipamj/ipamjm.ttf")
 
 # Wi-Fi statistics and other personal data are kept no longer than this (days); a task enforces it.
 # Plug-ins add their own keys (school_portal/core/retention.py runs every registered rule).

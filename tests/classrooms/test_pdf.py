@@ -11,17 +11,19 @@ from django.urls import reverse
 
 from classrooms import views_pdf, worksheets
 from classrooms.models import LessonPage
+from tests.pdf_reading import assert_japanese_font_embedded_as_subset
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_worksheet_pdf_embeds_the_japanese_font_and_stays_small(client_as, cw):
+def test_the_worksheet_pdf_embeds_the_japanese_font_and_stays_small(client_as, cw, tmp_path):
     response = client_as("homeroom_teacher").get(reverse("classrooms:worksheet_pdf", args=[cw.lesson.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     data = response.content
     assert data.startswith(b"%PDF") and b"FontFile2" in data  # a TrueType font travels inside the file
     assert re.search(rb"/MediaBox \[ ?0 0 595\.27\d* 841\.88\d* ?\]", data)  # A4
     assert len(data) < 400 * 1024
+    assert_japanese_font_embedded_as_subset(data, tmp_path)
 
 
 def test_furigana_is_printed_in_parentheses_and_the_key_only_in_the_answer_key(cw):

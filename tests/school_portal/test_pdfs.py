@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -14,8 +12,8 @@ from pypdf import PdfReader
 
 from school_portal.core.models import ClassGroup, GuardianLink, Student
 from school_portal.core.testing.world import World
+from tests.pdf_reading import assert_japanese_font_embedded_as_subset
 
-PDFFONTS = "/usr/bin/pdffonts"
 CODE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 MAX_BYTES = 400 * 1024
 
@@ -26,28 +24,6 @@ def students_of(class_group: ClassGroup) -> list[Student]:
 
 def pdf_text(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def embedded_fonts(data: bytes, tmp_path: Path) -> list[dict[str, str]]:
-    """``pdffonts`` (poppler) rows: name, type and whether the font is embedded (emb) and subset (sub)."""
-    path = tmp_path / "sheet.pdf"
-    path.write_bytes(data)
-    lines = subprocess.run([PDFFONTS, str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
-    rows = []
-    for line in lines[2:]:
-        cells = line.split()
-        # name, type (one or two words), encoding, emb, sub, uni, object, id
-        rows.append({"name": cells[0], "emb": cells[-5], "sub": cells[-4], "uni": cells[-3]})
-    return rows
-
-
-def assert_japanese_font_embedded_as_subset(data: bytes, tmp_path: Path) -> None:
-    japanese = [row for row in embedded_fonts(data, tmp_path) if "IPAex" in row["name"]]
-    assert japanese, "the Japanese font is not in the PDF"
-    for row in japanese:
-        assert row["emb"] == "yes"
-        assert row["sub"] == "yes"
-        assert re.match(r"^[A-Z]{6}\+", row["name"]), row["name"]
 
 
 @pytest.fixture
