@@ -129,7 +129,7 @@ def test_a_oneroster_bundle_with_two_children_on_one_attendance_number_is_refuse
 def test_an_unexpected_error_ends_the_import_as_failed_with_a_message_and_deletes_the_file(world, settings):
     """A real unexpected error, not a stand-in: a limit misconfigured in the environment (a typo in a number)."""
     settings.ROSTER_MAX_COLUMNS = "sixty"
-    before = people_snapshot()
+    before, uploads_before = people_snapshot(), stored_uploads()
 
     result = run(world, "csv", "meibo.csv", csv_bytes(ROWS))
 
@@ -139,7 +139,7 @@ def test_an_unexpected_error_ends_the_import_as_failed_with_a_message_and_delete
         ("", None, "The import failed unexpectedly and nothing was changed. Please tell the education centre.")
     ]
     assert result.finished_at is not None
-    assert not result.file and stored_uploads() == [], "the roster (personal data) does not stay on disk"
+    assert not result.file and stored_uploads() == uploads_before, "the roster (personal data) does not stay on disk"
     assert people_snapshot() == before
 
 
@@ -489,6 +489,7 @@ def test_import_roster_command_imports_a_city_wide_bundle_with_a_progress_bar(wo
     bundle = tmp_path / "city.zip"
     bundle.write_bytes(zip_bytes(oneroster_files(world, world.school_year.start_year)))
     out, err = io.StringIO(), io.StringIO()
+    uploads_before = stored_uploads()
 
     call_command("import_roster", str(bundle), "--oneroster", stdout=out, stderr=err)
 
@@ -497,7 +498,7 @@ def test_import_roster_command_imports_a_city_wide_bundle_with_a_progress_bar(wo
     assert "created 3, updated 0, unchanged 0" in out.getvalue()
     roster_import = RosterImport.objects.get(file_name="city.zip")
     assert roster_import.school is None and roster_import.status == RosterImport.Status.DONE
-    assert stored_uploads() == []
+    assert stored_uploads() == uploads_before and bundle.exists()
 
 
 def test_import_roster_command_imports_a_schools_file_and_reports_a_refusal(world, tmp_path):

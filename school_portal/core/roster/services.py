@@ -47,8 +47,7 @@ def _read(roster_import: RosterImport, data: bytes) -> Roster:
         columns, rows = xlsx_rows(data, file=name)
     else:
         columns, rows = csv_rows(decode_csv(data, file=name), file=name)
-    roster = read_simple(columns, rows, file=name, school=roster_import.school, default_year=default_year)
-    return roster
+    return read_simple(columns, rows, file=name, school=roster_import.school, default_year=default_year)
 
 
 def _finish(roster_import: RosterImport, *, status: str, errors: list[RowError]) -> RosterImport:
