@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from school_portal.core.models import ClassGroup, Enrollment, RosterImport, Student, Teaching, User
@@ -491,11 +492,12 @@ def test_import_roster_command_imports_a_city_wide_bundle_with_a_progress_bar(wo
     out, err = io.StringIO(), io.StringIO()
     uploads_before = stored_uploads()
 
-    call_command("import_roster", str(bundle), "--oneroster", stdout=out, stderr=err)
+    with translation.override("en"):
+        call_command("import_roster", str(bundle), "--oneroster", stdout=out, stderr=err)
 
     assert Student.objects.filter(sourced_id__in=["or-s1", "or-s2"]).count() == 2
     assert "3/3" in err.getvalue()
-    assert "created 3, updated 0, unchanged 0" in out.getvalue()
+    assert "Created: 3. Updated: 0. Unchanged: 0." in out.getvalue()
     roster_import = RosterImport.objects.get(file_name="city.zip")
     assert roster_import.school is None and roster_import.status == RosterImport.Status.DONE
     assert stored_uploads() == uploads_before and bundle.exists()
@@ -507,10 +509,14 @@ def test_import_roster_command_imports_a_schools_file_and_reports_a_refusal(worl
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([ROWS[0], ROWS[0]]))
 
-    call_command("import_roster", str(good), "--school", "M-E1", stdout=io.StringIO(), stderr=io.StringIO())
-    with pytest.raises(CommandError, match="Nothing was changed"):
-        call_command("import_roster", str(bad), "--school", "M-E1", stdout=io.StringIO(), stderr=io.StringIO())
-    with pytest.raises(CommandError, match="--school"):
-        call_command("import_roster", str(good), stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("import_roster", str(good), "--school", "M-E1", stdout=io.StringIO(), stderr=io.StringIO())
+        with pytest.raises(CommandError, match="Nothing was changed"):
+            call_command("import_roster", str(bad), "--school", "M-E1", stdout=out, stderr=io.StringIO())
+        with pytest.raises(CommandError, match="--school"):
+            call_command("import_roster", str(good), stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert "bad.csv:3: The student ID \u201cr-1001\u201d appears twice (also on line 2)." in out.getvalue()
 
     assert Student.objects.get(sourced_id="r-1001").school == world.school

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from school_portal.core.models import RosterImport, School
 from school_portal.core.roster.limits import limit
@@ -65,16 +67,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
         if path.stat().st_size > limit("ROSTER_MAX_UPLOAD_BYTES"):
-            raise CommandError(f"The file is larger than {limit('ROSTER_MAX_UPLOAD_BYTES') // (1024 * 1024)} MB.")
+            size = limit("ROSTER_MAX_UPLOAD_BYTES") // (1024 * 1024)
+            raise CommandError(_("The file is larger than %(size)s MB.") % {"size": size})
         school = None
         if options["school"]:
             school = School.objects.filter(code=options["school"]).first()
             if school is None:
-                raise CommandError(f"No school has the code {options['school']!r}.")
+                raise CommandError(_("No school has the code “%(code)s”.") % {"code": options["school"]})
         elif not options["oneroster"]:
-            raise CommandError("Give --school CODE for a school's CSV or Excel file (or --oneroster for a bundle).")
+            raise CommandError(_("Give --school CODE for a school's CSV or Excel file (or --oneroster for a bundle)."))
         data = path.read_bytes()
         if options["oneroster"]:
             kind = RosterImport.Kind.ONEROSTER
@@ -96,12 +99,19 @@ class Command(BaseCommand):
             where = ":".join(str(part) for part in (error["file"], error["line"]) if part not in ("", None))
             self.stdout.write(f"  {where}: {error['message']}" if where else f"  {error['message']}")
         if result.status != RosterImport.Status.DONE:
-            raise CommandError(f"Nothing was changed (import {result.pk}).")
+            raise CommandError(_("Nothing was changed (import %(id)s).") % {"id": result.pk})
         self.stdout.write(
-            f"created {result.created_count}, updated {result.updated_count}, unchanged {result.unchanged_count}"
+            _("Created: %(created)s. Updated: %(updated)s. Unchanged: %(unchanged)s.")
+            % {"created": result.created_count, "updated": result.updated_count, "unchanged": result.unchanged_count}
         )
         if result.guardians_skipped:
             self.stdout.write(
-                f"{result.guardians_skipped} guardian(s) in the bundle were not imported: "
-                "guardians register themselves with their invitation letters."
+                ngettext(
+                    "The bundle also held %(count)s guardian, who was not imported: guardians register themselves "
+                    "with the invitation letters printed from each class's roster page.",
+                    "The bundle also held %(count)s guardians, who were not imported: guardians register themselves "
+                    "with the invitation letters printed from each class's roster page.",
+                    result.guardians_skipped,
+                )
+                % {"count": result.guardians_skipped}
             )
