@@ -145,7 +145,8 @@ def apply_roster(roster: Roster, *, progress: Callable[[int], None]) -> Counts:
         s.sourced_id: s
         for s in Student.objects.filter(sourced_id__in=[r.sourced_id for r in roster.students]).select_related("user")
     }
-    for school_id, sourced_id in roster.school_sourced_ids.items():
+    for school_id, sourced_id in roster.school_sourced_ids.items():  # the org IDs the bundle gives our schools
+        School.objects.filter(oneroster_sourced_id=sourced_id).exclude(pk=school_id).update(oneroster_sourced_id="")
         School.objects.filter(pk=school_id).exclude(oneroster_sourced_id=sourced_id).update(
             oneroster_sourced_id=sourced_id
         )
