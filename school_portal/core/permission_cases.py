@@ -53,5 +53,8 @@ def register() -> None:
         PermissionCase("core.roster_import_index", lambda w: reverse("roster_imports:index"), ROSTER_IMPORTERS),
         PermissionCase("core.roster_import_upload", lambda w: reverse("roster_imports:upload"), ROSTER_IMPORTERS),
         PermissionCase("core.roster_import_detail", _roster_import_url, frozenset({"school_admin", "centre_staff"})),
+        PermissionCase(
+            "core.roster_import_blank", lambda w: reverse("roster_imports:blank", args=["xlsx"]), ROSTER_IMPORTERS
+        ),
     ):
         permission_cases.register(case.name, case)

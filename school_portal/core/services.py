@@ -69,11 +69,30 @@ def _group(name: str) -> Group:
 
 
 def editors_group(school: School) -> Group:
-    return Group.objects.get(name=f"{school.code} editors")
+    """The school's editors: by the school's relation, so that a change of school code changes nothing."""
+    return school.editors_group or _school_group(school, "editors_group", "editors")
 
 
 def admins_group(school: School) -> Group:
-    return Group.objects.get(name=f"{school.code} administrators")
+    return school.admins_group or _school_group(school, "admins_group", "administrators")
+
+
+def _school_group(school: School, field: str, suffix: str) -> Group:
+    """The school's group behind ``field``, made (or linked, for a school made before the relation) if missing
+    and named after the school's current code."""
+    group = getattr(school, field)
+    name = f"{school.code} {suffix}"
+    if group is None:
+        unlinked = {"school_as_editors__isnull": True, "school_as_admins__isnull": True}
+        group = Group.objects.filter(name=name, **unlinked).first()
+        if group is None:
+            group = _group(name if not Group.objects.filter(name=name).exists() else f"{name} ({school.slug})")
+        setattr(school, field, group)
+        school.save(update_fields=[field])
+    elif group.name != name and not Group.objects.filter(name=name).exists():
+        group.name = name
+        group.save(update_fields=["name"])
+    return group
 
 
 def centre_staff_group() -> Group:
@@ -113,8 +132,8 @@ def school_create(
     school.save(update_fields=["site", "collection"])
 
     for group, page_perms in (
-        (_group(f"{code} editors"), EDITOR_PAGE_PERMISSIONS),
-        (_group(f"{code} administrators"), ADMIN_PAGE_PERMISSIONS),
+        (_school_group(school, "editors_group", "editors"), EDITOR_PAGE_PERMISSIONS),
+        (_school_group(school, "admins_group", "administrators"), ADMIN_PAGE_PERMISSIONS),
     ):
         for codename in page_perms:
             GroupPagePermission.objects.get_or_create(

@@ -32,6 +32,7 @@ class RosterImportViewSet(ViewSet):
             path("", admin_views.RosterImportIndexView.as_view(), name="index"),
             path("upload/", admin_views.RosterImportUploadView.as_view(), name="upload"),
             path("<int:pk>/", admin_views.RosterImportDetailView.as_view(), name="detail"),
+            path("blank.<str:fmt>", admin_views.BlankRosterView.as_view(), name="blank"),
         ]
 
 

@@ -186,12 +186,12 @@ def test_a_csv_in_another_encoding_is_refused_with_a_clear_message(world, data):
     assert people_snapshot() == before
 
 
-def test_missing_columns_are_named(world):
+def test_missing_columns_are_named_with_their_japanese_names(world):
     header = ["student_id", "family_name", "given_name", "class"]
     result = run(world, "csv", "meibo.csv", csv_bytes([["r-1", "山田", "花子", "1"]], header=header))
 
     assert result.status == RosterImport.Status.REJECTED
-    assert messages_of(result) == [("meibo.csv", 1, "Missing columns: grade.")]
+    assert messages_of(result) == [("meibo.csv", 1, "Missing columns: 学年 (grade).")]
 
 
 def test_each_bad_row_is_reported_with_its_line_and_no_good_row_is_written(world):

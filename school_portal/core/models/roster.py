@@ -22,6 +22,7 @@ class RosterImport(models.Model):
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
         REJECTED = "rejected", _("Rejected: nothing was changed")
+        FAILED = "failed", _("Failed: nothing was changed")
 
     school = models.ForeignKey(
         "core.School", null=True, blank=True, on_delete=models.CASCADE, related_name="roster_imports"
@@ -36,6 +37,9 @@ class RosterImport(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    guardians_skipped = models.PositiveIntegerField(
+        default=0, help_text=_("Guardians in a OneRoster bundle, not imported: they register with an invitation.")
+    )
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -41,13 +41,33 @@ class School(models.Model):
     name_en = models.CharField(_("name in English"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     ward = models.CharField(_("ward"), max_length=50, blank=True)
-    code = models.CharField(_("school code"), max_length=64, unique=True, help_text=_("OneRoster org sourcedId"))
+    code = models.CharField(
+        _("school code"),
+        max_length=64,
+        unique=True,
+        help_text=_("The school code (学校コード), as in a OneRoster bundle's orgs.csv “identifier”."),
+    )
+    oneroster_sourced_id = models.CharField(
+        _("OneRoster org ID"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The org's sourcedId in the city's OneRoster bundles; remembered by the roster import."),
+    )
     slug = models.SlugField(_("slug"), unique=True)
     site = models.OneToOneField(
         "wagtailcore.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="school"
     )
     collection = models.ForeignKey(
         "wagtailcore.Collection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The school's Wagtail groups, found by this relation and never by name: the name carries the school code,
+    # which may change.
+    editors_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="school_as_editors"
+    )
+    admins_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="school_as_admins"
     )
 
     class Meta:

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..access import policy
 from ..models import RosterImport, School
+from .blank_roster import CSV_NAME, XLSX_NAME, blank_roster_csv, blank_roster_xlsx
 from .forms import RosterUploadForm
 from .services import roster_import_processed
 
@@ -119,3 +120,21 @@ class RosterImportDetailView(_RosterAdminView, TemplateView):
             in_progress=roster_import.status in (RosterImport.Status.PENDING, RosterImport.Status.RUNNING),
             **kwargs,
         )
+
+
+BLANK_ROSTERS = {
+    "csv": (CSV_NAME, "text/csv; charset=utf-8", blank_roster_csv),
+    "xlsx": (XLSX_NAME, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", blank_roster_xlsx),
+}
+
+
+class BlankRosterView(View):
+    """The blank roster (header row only) as CSV or Excel, for those who may import."""
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if not may_import(request) or fmt not in BLANK_ROSTERS:
+            raise Http404
+        name, content_type, build = BLANK_ROSTERS[fmt]
+        response = HttpResponse(build(), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

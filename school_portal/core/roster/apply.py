@@ -63,10 +63,13 @@ def _apply_student(record: StudentRecord, existing: Student | None, classes: _Cl
         "school_id": record.school.pk,
         "family_name": record.family_name,
         "given_name": record.given_name,
-        "family_name_kana": record.family_name_kana,
-        "given_name_kana": record.given_name_kana,
         "is_active": True,
     }
+    # A column that is absent (None) leaves what is stored; a new student gets an empty value.
+    for name in ("family_name_kana", "given_name_kana"):
+        value = getattr(record, name)
+        if value is not None or existing is None:
+            values[name] = value or ""
     if existing is None:
         user = User(username=services.student_username(record.sourced_id), display_name=record.given_name)
         user.set_unusable_password()
@@ -86,9 +89,13 @@ def _apply_student(record: StudentRecord, existing: Student | None, classes: _Cl
     if enrollment is None:
         Enrollment.objects.create(student=existing, class_group=group, number=record.number)
         outcome = "updated"
-    elif _changed(enrollment, {"class_group_id": group.pk, "number": record.number}):
-        enrollment.save()
-        outcome = "updated"
+    else:
+        wanted = {"class_group_id": group.pk}
+        if record.has_number:
+            wanted["number"] = record.number
+        if _changed(enrollment, wanted):
+            enrollment.save()
+            outcome = "updated"
     return outcome
 
 
@@ -138,6 +145,11 @@ def apply_roster(roster: Roster, *, progress: Callable[[int], None]) -> Counts:
         s.sourced_id: s
         for s in Student.objects.filter(sourced_id__in=[r.sourced_id for r in roster.students]).select_related("user")
     }
+    for school_id, sourced_id in roster.school_sourced_ids.items():  # the org IDs the bundle gives our schools
+        School.objects.filter(oneroster_sourced_id=sourced_id).exclude(pk=school_id).update(oneroster_sourced_id="")
+        School.objects.filter(pk=school_id).exclude(oneroster_sourced_id=sourced_id).update(
+            oneroster_sourced_id=sourced_id
+        )
     counts = Counts()
     done = 0
     for record in roster.students:

@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..models import School, Student, User
-from .records import Roster
+from ..models import Enrollment, School, Student, User
+from .records import ClassKey, Roster, StudentRecord
 
 
 def _report_repeats(
@@ -23,6 +23,60 @@ def _report_repeats(
         if normalised in first_line:
             roster.error(record.file, record.line, message(record, first_line[normalised]))
         first_line.setdefault(normalised, record.line)
+
+
+def class_label(key: ClassKey) -> str:
+    return _("%(grade)s年%(name)s組") % {"grade": key.grade, "name": key.name}
+
+
+def _class_of(key: ClassKey) -> tuple[int, int, int, str]:
+    return (key.school_id, key.start_year, key.grade, key.name)
+
+
+def _check_attendance_numbers(roster: Roster) -> None:
+    """One attendance number (出席番号) per child in a class: within the file, and against the children already
+    in the class who are not in the file (those in it take the number and class the file gives them)."""
+    numbered: list[StudentRecord] = [r for r in roster.students if r.has_number and r.number is not None]
+    first: dict[tuple, StudentRecord] = {}
+    for record in numbered:
+        key = (_class_of(record.class_key), record.number)
+        earlier = first.get(key)
+        if earlier is not None and earlier.sourced_id != record.sourced_id:
+            roster.error(
+                record.file,
+                record.line,
+                _("The attendance number %(number)s appears twice in %(class)s (also on line %(line)s).")
+                % {"number": record.number, "class": class_label(record.class_key), "line": earlier.line},
+            )
+        first.setdefault(key, record)
+    if not first:
+        return
+    in_file = {r.sourced_id for r in roster.students}
+    taken = Enrollment.objects.filter(
+        class_group__school_id__in={k[0][0] for k in first},
+        class_group__school_year__start_year__in={k[0][1] for k in first},
+        number__isnull=False,
+        student__is_active=True,
+    ).values_list(
+        "class_group__school_id",
+        "class_group__school_year__start_year",
+        "class_group__grade",
+        "class_group__name",
+        "number",
+        "student__sourced_id",
+    )
+    for school_id, year, grade, name, number, sourced_id in taken:
+        record = first.get(((school_id, year, grade, name), number))
+        if record is not None and sourced_id not in in_file:
+            roster.error(
+                record.file,
+                record.line,
+                _(
+                    "The attendance number %(number)s in %(class)s already belongs to the student “%(id)s”, "
+                    "who is not in this file."
+                )
+                % {"number": number, "class": class_label(record.class_key), "id": sourced_id},
+            )
 
 
 def check_roster(roster: Roster, *, school: School | None) -> None:
@@ -64,6 +118,7 @@ def check_roster(roster: Roster, *, school: School | None) -> None:
                 record.line,
                 _("The student ID “%(id)s” clashes with an existing account.") % {"id": record.sourced_id},
             )
+    _check_attendance_numbers(roster)
 
     _report_repeats(
         roster,

@@ -1,19 +1,31 @@
 """The OneRoster 1.2 CSV bundle (a zip): homeroom classes, their students and teachers.
 
 Read: ``manifest.csv``, ``orgs.csv``, ``academicSessions.csv`` (optional), ``classes.csv``, ``users.csv`` and
-``enrollments.csv``. Only homeroom classes (``classType`` = homeroom) become class groups; an org is one of
-our schools when its ``sourcedId`` is the school's code. The Japan profile columns
-``metadata.jp.kanaFamilyName``, ``metadata.jp.kanaGivenName`` and ``metadata.jp.shussekiNo`` (attendance
-number) are used where present. Enrollments with role ``teacher`` make the user a teacher of the class
-(``primary`` = true: its homeroom teacher).
+``enrollments.csv``, and ``roles.csv`` (optional, only to count guardians). Only homeroom classes
+(``classType`` = homeroom) become class groups.
+
+An org is one of our schools when its ``identifier`` is the school's code: the OneRoster 1.2 Japan Profile
+(1EdTech, "OneRoster 1.2 CSV Binding: Japan K-12/Schools Profile") carries the 学校コード there, while the
+``sourcedId`` is a UUID of the exporting system. Failing that, the org's ``sourcedId`` is matched to the one
+remembered from an earlier import (``School.oneroster_sourced_id``) and then to the school code (bundles made
+by hand often use the code as the ID). The import remembers each matched org's ``sourcedId``.
+
+The Japan Profile columns ``metadata.jp.kanaFamilyName`` and ``metadata.jp.kanaGivenName`` (users.csv) and
+``metadata.jp.ShussekiNo`` (attendance number, enrollments.csv) are used where present; a column that is
+absent leaves the stored value. Enrollments with role ``teacher`` make the user a teacher of the class
+(``primary`` = true: its homeroom teacher). Guardians (``guardian``, ``parent``, ``relative`` in roles.csv,
+enrollments.csv or a 1.1-style users.csv ``role`` column, and the students' ``agentSourcedIds``) are not
+imported, since guardians register themselves with an invitation letter; the import report counts them.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 import zipfile
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ..models import School, SchoolYear
@@ -27,7 +39,8 @@ REQUIRED_FILES = {
     "users.csv": ("sourcedid", "givenname", "familyname"),
     "enrollments.csv": ("classsourcedid", "usersourcedid", "role"),
 }
-OPTIONAL_FILES = {"academicsessions.csv": ("sourcedid",)}
+OPTIONAL_FILES = {"academicsessions.csv": ("sourcedid",), "roles.csv": ("usersourcedid", "role")}
+GUARDIAN_ROLES = {"guardian", "parent", "relative"}
 KANA_FAMILY = "metadata.jp.kanafamilyname"
 KANA_GIVEN = "metadata.jp.kanagivenname"
 ATTENDANCE_NUMBER = "metadata.jp.shussekino"
@@ -41,12 +54,54 @@ class _Class:
 
 
 def _table(archive: zipfile.ZipFile, names: dict[str, str], file: str, required: tuple[str, ...]) -> list[Row]:
+    return _table_with_columns(archive, names, file, required)[1]
+
+
+def _table_with_columns(
+    archive: zipfile.ZipFile, names: dict[str, str], file: str, required: tuple[str, ...]
+) -> tuple[set[str], list[Row]]:
     text = decode_csv(read_member(archive, names[file], file=file), file=file)
     columns, rows = csv_rows(text, file=file)
     missing = [c for c in required if c not in columns]
     if missing:
         raise RosterFileError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}, file=file, line=1)
-    return [(line, row) for line, row in rows if row.get("status", "").lower() != "tobedeleted"]
+    return set(columns), [(line, row) for line, row in rows if row.get("status", "").lower() != "tobedeleted"]
+
+
+def _match_schools(orgs: list[Row]) -> dict[str, School]:
+    """org sourcedId -> our school: by identifier (the 学校コード), else by a remembered or code-like sourcedId."""
+    identifiers = {row.get("identifier", "") for _line, row in orgs} - {""}
+    sourced_ids = {row.get("sourcedid", "") for _line, row in orgs} - {""}
+    candidates = list(
+        School.objects.filter(
+            Q(code__in=identifiers) | Q(oneroster_sourced_id__in=sourced_ids) | Q(code__in=sourced_ids)
+        ).select_related("city")
+    )
+    by_code = {s.code: s for s in candidates}
+    by_remembered = {s.oneroster_sourced_id: s for s in candidates if s.oneroster_sourced_id}
+    matched = {}
+    for _line, row in orgs:
+        sid, identifier = row.get("sourcedid", ""), row.get("identifier", "")
+        school = by_code.get(identifier) if identifier else None
+        school = school or by_remembered.get(sid) or by_code.get(sid)
+        if school is not None:
+            matched[sid] = school
+    return matched
+
+
+def _guardians(tables: dict[str, list[Row]], roles: list[Row]) -> set[str]:
+    """The user IDs the bundle gives as guardians (not imported: they register themselves)."""
+    guardians = {row.get("usersourcedid", "") for _line, row in roles if row.get("role", "").lower() in GUARDIAN_ROLES}
+    guardians |= {
+        row.get("usersourcedid", "")
+        for _line, row in tables["enrollments.csv"]
+        if row.get("role", "").lower() in GUARDIAN_ROLES
+    }
+    for _line, row in tables["users.csv"]:
+        if row.get("role", "").lower() in GUARDIAN_ROLES:
+            guardians.add(row.get("sourcedid", ""))
+        guardians.update(a.strip() for a in row.get("agentsourcedids", "").split(","))
+    return guardians - {""}
 
 
 def _check_manifest(archive: zipfile.ZipFile, names: dict[str, str]) -> None:
@@ -79,7 +134,7 @@ def _school_years(sessions: list[Row], default_year: int) -> dict[str, int]:
                 year = SchoolYear.start_year_for(datetime.date.fromisoformat(row["startdate"][:10]))
             except ValueError:
                 pass
-        elif row.get("schoolyear", "").isdigit():
+        elif re.fullmatch(r"[0-9]{4}", row.get("schoolyear", "")):
             year = int(row["schoolyear"])
         years[row.get("sourcedid", "")] = year
     return years
@@ -92,18 +147,26 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
     for file in REQUIRED_FILES:
         if file not in names:
             raise RosterFileError(_("The bundle has no %(file)s.") % {"file": file}, file=file)
-    tables = {file: _table(archive, names, file, required) for file, required in REQUIRED_FILES.items()}
+    columns: dict[str, set[str]] = {}
+    tables: dict[str, list[Row]] = {}
+    for file, required in REQUIRED_FILES.items():
+        columns[file], tables[file] = _table_with_columns(archive, names, file, required)
     sessions = _table(archive, names, "academicsessions.csv", ("sourcedid",)) if "academicsessions.csv" in names else []
+    roles = _table(archive, names, "roles.csv", OPTIONAL_FILES["roles.csv"]) if "roles.csv" in names else []
     roster = Roster()
     years = _school_years(sessions, default_year)
-    schools = {s.code: s for s in School.objects.filter(code__in=[r.get("sourcedid") for _l, r in tables["orgs.csv"]])}
+    schools = _match_schools(tables["orgs.csv"])
+    for org_sid, matched in schools.items():
+        if school is None or matched.pk == school.pk:
+            roster.school_sourced_ids[matched.pk] = org_sid
     org_ids = {row.get("sourcedid") for _line, row in tables["orgs.csv"]}
+    org_codes = {row.get("sourcedid"): row.get("identifier") or row.get("sourcedid") for _l, row in tables["orgs.csv"]}
 
     classes: dict[str, _Class] = {}
     other_classes: set[str] = set()
     bad_classes: set[str] = set()  # already reported: their enrollments are not reported again
     for line, row in tables["classes.csv"]:
-        sid = row["sourcedid"]
+        sid = row.get("sourcedid", "")
         bad_classes.add(sid)
         if sid in classes or sid in other_classes:
             roster.error("classes.csv", line, _("The class ID “%(id)s” appears twice.") % {"id": sid})
@@ -118,7 +181,9 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
             continue
         class_school = schools.get(org)
         if class_school is None:
-            roster.error("classes.csv", line, _("Unknown school: no school has the code “%(id)s”.") % {"id": org})
+            roster.error(
+                "classes.csv", line, _("Unknown school: no school has the code “%(id)s”.") % {"id": org_codes[org]}
+            )
             continue
         if school is not None and class_school.pk != school.pk:
             roster.error(
@@ -146,7 +211,7 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
 
     users: dict[str, Row] = {}
     for line, row in tables["users.csv"]:
-        sid = row["sourcedid"]
+        sid = row.get("sourcedid", "")
         if sid in users:
             roster.error("users.csv", line, _("The user ID “%(id)s” appears twice.") % {"id": sid})
             continue
@@ -155,7 +220,8 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
     homeroom_of: dict[str, tuple[int, _Class, int | None]] = {}
     teachers: dict[str, TeacherRecord] = {}
     for line, row in tables["enrollments.csv"]:
-        class_id, user_id, role = row["classsourcedid"], row["usersourcedid"], row["role"].lower()
+        class_id, user_id = row.get("classsourcedid", ""), row.get("usersourcedid", "")
+        role = row.get("role", "").lower()
         if user_id not in users:
             roster.error("enrollments.csv", line, _("The user “%(id)s” is not in users.csv.") % {"id": user_id})
             continue
@@ -202,6 +268,9 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
                 teacher.classes.get(klass.key, False) or row.get("primary", "").lower() == "true"
             )
 
+    has_number = ATTENDANCE_NUMBER in columns["enrollments.csv"]
+    kana_family = KANA_FAMILY in columns["users.csv"]
+    kana_given = KANA_GIVEN in columns["users.csv"]
     for user_id, (_line, klass, number) in homeroom_of.items():
         user_line, user = users[user_id]
         problem = check_id(user_id) or check_names(
@@ -217,11 +286,12 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
                 sourced_id=user_id,
                 family_name=user["familyname"],
                 given_name=user["givenname"],
-                family_name_kana=user.get(KANA_FAMILY, ""),
-                given_name_kana=user.get(KANA_GIVEN, ""),
+                family_name_kana=user.get(KANA_FAMILY, "") if kana_family else None,
+                given_name_kana=user.get(KANA_GIVEN, "") if kana_given else None,
                 school=klass.school,
                 class_key=klass.key,
                 number=number,
+                has_number=has_number,
             )
         )
     for teacher in teachers.values():
@@ -234,4 +304,5 @@ def read_oneroster(archive: zipfile.ZipFile, *, school: School | None, default_y
             roster.error("users.csv", teacher.line, problem)
             continue
         roster.teachers.append(teacher)
+    roster.guardians_skipped = len(_guardians(tables, roles) - set(homeroom_of) - set(teachers))
     return roster

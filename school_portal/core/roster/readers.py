@@ -2,6 +2,7 @@
 
 CSV: UTF-8 (with or without BOM) or CP932, the Shift_JIS of Japanese Excel; anything else is refused.
 Excel and OneRoster files are zips: checked for zip bombs (member count, sizes, ratio) and odd paths first.
+Every header and cell comes out through :func:`~.fields.normalise` (NFKC), whatever the format.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from .fields import normalise
 from .limits import limit
 from .records import RosterFileError
 
 Row = tuple[int, dict[str, str]]  # (line number in the file, column -> value)
 
 _OTHER_UNICODE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def is_zip(data: bytes) -> bool:
+    """Whether the bytes are a zip (an .xlsx is one), whatever the file's name says."""
+    return data.startswith(ZIP_MAGIC)
 
 
 def decode_csv(data: bytes, *, file: str) -> str:
@@ -45,7 +53,7 @@ def decode_csv(data: bytes, *, file: str) -> str:
 
 
 def header_key(name: str) -> str:
-    return name.strip().lstrip("\ufeff").strip().lower()
+    return normalise(name.replace("\ufeff", "")).lower()
 
 
 def csv_rows(text: str, *, file: str) -> tuple[list[str], Iterator[Row]]:
@@ -78,7 +86,7 @@ def csv_rows(text: str, *, file: str) -> tuple[list[str], Iterator[Row]]:
                         file=file,
                         line=reader.line_num,
                     )
-                yield reader.line_num, {col: cell.strip() for col, cell in zip(columns, cells, strict=False) if col}
+                yield reader.line_num, {col: normalise(cell) for col, cell in zip(columns, cells, strict=False) if col}
         except csv.Error as exc:
             raise RosterFileError(
                 _("The file is not a valid CSV file: %(reason)s") % {"reason": exc}, file=file, line=reader.line_num
@@ -137,17 +145,23 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return normalise(str(value))
 
 
 def xlsx_rows(data: bytes, *, file: str) -> tuple[list[str], Iterator[Row]]:
-    """The header and rows of the first sheet of an .xlsx, read lazily within the row and column limits."""
+    """The header and rows of the first sheet of an .xlsx, read lazily within the row and column limits.
+
+    The sheet's own ``<dimension>`` is ignored: it may claim a million rows (or fewer than there are). Rows are
+    streamed (openpyxl ``read_only``); every line counts against the row limit, blank ones included, so a row
+    placed at line 1,048,576 is refused after ``ROSTER_MAX_ROWS`` cheap blank lines instead of a million.
+    """
     from openpyxl import load_workbook
 
     safe_zip(data, file=file)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
     except Exception as exc:  # openpyxl raises many kinds for a damaged file  # noqa: BLE001
         raise RosterFileError(_("The file is not a valid Excel (.xlsx) workbook."), file=file) from exc
     max_rows, max_columns = limit("ROSTER_MAX_ROWS"), limit("ROSTER_MAX_COLUMNS")
@@ -161,20 +175,20 @@ def xlsx_rows(data: bytes, *, file: str) -> tuple[list[str], Iterator[Row]]:
     columns = [header_key(_cell_text(v)) for v in header]
 
     def rows() -> Iterator[Row]:
-        count = 0
         try:
             for line, cells in enumerate(values, start=2):
-                texts = [_cell_text(v) for v in cells]
-                if not any(texts):
-                    continue
-                count += 1
-                if count > max_rows:
+                if line > max_rows + 1:
                     raise RosterFileError(
                         _("The file has more than %(count)s rows. Split it and import each part.")
                         % {"count": max_rows},
                         file=file,
                         line=line,
                     )
+                if cells.count(None) == len(cells):  # a blank line (C speed: there may be many)
+                    continue
+                texts = [_cell_text(v) for v in cells]
+                if not any(texts):
+                    continue
                 yield line, {col: text for col, text in zip(columns, texts, strict=False) if col}
         except RosterFileError:
             raise

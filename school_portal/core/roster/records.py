@@ -42,16 +42,20 @@ class ClassKey:
 
 @dataclass
 class StudentRecord:
+    """One student as the file gives them. A value the file has no column for is ``None`` and is left as stored
+    (kana), or ``has_number`` is false (attendance number): a column that is absent changes nothing."""
+
     file: str
     line: int
     sourced_id: str
     family_name: str
     given_name: str
-    family_name_kana: str
-    given_name_kana: str
+    family_name_kana: str | None
+    given_name_kana: str | None
     school: School
     class_key: ClassKey
     number: int | None = None
+    has_number: bool = True
 
 
 @dataclass
@@ -72,6 +76,8 @@ class Roster:
     students: list[StudentRecord] = field(default_factory=list)
     teachers: list[TeacherRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    school_sourced_ids: dict[int, str] = field(default_factory=dict)  # school pk -> its OneRoster org sourcedId
+    guardians_skipped: int = 0  # guardians in a OneRoster bundle: not imported (they register themselves)
 
     def error(self, file: str, line: int | None, message: str) -> None:
         self.errors.append(RowError(file, line, message))
