@@ -205,6 +205,9 @@ STATICFILES_DIRS += [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Django serves image renditions under MEDIA_URL itself (never original images or documents: core/media.py);
+# in production nginx does, and this stays off.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # Daphne serves the static files itself through WhiteNoise: no CDN and no separate file server needed.
 WHITENOISE_USE_FINDERS = True
@@ -231,6 +234,8 @@ WAGTAILSEARCH_BACKENDS = {
     # "simple": no English stemming of a multilingual city's text; Japanese is indexed as grams (core/search_text.py)
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
 }
+# Documents only through Wagtail's serve view, which asks the access policy (before_serve_document hook).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt", "odt", "ods", "odp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
