@@ -32,6 +32,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
+# What redis-py (sync and asyncio) raises when Redis cannot be reached; the live sockets use it too.
 OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 # Redis answers a healthy request in well under a millisecond on the same host or network.
 DEFAULT_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
@@ -56,9 +57,7 @@ class OutageTolerantRedisCacheClient(RedisCacheClient):
     def is_down(self) -> bool:
         return time.monotonic() < self._down_until
 
-    def _guarded(
-        self, operation: str, call: Any, fallback: Any, *args: Any, writes: Any = (), **kwargs: Any
-    ) -> Any:
+    def _guarded(self, operation: str, call: Any, fallback: Any, *args: Any, writes: Any = (), **kwargs: Any) -> Any:
         if self.is_down:
             self._remember(writes)
             return fallback
@@ -130,7 +129,7 @@ class OutageTolerantRedisCacheClient(RedisCacheClient):
         missing = object()
         value = self._guarded("incr", super().incr, missing, key, delta, writes=(key,))
         if value is missing:
-            raise ValueError("Key '%s' not found (the cache is unreachable)" % key)
+            raise ValueError(f"Key '{key}' not found (the cache is unreachable)")
         return value
 
 

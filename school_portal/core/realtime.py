@@ -28,23 +28,19 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 from django.urls import path
 
 from .access import policy
+from .cache import OUTAGE_ERRORS
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FLOOD = 4429
 CLOSE_TOO_BIG = 1009
 CLOSE_UNSUPPORTED = 1003
 CLOSE_TRY_AGAIN = 1013
-
-# What an unreachable channel layer raises (channels-redis over redis-py's asyncio client).
-CHANNEL_LAYER_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +107,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         # or later. Close (before the handshake: refuse) rather than crash into a 500 or a bare 1011.
         try:
             await super().__call__(scope, receive, send)
-        except CHANNEL_LAYER_DOWN:
+        except OUTAGE_ERRORS:
             logger.warning("live socket closed: channel layer unreachable", exc_info=True)
             await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN})
 
@@ -133,7 +129,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         try:
             for group in self.joined:
                 await self.channel_layer.group_add(group, self.channel_name)
-        except CHANNEL_LAYER_DOWN:
+        except OUTAGE_ERRORS:
             logger.warning("live socket closed: channel layer unreachable", exc_info=True)
             await self._close(CLOSE_TRY_AGAIN)
 
@@ -141,7 +137,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         try:
             for group in getattr(self, "joined", []):
                 await self.channel_layer.group_discard(group, self.channel_name)
-        except CHANNEL_LAYER_DOWN:
+        except OUTAGE_ERRORS:
             pass  # the memberships expire in Redis on their own (group_expiry)
         self.joined = []
 
