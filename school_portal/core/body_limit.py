@@ -17,24 +17,40 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 Scope = dict[str, Any]
 
 
-def _message(limit: int) -> str:
-    size = f"{limit / (1024 * 1024):g} MB"
-    # Before Django: no request language yet, so both of the portal's languages.
-    return f"送信されたデータが大きすぎます（上限 {size}）。 The upload is too large (the limit is {size})."
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return value
+    return None
+
+
+def _message(scope: Scope, limit: int) -> str:
+    """In the browser's language (Accept-Language, as LocaleMiddleware would choose), else Japanese."""
+    language = settings.LANGUAGE_CODE
+    for code, _quality in translation.trans_real.parse_accept_lang_header(
+        (_header(scope, b"accept-language") or b"").decode("latin-1")
+    ):
+        try:
+            language = translation.get_supported_language_variant(code)
+            break
+        except LookupError:
+            continue
+    with translation.override(language):
+        return _("The upload is too large: the limit is %(size)s MB.") % {"size": f"{limit / (1024 * 1024):g}"}
 
 
 def _declared_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    value = _header(scope, b"content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _wants_json(scope: Scope) -> bool:
@@ -44,7 +60,7 @@ def _wants_json(scope: Scope) -> bool:
 
 
 async def _refuse(scope: Scope, send: Any, limit: int) -> None:
-    message = _message(limit)
+    message = _message(scope, limit)
     if _wants_json(scope):
         body, content_type = json.dumps({"error": message}, ensure_ascii=False).encode(), b"application/json"
     else:
