@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP to Django; WebSockets, origin-checked and authenticated, to the plug-ins' routes."""
+"""ASGI entry point: HTTP to Django (over-size bodies refused first); WebSockets, origin-checked and
+authenticated, to the plug-ins' routes."""
 
 import os
 
@@ -11,7 +12,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from school_portal.core.body_limit import RequestBodyLimitMiddleware  # noqa: E402
+from school_portal.core.daphne_requests import skip_twisted_form_parsing  # noqa: E402
 from school_portal.core.registry import websocket_routes  # noqa: E402
+
+skip_twisted_form_parsing()  # under Daphne: uploads are not parsed in memory before Django sees them
 
 
 def websocket_urlpatterns() -> list:
@@ -20,7 +25,7 @@ def websocket_urlpatterns() -> list:
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestBodyLimitMiddleware(django_asgi_app),  # 413 before an over-size body is read
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns()))),
     }
 )

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from school_portal.core.auth_views import PortalLogoutView
+from school_portal.core.media import media_urlpatterns
 from school_portal.core.registry import url_modules
 
 urlpatterns = [
@@ -22,9 +23,7 @@ urlpatterns = [
 for app_label, (module, prefix) in url_modules.items():
     urlpatterns.append(path(f"{prefix}/", include((module, app_label), namespace=app_label)))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:  # image renditions only; in production nginx serves them (docs/operations.md)
+    urlpatterns += media_urlpatterns()
 
 urlpatterns.append(path("", include(wagtail_urls)))

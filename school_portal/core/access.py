@@ -19,11 +19,15 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.db.models import BigIntegerField, Case, CharField, F, Model, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
+from wagtail.documents.models import AbstractDocument
+from wagtail.models import Page, ReferenceIndex
 
 from .models import (
     ClassGroup,
@@ -192,6 +196,7 @@ class Rule:
     check: Check
     scope: Scope | None = None
     exact: bool = False  # the scope holds exactly what the check allows: one object is fetched through it
+    public: bool = False  # the check also answers for visitors who are not signed in (public documents)
 
 
 @dataclass
@@ -199,11 +204,18 @@ class AccessPolicy:
     rules: dict[tuple[type[Model], str], Rule] = field(default_factory=dict)
 
     def register(
-        self, model: type[Model], action: str, *, check: Check, scope: Scope | None = None, exact: bool = False
+        self,
+        model: type[Model],
+        action: str,
+        *,
+        check: Check,
+        scope: Scope | None = None,
+        exact: bool = False,
+        public: bool = False,
     ) -> None:
         if exact and scope is None:
             raise ValueError("an exact rule needs a scope")
-        self.rules[(model, action)] = Rule(check=check, scope=scope, exact=exact)
+        self.rules[(model, action)] = Rule(check=check, scope=scope, exact=exact, public=public)
 
     def actor(self, user_or_request: Any) -> Actor:
         """The Actor of a user, cached on the request and on its user, so that a request computes it once even
@@ -229,7 +241,7 @@ class AccessPolicy:
         if rule is None:
             return False
         actor = self.actor(who)
-        return actor.is_authenticated and bool(rule.check(actor, obj))
+        return (actor.is_authenticated or rule.public) and bool(rule.check(actor, obj))
 
     def scope(self, who: Any, action: str, queryset: QuerySet) -> QuerySet:
         rule = self._rule(queryset.model, action)
@@ -344,3 +356,35 @@ def _roster_import_scope(actor: Actor, qs: QuerySet) -> QuerySet:
 policy.register(RosterImport, "view", check=_roster_import_visible, scope=_roster_import_scope)
 # Starting one: for a school, its administrators and centre staff; city-wide (no school), centre staff only.
 policy.register(RosterImport, "create", check=_roster_import_visible)
+
+
+def _document_is_public(document: AbstractDocument) -> bool:
+    """Linked from a live page that anyone may read (no view restriction on it or above it): Wagtail's reference
+    index knows which pages use a document, in their published content."""
+    page_type = ContentType.objects.get_for_model(Page)
+    pages_using = (
+        ReferenceIndex.get_references_to(document)
+        .filter(base_content_type=page_type)
+        .annotate(page_id=Cast("object_id", BigIntegerField()))
+        .values("page_id")
+    )
+    return Page.objects.live().public().filter(pk__in=pages_using).exists()
+
+
+def _document_readable(actor: Actor, document: AbstractDocument) -> bool:
+    """A document of a school's collection (a roster, minutes, a letter): the school's teachers and administrators
+    and education-centre staff; anyone, once a public page links it. Outside any school's collection: centre
+    staff, or anyone once a public page links it."""
+    if actor.is_authenticated:
+        if actor.is_centre_staff:
+            return True
+        schools = actor.teacher_school_ids
+        if schools and School.objects.filter(pk__in=schools, collection_id=document.collection_id).exists():
+            return True
+    return _document_is_public(document)
+
+
+# Wagtail's documents, served only through its serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"), which asks
+# this rule in the before_serve_document hook (wagtail_hooks.py). Original images are never served at all: the
+# public gets renditions only (school_portal/core/media.py, and nginx in docs/operations.md).
+policy.register(AbstractDocument, "view", check=_document_readable, public=True)

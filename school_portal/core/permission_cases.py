@@ -7,6 +7,48 @@ from .registry import ROLES, PermissionCase, permission_cases
 ROSTER_IMPORTERS = frozenset({"school_admin", "other_school_admin", "centre_staff"})
 STAFF_OF_CLASS = frozenset({"homeroom_teacher", "school_admin"})
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+SCHOOL_STAFF = frozenset({"homeroom_teacher", "other_teacher", "school_admin", "centre_staff"})
+
+
+def _school_document_url(world) -> str:
+    """A roster CSV uploaded to the school's collection: its staff may download it, nobody else."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    document = get_document_model().objects.filter(title="matrix roster", collection=world.school.collection).first()
+    if document is None:
+        document = get_document_model().objects.create(
+            title="matrix roster",
+            collection=world.school.collection,
+            file=ContentFile("学年,組,番号,氏名\n3,1,1,matrix child\n".encode(), name="matrix-roster.csv"),
+        )
+    return document.url
+
+
+def _matrix_image(world):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    image = get_image_model().objects.filter(title="matrix photo", collection=world.school.collection).first()
+    if image is None:
+        buffer = io.BytesIO()
+        PILImage.new("RGB", (64, 48), "orange").save(buffer, "PNG")
+        image = get_image_model().objects.create(
+            title="matrix photo", collection=world.school.collection, file=ImageFile(buffer, name="matrix-photo.png")
+        )
+    return image
+
+
+def _original_image_url(world) -> str:
+    """A teacher's photo as uploaded: not served to anyone by the media URL (pages show renditions)."""
+    return _matrix_image(world).file.url
+
+
+def _image_rendition_url(world) -> str:
+    return _matrix_image(world).get_rendition("width-32").url
 
 
 def _roster_import_url(world) -> str:
@@ -56,5 +98,10 @@ def register() -> None:
         PermissionCase(
             "core.roster_import_blank", lambda w: reverse("roster_imports:blank", args=["xlsx"]), ROSTER_IMPORTERS
         ),
+        # Files of a school's collection: documents through Wagtail's serve view and the policy; images only as
+        # renditions (the media URL serves no original).
+        PermissionCase("core.school_document", _school_document_url, SCHOOL_STAFF),
+        PermissionCase("core.original_image", _original_image_url, frozenset()),
+        PermissionCase("core.image_rendition", _image_rendition_url, frozenset(ROLES)),
     ):
         permission_cases.register(case.name, case)

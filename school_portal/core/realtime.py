@@ -12,7 +12,10 @@ Its defences, each with its own close code the browser's script understands:
 - a message over ``REALTIME_MAX_MESSAGE_BYTES``: closed with 1009 (the standard "message too big");
 - more than ``REALTIME_MAX_MESSAGES_PER_SECOND`` messages within one second: closed with
   :data:`CLOSE_FLOOD` (4429). Each socket counts its own messages, so a flood closes only the flooding socket;
-- signing out (of this browser session) closes the sockets opened with that session, with 4401.
+- signing out (of this browser session) closes the sockets opened with that session, with 4401;
+- the channel layer unreachable (Redis down): closed with :data:`CLOSE_TRY_AGAIN` (1013, "try again later"),
+  never a failed handshake. The browser reconnects with backoff, so live updates pause and resume once Redis
+  answers again, with the socket's groups joined afresh (a restarted Redis has forgotten them).
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from django.dispatch import receiver
 from django.urls import path
 
 from .access import policy
+from .cache import OUTAGE_ERRORS
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FLOOD = 4429
 CLOSE_TOO_BIG = 1009
 CLOSE_UNSUPPORTED = 1003
+CLOSE_TRY_AGAIN = 1013
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +102,15 @@ def max_messages_per_second() -> int:
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     """One browser tab's live notifications."""
 
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        # The consumer also listens on the channel layer: with Redis down that listening fails, at the handshake
+        # or later. Close (before the handshake: refuse) rather than crash into a 500 or a bare 1011.
+        try:
+            await super().__call__(scope, receive, send)
+        except OUTAGE_ERRORS:
+            logger.warning("live socket closed: channel layer unreachable", exc_info=True)
+            await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN})
+
     async def connect(self) -> None:
         self.joined: list[str] = []
         self.window_start = time.monotonic()
@@ -112,12 +126,19 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         session_key = getattr(session, "session_key", None)
         if session_key:
             self.joined.append(session_group(session_key))
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            for group in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except OUTAGE_ERRORS:
+            logger.warning("live socket closed: channel layer unreachable", exc_info=True)
+            await self._close(CLOSE_TRY_AGAIN)
 
     async def disconnect(self, code: int) -> None:
-        for group in getattr(self, "joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        try:
+            for group in getattr(self, "joined", []):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except OUTAGE_ERRORS:
+            pass  # the memberships expire in Redis on their own (group_expiry)
         self.joined = []
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:

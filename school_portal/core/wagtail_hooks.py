@@ -1,14 +1,17 @@
-"""The core's Wagtail admin screens: roster import (shown only to those the access policy lets import)."""
+"""The core's Wagtail hooks: roster import (shown only to those the access policy lets import), and the access
+policy asked before any document is served."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from .access import policy
 from .roster import admin_views
 
 
@@ -39,3 +42,14 @@ class RosterImportViewSet(ViewSet):
 @hooks.register("register_admin_viewset")
 def register_roster_import_viewset() -> ViewSet:
     return RosterImportViewSet()
+
+
+@hooks.register("before_serve_document")
+def serve_document_only_to_readers(document: object, request: HttpRequest) -> HttpResponse | None:
+    """``/documents/<id>/<name>`` asks the access policy; a visitor not signed in is sent to sign in, anyone else
+    refused gets a 404 (ids are sequential: we do not confirm that a document exists)."""
+    if policy.allows(request.user, "view", document):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404

@@ -205,6 +205,9 @@ STATICFILES_DIRS += [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Django serves image renditions under MEDIA_URL itself (never original images or documents: core/media.py);
+# in production nginx does, and this stays off.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # Daphne serves the static files itself through WhiteNoise: no CDN and no separate file server needed.
 WHITENOISE_USE_FINDERS = True
@@ -216,10 +219,16 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Uploads: size-limited everywhere; Pillow's decompression-bomb guard stays on (its default).
+# The largest request body any endpoint takes, refused with 413 before it is read (core/body_limit.py); nginx's
+# client_max_body_size is the same (docs/operations.md). Each endpoint then has its own, smaller cap below.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", 16 * 1024 * 1024))
+# Form fields and JSON bodies read into memory (request.body, request.POST without files).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files over this go to a temporary file on disk as they arrive (TemporaryFileUploadHandler).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_IMAGE_FORM_BASE = "school_portal.core.images.PortalImageForm"
 ROSTER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -231,6 +240,8 @@ WAGTAILSEARCH_BACKENDS = {
     # "simple": no English stemming of a multilingual city's text; Japanese is indexed as grams (core/search_text.py)
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
 }
+# Documents only through Wagtail's serve view, which asks the access policy (before_serve_document hook).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt", "odt", "ods", "odp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
