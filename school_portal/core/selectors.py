@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from .access import Actor, policy
-from .models import ClassGroup, Enrollment, GuardianLink, SchoolYear, Student
+from .models import ClassGroup, Enrollment, GuardianInvitation, GuardianLink, SchoolYear, Student
 
 
 def current_enrollments() -> QuerySet:
@@ -47,6 +48,23 @@ def student_self(actor: Actor) -> Student | None:
 def class_roster(class_group: ClassGroup) -> list[Enrollment]:
     """The roster of a class the caller was allowed to see (the view asked the policy)."""
     return list(class_group.enrollments.select_related("student").order_by("number", "student__family_name_kana"))
+
+
+def class_outstanding_invitations(class_group: ClassGroup) -> list[GuardianInvitation]:
+    """Invitation codes printed for the class's children and still usable (not used, cancelled or expired),
+    in roster order, each with ``number`` (出席番号): one query. The view asked the policy for the class."""
+    number = Enrollment.objects.filter(student=OuterRef("student"), class_group=class_group).values("number")[:1]
+    return list(
+        GuardianInvitation.objects.filter(
+            student__in=Enrollment.objects.filter(class_group=class_group).values("student"),
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("student")
+        .annotate(number=Subquery(number))
+        .order_by("number", "student__family_name_kana", "created_at")
+    )
 
 
 def student_guardian_links(student: Student) -> list[GuardianLink]:
