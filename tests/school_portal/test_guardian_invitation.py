@@ -365,3 +365,26 @@ def test_a_teacher_who_may_not_print_the_letters_neither_sees_nor_cancels_the_co
     assert invitation.revoked_at is None
     with pytest.raises(PermissionDenied):
         services.guardian_invitation_cancel(invitation=invitation, by=world.users["other_teacher"])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the row lock under test is PostgreSQL's; SQLite's in-memory test database refuses a second writer",
+)
+@pytest.mark.django_db(transaction=True)
+def test_letters_reprinted_at_the_same_moment_leave_one_live_code_per_child():
+    """Two teachers press "print letters" together, many times over: each child always has exactly one code."""
+    world = build_world()
+
+    def reprint(_round: int) -> str:
+        try:
+            return services.guardian_invitation_issue(student=world.classmate)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(reprint, range(24)))
+
+    assert len(set(codes)) == 24
+    live = GuardianInvitation.objects.filter(student=world.classmate, used_at__isnull=True, revoked_at__isnull=True)
+    assert live.count() == 1
