@@ -24,6 +24,10 @@ JOIN = reverse("core:guardian_join")
 DASHBOARD = reverse("core:dashboard")
 NEW_PASSWORD = "kodomo-no-gakkou-2026"
 LOCKED = "Too many failed attempts."
+ON_POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the row lock under test is PostgreSQL's; SQLite's in-memory test database refuses a second writer",
+)
 
 
 def registration(code: str, **changes: str) -> dict[str, str]:
@@ -269,10 +273,7 @@ def test_the_page_is_japanese_by_default_and_english_on_request(world, code):
     assert "Register with an invitation letter" in page
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the row lock under test is PostgreSQL's; SQLite's in-memory test database refuses a second writer",
-)
+@ON_POSTGRESQL_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_two_people_racing_with_one_code_get_one_account_between_them():
     """Two parents type the same letter's code at the same moment: one account is linked, the other refused."""
@@ -367,10 +368,7 @@ def test_a_teacher_who_may_not_print_the_letters_neither_sees_nor_cancels_the_co
         services.guardian_invitation_cancel(invitation=invitation, by=world.users["other_teacher"])
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the row lock under test is PostgreSQL's; SQLite's in-memory test database refuses a second writer",
-)
+@ON_POSTGRESQL_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_letters_reprinted_at_the_same_moment_leave_one_live_code_per_child():
     """Two teachers press "print letters" together, many times over: each child always has exactly one code."""
