@@ -7,7 +7,8 @@ blocks and of students, p95 < 60 ms with 40 students opening it at once, and wei
 media; autosave p95 < 50 ms with 200 students saving every 10 s; the review grid of 40 students x 20 questions
 < 200 ms; the worksheet PDF < 1.5 s cold, cached after, < 400 KB.
 
-1. A fresh PostgreSQL database ``bench_classrooms``: migrated, ``seed_demo`` (the demo city).
+1. A fresh PostgreSQL database ``bench_portal_classrooms`` (prefix: ``BENCH_DATABASE_PREFIX``): migrated,
+   ``seed_demo`` (the demo city).
 2. Inside Django (production settings, Redis db 14): five classes of 40 children at さくら小学校, a lesson of
    20 questions (plus text, an activity) assigned to them, every child signed in (sessions written through the
    session engine), the first class's 40 sheets answered; query counts for lessons of 5 and 40 questions and
@@ -35,6 +36,7 @@ from load import daphne_workers
 from support import (
     BENCH_VAR_DIR,
     PYTHON,
+    bench_database_name,
     bench_env,
     flush_bench_redis,
     manage,
@@ -303,8 +305,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--keep-db", action="store_true", help="leave bench_classrooms behind for --reuse-db")
-    parser.add_argument("--reuse-db", action="store_true", help="reuse a kept bench_classrooms (not for figures)")
+    parser.add_argument("--keep-db", action="store_true", help="leave the database behind for --reuse-db")
+    parser.add_argument("--reuse-db", action="store_true", help="reuse a kept database (not for figures)")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -313,8 +315,8 @@ def main() -> None:
 
     print_header("classrooms: lesson page, autosave, review grid and worksheet PDF on PostgreSQL + Redis")
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
-    reuse = args.reuse_db and postgres_database_exists("bench_classrooms") and PREPARED.exists()
-    with postgres_database("bench_classrooms", keep=args.keep_db, reuse=reuse) as url:
+    reuse = args.reuse_db and postgres_database_exists(bench_database_name("classrooms")) and PREPARED.exists()
+    with postgres_database(bench_database_name("classrooms"), keep=args.keep_db, reuse=reuse) as url:
         env = bench_env(url, DB_POOL_SIZE="8", DB_CONN_MAX_AGE="0")
         started = time.perf_counter()
         if reuse:

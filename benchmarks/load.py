@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/load.py [--workers 1,2] [--clients 50] [--seconds 20] [--interval 1.0]
 
-1. A fresh PostgreSQL database ``bench_portal``: migrated, ``seed_demo --scale 10``, static files collected.
+1. A fresh PostgreSQL database ``bench_portal`` (``BENCH_DATABASE_PREFIX``): migrated, ``seed_demo --scale 10``,
+   static files collected.
 2. Sessions: one guardian per client (``bench-load-guardian-N``, two children each in different schools), signed
    in by writing their sessions through Django's own session engine, exactly what the sign-in view stores
    (signing 50 people in through the form would measure the password hasher, not the dashboard).
@@ -32,6 +33,7 @@ from support import (
     DAPHNE,
     PYTHON,
     ROOT,
+    bench_database_name,
     bench_env,
     manage,
     postgres_database,
@@ -176,8 +178,8 @@ def main() -> None:
     )
     print("note: the load generator runs on the same cores as Daphne, PostgreSQL and Redis, and takes CPU from them.")
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
-    reuse = args.reuse_db and postgres_database_exists("bench_portal")
-    with postgres_database("bench_portal", keep=args.keep_db, reuse=reuse) as url:
+    reuse = args.reuse_db and postgres_database_exists(bench_database_name())
+    with postgres_database(bench_database_name(), keep=args.keep_db, reuse=reuse) as url:
         env = bench_env(url, **DB_MODES[args.db])
         started = time.perf_counter()
         if not reuse:

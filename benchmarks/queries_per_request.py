@@ -18,7 +18,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from support import PYTHON, bench_env, database, manage, prepare_static, print_header
+from support import PYTHON, bench_database_name, bench_env, database, manage, prepare_static, print_header
 
 SCALES = (1, 10)
 
@@ -130,7 +130,7 @@ def main() -> None:
         return
     for engine in args.engines.split(","):
         print_header(f"queries per request on {engine} (target: the same number at every scale)")
-        with database(engine, "bench_portal_queries") as url:
+        with database(engine, bench_database_name("queries")) as url:
             env = bench_env(url)
             manage(env, "migrate", "--noinput", "-v0")
             prepare_static(env)

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/run.py
 
 Needs the local PostgreSQL (postgres://postgres@127.0.0.1:5432, which may create databases) and Redis
-(database 14 is emptied). Each benchmark creates and drops its own ``bench_portal*`` database.
+(database 14, or BENCH_REDIS_URL, may be emptied if a benchmark created it). Each benchmark creates and drops its
+own ``bench_portal*`` database (prefix: BENCH_DATABASE_PREFIX) and refuses one it did not create.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import re
 import subprocess
 import time
 
-from support import PYTHON, ROOT, bench_env, database, manage, print_header
+from support import PYTHON, ROOT, bench_database_name, bench_env, database, manage, print_header
 
 TARGET_SECONDS = 60.0
 
@@ -45,7 +45,7 @@ def timed_seed(env: dict[str, str], scale: int) -> tuple[float, list[tuple[str, 
 
 
 def seed_once(engine: str, scale: int) -> dict[str, float | str]:
-    with database(engine, "bench_portal_seed") as url:
+    with database(engine, bench_database_name("seed")) as url:
         env = bench_env(url)
         started = time.perf_counter()
         manage(env, "migrate", "--noinput", "-v0")

@@ -2,7 +2,12 @@
 
 The benchmarks run the project as it runs in production (``school_portal.settings.production``, the real
 password hasher, Redis for cache and channel layer) against a dedicated database that they create and drop:
-``bench_portal*`` on the local PostgreSQL, or an SQLite file in a temporary folder.
+``<BENCH_DATABASE_PREFIX>*`` (default ``bench_portal*``) on the PostgreSQL of ``BENCH_POSTGRES``, or an SQLite
+file in a temporary folder, and the Redis database of ``BENCH_REDIS_URL`` (default database 14).
+
+On a shared machine those names may be someone else's. A benchmark therefore marks what it creates (a table
+in its PostgreSQL database, a key in its Redis database) and refuses a target that is neither empty nor
+marked: it never drops a database or empties a Redis database it did not create.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import atexit
 import contextlib
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
@@ -24,6 +30,9 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DAPHNE = str(ROOT / ".venv" / "bin" / "daphne")
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+# What a benchmark writes into the targets it creates, and looks for before it drops or empties one.
+MARKER_TABLE = "bench_created_by_portal_benchmarks"
+REDIS_MARKER_KEY = "bench:created-by-portal-benchmarks"
 BENCH_VAR_DIR = ROOT / "var" / "bench"
 RUN_ID = os.environ.get("BENCH_RUN_ID", "")
 if not RUN_ID:
@@ -53,8 +62,41 @@ def machine_description() -> str:
     return f"{os.cpu_count()} CPU ({cpu}), {ram}, {system}"
 
 
+class NotABenchmarkTarget(RuntimeError):
+    """A database or Redis database that holds data no benchmark wrote: never dropped, never emptied."""
+
+
+def bench_database_name(suffix: str = "") -> str:
+    """The benchmark database ``<BENCH_DATABASE_PREFIX>[_suffix]`` (``bench_portal`` by default)."""
+    prefix = os.environ.get("BENCH_DATABASE_PREFIX", "bench_portal")
+    name = f"{prefix}_{suffix}" if suffix else prefix
+    if not re.fullmatch(r"bench_[a-z0-9_]{1,50}", name):
+        raise ValueError(f"benchmark databases are named bench_<lower-case letters, digits, _>, not {name!r}")
+    return name
+
+
+def claim_redis(url: str = REDIS_URL) -> None:
+    """Make sure the Redis database of ``url`` is the benchmarks': empty (then marked) or marked by an earlier
+    run. Anything else is someone's data: refused."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        if client.exists(REDIS_MARKER_KEY):
+            return
+        if client.dbsize():
+            raise NotABenchmarkTarget(
+                f"Redis {url} holds {client.dbsize()} keys and no benchmark marker ({REDIS_MARKER_KEY}): it is not "
+                "the benchmarks' database. Point BENCH_REDIS_URL at an empty Redis database."
+            )
+        client.set(REDIS_MARKER_KEY, RUN_ID)
+    finally:
+        client.close()
+
+
 def bench_env(database_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a production process pointed at the benchmark database and Redis database 14."""
+    """The environment of a production process pointed at the benchmark database and Redis database."""
+    claim_redis()
     env = dict(os.environ)
     env.update(
         {
@@ -65,7 +107,8 @@ def bench_env(database_url: str, **extra: str) -> dict[str, str]:
             "DATABASE_URL": database_url,
             "DB_CONN_MAX_AGE": "60",
             "REDIS_URL": REDIS_URL,
-            # A namespace of its own in Redis db 14 and a static folder of its own: benchmarks may run side by side.
+            # A namespace of its own in the Redis database and a static folder of its own: benchmarks may run side
+            # by side.
             "CACHE_PREFIX": RUN_ID,
             "CHANNELS_PREFIX": RUN_ID,
             "PORTAL_VAR_DIR": str(BENCH_VAR_DIR),
@@ -88,44 +131,77 @@ def manage(env: dict[str, str], *args: str, capture: bool = True) -> subprocess.
     return result
 
 
-def flush_bench_redis() -> None:
-    """Empty Redis database 14 (the benchmarks' own). Each run has its own key prefix (RUN_ID), so a fresh run
-    starts with an empty cache anyway; this empties what earlier runs left."""
+def flush_bench_redis(url: str = REDIS_URL) -> None:
+    """Empty the benchmarks' Redis database (refused unless it is theirs, see ``claim_redis``). Each run has its
+    own key prefix (RUN_ID), so a fresh run starts with an empty cache anyway; this empties what earlier runs
+    left, and marks the database again."""
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    claim_redis(url)
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+        client.set(REDIS_MARKER_KEY, RUN_ID)
+    finally:
+        client.close()
 
 
-def _postgres_admin(sql: str) -> None:
+def _postgres_admin(sql: str, server: str) -> None:
     import psycopg
 
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(sql)
 
 
-def postgres_database_exists(name: str) -> bool:
+def postgres_database_exists(name: str, server: str = POSTGRES_SERVER) -> bool:
     import psycopg
 
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
+def _claim_postgres_database(name: str, server: str) -> None:
+    """Refuse an existing database ``name`` that holds tables and no benchmark marker; mark an empty one."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/{name}", autocommit=True) as connection:
+        if connection.execute("SELECT to_regclass(%s)", [f"public.{MARKER_TABLE}"]).fetchone()[0] is not None:
+            return
+        tables = connection.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchone()[0]
+        if tables:
+            raise NotABenchmarkTarget(
+                f"the database {name} holds {tables} tables and was not created by a benchmark (no {MARKER_TABLE} "
+                "table): it is left alone. Choose other names with BENCH_DATABASE_PREFIX."
+            )
+        connection.execute("CREATE TABLE bench_created_by_portal_benchmarks (run_id text NOT NULL)")
+        connection.execute("INSERT INTO bench_created_by_portal_benchmarks VALUES (%s)", [RUN_ID])
+
+
 @contextlib.contextmanager
-def postgres_database(name: str, *, keep: bool = False, reuse: bool = False) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database ``name`` (dropped first if left over); its URL. Dropped afterwards.
+def postgres_database(
+    name: str, *, keep: bool = False, reuse: bool = False, server: str = POSTGRES_SERVER
+) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database ``name`` (dropped first if a benchmark left it); its URL. Dropped
+    afterwards. A database of that name that a benchmark did not create is refused (``NotABenchmarkTarget``).
 
     ``reuse``: keep what a previous ``keep`` run left (for iterating on a benchmark, never for its figures).
     """
-    if not name.startswith("bench_"):
-        raise ValueError("benchmark databases are named bench_*")
-    if not reuse:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _postgres_admin(f'CREATE DATABASE "{name}"')
+    if not re.fullmatch(r"bench_[a-z0-9_]{1,50}", name):
+        raise ValueError("benchmark databases are named bench_<lower-case letters, digits, _>")
+    if postgres_database_exists(name, server):
+        _claim_postgres_database(name, server)
+        if not reuse:
+            _postgres_admin(f'DROP DATABASE "{name}" WITH (FORCE)', server)
+    if not postgres_database_exists(name, server):
+        _postgres_admin(f'CREATE DATABASE "{name}"', server)
+        _claim_postgres_database(name, server)
     try:
-        yield f"{POSTGRES_SERVER}/{name}"
+        yield f"{server}/{name}"
     finally:
         if not keep:
-            _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', server)
 
 
 @contextlib.contextmanager

@@ -6,6 +6,9 @@ UUID (``child.id``) that answers are keyed by, and that survives edits and re-or
 
 from __future__ import annotations
 
+from functools import cached_property
+
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -23,6 +26,13 @@ class LessonTextBlock(blocks.RichTextBlock):
         kwargs.setdefault("features", ["h3", "bold", "italic", "ol", "ul", "link", "hr"])
         kwargs.setdefault("help_text", FURIGANA_HELP)
         super().__init__(**kwargs)
+
+    @cached_property
+    def field(self) -> forms.Field:
+        # A block straight in the lesson's stream gets a header but no <label>: the editor names itself.
+        field = super().field
+        field.widget.options["ariaLabel"] = self.label
+        return field
 
     class Meta:
         icon = "pilcrow"
@@ -62,6 +72,18 @@ class ActivityBlock(blocks.StructBlock):
         template = "classrooms/blocks/activity.html"
 
 
+class ListItemBlock(blocks.CharBlock):
+    """One line of a list (a choice, an accepted answer, an item to order).
+
+    Wagtail renders a list's items without a ``<label>``, so the input carries the item's label as its
+    accessible name (``aria-label``): a screen reader says 「選択肢」 rather than "edit text".
+    """
+
+    def __init__(self, *, label: str, **kwargs) -> None:
+        super().__init__(label=label, **kwargs)
+        self.field.widget.attrs["aria-label"] = label
+
+
 # --- questions --------------------------------------------------------------------------------------------
 
 
@@ -74,8 +96,19 @@ class QuestionBlock(blocks.StructBlock):
 
 
 class ChoiceQuestionBlock(QuestionBlock):
-    choices = blocks.ListBlock(blocks.CharBlock(max_length=120), label=_("Choices"), min_num=2, max_num=8)
-    correct = blocks.IntegerBlock(label=_("Number of the correct choice (1 = first)"), min_value=1, max_value=8)
+    choices = blocks.ListBlock(
+        ListItemBlock(label=_("Choice"), max_length=120),
+        label=_("Choices"),
+        min_num=2,
+        max_num=8,
+        help_text=_("Two to eight choices, in the order the children see them."),
+    )
+    correct = blocks.IntegerBlock(
+        label=_("Number of the correct choice (1 = first)"),
+        min_value=1,
+        max_value=8,
+        help_text=_("Count the choices above from the top."),
+    )
 
     class Meta:
         icon = "list-ul"
@@ -85,7 +118,7 @@ class ChoiceQuestionBlock(QuestionBlock):
 
 class ShortAnswerQuestionBlock(QuestionBlock):
     accepted = blocks.ListBlock(
-        blocks.CharBlock(max_length=120),
+        ListItemBlock(label=_("Accepted answer"), max_length=120),
         label=_("Accepted answers"),
         required=False,
         help_text=_("Leave empty to mark by hand. Full-width and half-width characters count as the same."),
@@ -99,7 +132,11 @@ class ShortAnswerQuestionBlock(QuestionBlock):
 
 class OrderingQuestionBlock(QuestionBlock):
     items = blocks.ListBlock(
-        blocks.CharBlock(max_length=120), label=_("Items, in the correct order"), min_num=2, max_num=8
+        ListItemBlock(label=_("Item"), max_length=120),
+        label=_("Items, in the correct order"),
+        min_num=2,
+        max_num=8,
+        help_text=_("Write them in the correct order: the children see them shuffled."),
     )
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -16,6 +16,9 @@ from . import lesson_builder as lb
 from . import services
 from .models import AnswerSheet, Assignment, LessonPage, Subject, Term
 from .testing import png_data_url
+
+if TYPE_CHECKING:
+    from school_portal.core.seeding import DemoCity
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ def _assign(class_group: ClassGroup, lesson: LessonPage, teacher: Any) -> Assign
     return services.assignment_create(lesson=lesson, class_groups=[class_group], opens_at=opens, due_at=due, by=teacher)
 
 
-def seed_lessons(demo: Any, out: TextIO | None = None) -> None:
+def seed_lessons(demo: DemoCity, out: TextIO | None = None) -> None:
     library = lb.library_ensure()
     centre = demo.users.get("centre-staff")
     if centre is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from school_portal.core.models import ClassGroup, Student
 
+from .assign_defaults import default_due, default_opening
 from .models import AnswerSheet, Subject, UnitPage
 
 
@@ -20,7 +22,11 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class AssignForm(forms.Form):
-    """Open and due dates are read in the school's time (Asia/Tokyo, the project's TIME_ZONE)."""
+    """Open and due dates are read in the school's time (Asia/Tokyo, the project's TIME_ZONE).
+
+    They start at now and at the end of the next school day; the children are offered in roster order
+    (``students`` comes from ``selectors.assignable_students``, the order of the review grid).
+    """
 
     class_groups = forms.ModelMultipleChoiceField(
         queryset=ClassGroup.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Classes")
@@ -43,6 +49,9 @@ class AssignForm(forms.Form):
         self.fields["class_groups"].queryset = class_groups
         self.fields["class_groups"].label_from_instance = lambda group: group.label
         self.fields["students"].queryset = students
+        now = timezone.now()
+        self.fields["opens_at"].initial = default_opening(now)
+        self.fields["due_at"].initial = default_due(now)
 
     def clean(self) -> dict:
         data = super().clean()

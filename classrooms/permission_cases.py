@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from school_portal.core.registry import PermissionCase, permission_cases
 
-from .testing import Q_DRAW, classroom_world, two_class_world
+# The question of the test lesson's drawing (classrooms.testing.Q_DRAW), named here so that this module imports
+# the test builders only when a case is built, never when the portal starts.
+Q_DRAW = "55555555-5555-4555-8555-555555555555"
 
 STUDENTS = frozenset({"student", "classmate"})
 CHILD_CIRCLE = frozenset({"student", "guardian", "homeroom_teacher", "school_admin"})
@@ -23,7 +25,15 @@ ALL_TEACHERS = frozenset(
 
 
 def _cw(world):
+    from .testing import classroom_world
+
     return classroom_world(world)
+
+
+def two_class_world(world):
+    from .testing import two_class_world
+
+    return two_class_world(world)
 
 
 def _progress_url(world) -> str:

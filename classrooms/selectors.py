@@ -13,6 +13,7 @@ from django.utils import timezone
 from school_portal.core import search_text
 from school_portal.core.access import Actor, policy
 from school_portal.core.models import ClassGroup, Enrollment, Student
+from school_portal.core.selectors import enrollments_in_roster_order, students_in_roster_order
 
 from . import worksheets
 from .models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage, UnitPage
@@ -75,6 +76,13 @@ def teacher_assignments(actor: Actor) -> list[Assignment]:
     )
 
 
+def assignable_students(classes: QuerySet) -> QuerySet:
+    """The children still at school in ``classes``, in the roster order (the review grid's order)."""
+    return students_in_roster_order(
+        Student.objects.filter(enrollments__class_group__in=classes, is_active=True)
+    ).distinct()
+
+
 def assignment_students(assignment: Assignment, actor: Actor) -> list[Student]:
     """The children an assignment is for, of the classes ``actor`` may review (their teachers, the school's
     administrators), still at school, in class and attendance-number order (one query)."""
@@ -85,7 +93,7 @@ def assignment_students(assignment: Assignment, actor: Actor) -> list[Student]:
     restricted = assignment.students.all()
     if restricted.exists():
         enrollments = enrollments.filter(student__in=restricted)
-    ordered = enrollments.order_by("class_group__grade", "class_group__name", "number", "student__family_name_kana")
+    ordered = enrollments_in_roster_order(enrollments)
     students = []
     for enrollment in ordered:
         enrollment.student.enrollment = enrollment
@@ -188,9 +196,7 @@ def class_progress(class_group: ClassGroup, unit: UnitPage) -> tuple[list[Assign
         .order_by("lesson__path", "opens_at")
     )
     enrollments = list(
-        class_group.enrollments.filter(student__is_active=True)
-        .select_related("student")
-        .order_by("number", "student__family_name_kana")
+        enrollments_in_roster_order(class_group.enrollments.filter(student__is_active=True).select_related("student"))
     )
     sheets = {
         (s.assignment_id, s.student_id): s

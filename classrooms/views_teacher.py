@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from school_portal.core.access import policy
-from school_portal.core.models import ClassGroup, SchoolYear, Student
+from school_portal.core.models import ClassGroup, SchoolYear
 from school_portal.core.services import PortalError
 
 from . import exports, selectors, services, worksheets
@@ -26,8 +26,7 @@ def assign(request: HttpRequest, lesson_pk: int) -> HttpResponse:
     classes = policy.scope(request, "view_roster", ClassGroup.objects.all()).filter(
         school_id=lesson_school_id(lesson), school_year__in=SchoolYear.objects.active()
     )
-    students = Student.objects.filter(enrollments__class_group__in=classes, is_active=True).distinct()
-    form = AssignForm(request.POST or None, class_groups=classes, students=students)
+    form = AssignForm(request.POST or None, class_groups=classes, students=selectors.assignable_students(classes))
     if request.method == "POST" and form.is_valid():
         try:
             assignment = services.assignment_create(

@@ -1,6 +1,9 @@
-"""Shared fixtures: the permission-matrix world and a signed-in client per role."""
+"""Fixtures every plug-in's tests share: the permission-matrix world, a signed-in client per role, English
+clients, a child added to a class, a class of 35, and (from tests/browser/fixtures.py) the real browser."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
@@ -8,7 +11,30 @@ from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
+from school_portal.core import services
+from school_portal.core.models import ClassGroup, Enrollment, Student, Teaching, User
 from school_portal.core.testing.world import World, build_world
+
+# The browser fixtures (portal, browser, new_context, open_page, phone, desktop), for every test directory.
+pytest_plugins = ["tests.browser.fixtures"]
+
+# Family and given names (kanji, kana) for a class of Japanese children.
+FAMILY_NAMES = [
+    ("佐々木", "ささき"),
+    ("高橋", "たかはし"),
+    ("渡辺", "わたなべ"),
+    ("伊藤", "いとう"),
+    ("中村", "なかむら"),
+]
+GIVEN_NAMES = [
+    ("結衣", "ゆい"),
+    ("陽翔", "はると"),
+    ("芽依", "めい"),
+    ("蓮", "れん"),
+    ("葵", "あおい"),
+    ("湊", "みなと"),
+    ("凛", "りん"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +81,58 @@ def client_as(world):
 @pytest.fixture
 def shared_client_as(shared_world, db):
     return lambda role: _client_for(shared_world, role)
+
+
+@pytest.fixture
+def english_client() -> Client:
+    """An anonymous browser asking for English pages (the portal's default language is Japanese)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def english_client_as(world: World) -> Callable[[str], Client]:
+    """``english_client_as("guardian")``: a client signed in as that role of the world, asking for English."""
+
+    def make(role: str) -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(world.users[role], backend="school_portal.core.backends.ThrottledModelBackend")
+        return client
+
+    return make
+
+
+def _add_student(
+    class_group: ClassGroup, sourced_id: str, family: tuple[str, str], given: tuple[str, str], number: int
+) -> Student:
+    user = User.objects.create_user(username=services.student_username(sourced_id), display_name=given[0])
+    user.set_unusable_password()
+    user.save()
+    student = Student.objects.create(
+        user=user,
+        school=class_group.school,
+        sourced_id=sourced_id,
+        family_name=family[0],
+        given_name=given[0],
+        family_name_kana=family[1],
+        given_name_kana=given[1],
+    )
+    Enrollment.objects.create(student=student, class_group=class_group, number=number)
+    return student
+
+
+@pytest.fixture
+def add_student(db) -> Callable[..., Student]:
+    """``add_student(class_group, sourced_id, (family, kana), (given, kana), number)``: a child enrolled there."""
+    return _add_student
+
+
+@pytest.fixture
+def big_class(world: World) -> ClassGroup:
+    """A class of 35 children (3年3組 of the world's school), homeroom of the world's homeroom teacher."""
+    class_group = services.class_group_ensure(school=world.school, school_year=world.school_year, grade=3, name="3")
+    for number in range(1, 36):
+        family = FAMILY_NAMES[number % len(FAMILY_NAMES)]
+        given = GIVEN_NAMES[number % len(GIVEN_NAMES)]
+        _add_student(class_group, f"big-{number:02d}", family, given, number)
+    Teaching.objects.create(teacher=world.users["homeroom_teacher"], class_group=class_group, is_homeroom=True)
+    return class_group

@@ -60,6 +60,15 @@ def _roster_import_url(world) -> str:
     return reverse("roster_imports:detail", args=[roster_import.pk])
 
 
+def _invitation_cancel_url(world) -> str:
+    from . import services
+    from .models import GuardianInvitation
+
+    services.guardian_invitation_issue(student=world.child)
+    invitation = GuardianInvitation.objects.filter(student=world.child).latest("pk")
+    return reverse("core:class_invitation_cancel", args=[world.class_group.pk, invitation.pk])
+
+
 def register() -> None:
     for case in (
         PermissionCase("core.dashboard", lambda w: reverse("core:dashboard"), SIGNED_IN),
@@ -90,6 +99,9 @@ def register() -> None:
             lambda w: reverse("core:student_invitation_pdf", args=[w.child.pk]),
             STAFF_OF_CLASS,
             method="post",
+        ),
+        PermissionCase(
+            "core.class_invitation_cancel", _invitation_cancel_url, STAFF_OF_CLASS, method="post", ok_status=(302,)
         ),
         # Wagtail admin screens: roster import (any school's administrators may import for their own school).
         PermissionCase("core.roster_import_index", lambda w: reverse("roster_imports:index"), ROSTER_IMPORTERS),

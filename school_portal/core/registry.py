@@ -10,7 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    # Only for the type checker: importing these at run time would be a cycle (models, seeding) or would
+    # load test code in production (the test world).
+    from typing import IO
+
+    from django.http import HttpRequest
+    from django.urls import URLPattern
+    from django.utils.functional import Promise
+    from wagtail.blocks import Block
+
+    from .seeding import DemoCity
+    from .testing.world import World
+
+    Label = str | Promise
+    SeedFunction = Callable[[DemoCity, IO[str] | None], None]
 
 T = TypeVar("T")
 
@@ -26,6 +45,9 @@ class Registry(Generic[T]):
         # Re-registering the same name replaces it, so ready() may run twice (as in tests) without duplicates.
         self._items[name] = item
         return item
+
+    def get(self, name: str) -> T | None:
+        return self._items.get(name)
 
     def unregister(self, name: str) -> None:
         self._items.pop(name, None)
@@ -51,16 +73,16 @@ class DashboardPanel:
     must not grow with the number of children, classes or schools; the panel renders ``template`` with it.
     """
 
-    title: Any
+    title: Label
     template: str
-    context: Callable[[Any], dict]
+    context: Callable[[HttpRequest], dict[str, Any]]
     roles: frozenset[str]
     order: int = 100
 
 
 @dataclass(frozen=True)
 class NavLink:
-    label: Any
+    label: Label
     url_name: str
     roles: frozenset[str]
     order: int = 100
@@ -94,39 +116,51 @@ class PermissionCase:
     """
 
     name: str
-    build: Callable[[Any], str]
+    build: Callable[[World], str]
     allowed: frozenset[str]
     method: str = "get"
-    data: Callable[[Any], dict] | None = None
+    data: Callable[[World], dict[str, Any]] | None = None
     ok_status: tuple[int, ...] = (200,)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoSeeder:
     """A plug-in's part of the demo city.
 
-    ``seed(demo, out)`` receives the core's :class:`~school_portal.core.seeding.DemoCity` (schools, classes,
-    demo users) and may append to ``demo.logins``; it must be idempotent.
+    ``seed`` is the dotted path of a function ``seed(demo, out)``, imported only when ``seed_demo`` runs (demo
+    builders are test-grade code with heavy imports: they never load when the portal starts). The function
+    receives the core's :class:`~school_portal.core.seeding.DemoCity` (schools, classes, demo users), may
+    append to ``demo.logins``, and must be idempotent.
     """
 
-    seed: Callable[..., None]
+    seed: str
     order: int = 100
+
+    def resolve(self) -> SeedFunction:
+        return import_string(self.seed)
 
 
 @dataclass(frozen=True)
 class RetentionRule:
-    """Personal data kept no longer than ``settings.RETENTION_DAYS[setting_key]`` days.
+    """Personal data kept no longer than :attr:`days` days.
 
-    ``prune(days) -> int`` deletes what is older and returns how many records it removed.
+    ``default_days`` is the plug-in's own limit; ``settings.RETENTION_DAYS[setting_key]``, where present,
+    overrides it (``RETENTION_<KEY>_DAYS`` in the environment). ``prune(days) -> int`` deletes what is older
+    and returns how many records it removed.
     """
 
     setting_key: str
     prune: Callable[[int], int]
+    default_days: int
+
+    @property
+    def days(self) -> int:
+        return int(getattr(settings, "RETENTION_DAYS", {}).get(self.setting_key, self.default_days))
 
 
-stream_blocks: Registry[tuple[Any, dict]] = Registry("StreamField blocks")
+stream_blocks: Registry[tuple[Block, dict[str, Any]]] = Registry("StreamField blocks")
 dashboard_panels: Registry[DashboardPanel] = Registry("dashboard panels")
-websocket_routes: Registry[list] = Registry("websocket routes")
+websocket_routes: Registry[list[URLPattern]] = Registry("websocket routes")
 demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
 permission_cases: Registry[PermissionCase] = Registry("permission-matrix cases")
 nav_links: Registry[NavLink] = Registry("navigation links")
@@ -134,12 +168,12 @@ url_modules: Registry[tuple[str, str]] = Registry("URL modules")
 retention_rules: Registry[RetentionRule] = Registry("retention rules")
 
 
-def register_stream_block(name: str, block: Any, *, contexts: tuple[str, ...] = ("page", "lesson")) -> None:
+def register_stream_block(name: str, block: Block, *, contexts: tuple[str, ...] = ("page", "lesson")) -> None:
     """Offer a StreamField block to the pages that accept plug-in blocks (``contexts`` says which)."""
     stream_blocks.register(name, (block, {"contexts": contexts}))
 
 
-def blocks_for(context: str) -> list[tuple[str, Any]]:
+def blocks_for(context: str) -> list[tuple[str, Block]]:
     """The registered blocks that accept ``context``, as ``(name, block)`` pairs for a StreamField."""
     return [(name, block) for name, (block, meta) in stream_blocks.items() if context in meta["contexts"]]
 
@@ -149,7 +183,7 @@ def register_urls(app_label: str, module: str, prefix: str) -> None:
     url_modules.register(app_label, (module, prefix))
 
 
-def register_plugin_home(app_label: str, *, prefix: str, label: Any, roles: set[str], order: int = 50) -> None:
+def register_plugin_home(app_label: str, *, prefix: str, label: Label, roles: set[str], order: int = 50) -> None:
     """The usual entry of a plug-in: its URLs under ``prefix/`` and a header link to ``<app_label>:index``."""
     register_urls(app_label, f"{app_label}.urls", prefix)
     nav_links.register(f"{app_label}.index", NavLink(label, f"{app_label}:index", frozenset(roles), order=order))

@@ -1,10 +1,13 @@
-"""Retention: personal data is kept no longer than the settings say. A task runs every registered rule."""
+"""Retention: personal data is kept no longer than its rule says. A task runs every registered rule.
+
+Each rule carries its own default (``RetentionRule.default_days``); ``settings.RETENTION_DAYS`` overrides it
+per key, so a plug-in adds a rule without touching the core's settings.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,13 +38,18 @@ def prune_roster_imports(days: int) -> int:
 
 
 def register() -> None:
-    retention_rules.register("core.login_attempts", RetentionRule("login_attempts", throttle.prune))
     retention_rules.register(
-        "core.guardian_invitations", RetentionRule("guardian_invitations", prune_guardian_invitations)
+        "core.login_attempts", RetentionRule("login_attempts", throttle.prune, default_days=throttle.RETENTION_DAYS)
     )
-    retention_rules.register("core.roster_imports", RetentionRule("roster_imports", prune_roster_imports))
+    retention_rules.register(
+        "core.guardian_invitations",
+        RetentionRule("guardian_invitations", prune_guardian_invitations, default_days=30),
+    )
+    retention_rules.register(
+        "core.roster_imports", RetentionRule("roster_imports", prune_roster_imports, default_days=90)
+    )
 
 
 def enforce_retention() -> dict[str, int]:
-    """Run every registered rule with its configured number of days; returns what each removed."""
-    return {name: rule.prune(settings.RETENTION_DAYS[rule.setting_key]) for name, rule in retention_rules.items()}
+    """Run every registered rule with its number of days (the setting's, else the rule's default)."""
+    return {name: rule.prune(rule.days) for name, rule in retention_rules.items()}

@@ -294,7 +294,7 @@ def seed_demo(*, scale: int = 0, port: int = 8000, out: TextIO | None = None) ->
     demo = seed_core(scale=scale, port=port, out=out)
     for name, seeder in sorted(demo_seeders.items(), key=lambda item: item[1].order):
         with transaction.atomic():
-            seeder.seed(demo, out)
+            seeder.resolve()(demo, out)
         if out is not None:
             out.write(f"  seeded {name}\n")
     return demo

@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from .access import Actor, policy
-from .models import ClassGroup, Enrollment, GuardianLink, SchoolYear, Student
+from .models import ClassGroup, Enrollment, GuardianInvitation, GuardianLink, SchoolYear, Student
+
+# The order children are listed in everywhere (rosters, review grids, assign forms): class, 出席番号, then the
+# kana of the name; pk last so that equal names keep one order.
+ROSTER_ORDER = (
+    "class_group__grade",
+    "class_group__name",
+    "number",
+    "student__family_name_kana",
+    "student__given_name_kana",
+    "student_id",
+)
+
+
+def enrollments_in_roster_order(enrollments: QuerySet) -> QuerySet:
+    """Enrollments in the roster order."""
+    return enrollments.order_by(*ROSTER_ORDER)
+
+
+def students_in_roster_order(students: QuerySet) -> QuerySet:
+    """Students in the roster order, by their enrollment in the classes ``students`` was filtered on.
+
+    Filter the students through ``enrollments__...`` first: the ordering then reuses that join, so each
+    child is ordered by the enrollment that put them in the list.
+    """
+    return students.order_by(*[_as_student_field(field) for field in ROSTER_ORDER])
+
+
+def _as_student_field(field: str) -> str:
+    if field == "student_id":
+        return "pk"
+    if field.startswith("student__"):
+        return field.removeprefix("student__")
+    return f"enrollments__{field}"
 
 
 def current_enrollments() -> QuerySet:
@@ -46,7 +80,24 @@ def student_self(actor: Actor) -> Student | None:
 
 def class_roster(class_group: ClassGroup) -> list[Enrollment]:
     """The roster of a class the caller was allowed to see (the view asked the policy)."""
-    return list(class_group.enrollments.select_related("student").order_by("number", "student__family_name_kana"))
+    return list(enrollments_in_roster_order(class_group.enrollments.select_related("student")))
+
+
+def class_outstanding_invitations(class_group: ClassGroup) -> list[GuardianInvitation]:
+    """Invitation codes printed for the class's children and still usable (not used, cancelled or expired),
+    in roster order, each with ``number`` (出席番号): one query. The view asked the policy for the class."""
+    number = Enrollment.objects.filter(student=OuterRef("student"), class_group=class_group).values("number")[:1]
+    return list(
+        GuardianInvitation.objects.filter(
+            student__in=Enrollment.objects.filter(class_group=class_group).values("student"),
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("student")
+        .annotate(number=Subquery(number))
+        .order_by("number", "student__family_name_kana", "created_at")
+    )
 
 
 def student_guardian_links(student: Student) -> list[GuardianLink]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from . import realtime
+from .access import policy
 from .models import (
     City,
     ClassGroup,
@@ -218,15 +219,39 @@ def format_invitation_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+@transaction.atomic
 def guardian_invitation_issue(*, student: Student) -> str:
-    """A new one-time code for one child's letter. Only its digest is stored; earlier unused codes stay valid."""
+    """A new one-time code for one child's letter; the child's earlier unused codes stop working.
+
+    Only the code's digest is stored. The child's row is locked first, so two reprints at once still leave
+    exactly one usable code, and a code being redeemed at that moment is either used or revoked, never both.
+    """
+    now = timezone.now()
+    Student.objects.select_for_update().filter(pk=student.pk).values_list("pk").get()
+    GuardianInvitation.objects.filter(student=student, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
     code = "".join(secrets.choice(CLASS_CODE_ALPHABET) for _ in range(12))
     GuardianInvitation.objects.create(
         student=student,
         code_digest=_invitation_digest(code),
-        expires_at=timezone.now() + datetime.timedelta(days=settings.GUARDIAN_INVITATION_DAYS),
+        expires_at=now + datetime.timedelta(days=settings.GUARDIAN_INVITATION_DAYS),
     )
     return format_invitation_code(code)
+
+
+@transaction.atomic
+def guardian_invitation_cancel(*, invitation: GuardianInvitation, by: User) -> None:
+    """Cancel an unused code (a letter lost, or handed to the wrong family): it links nobody from now on.
+
+    Allowed to whoever may print the child's letters (the policy's ``manage`` of the child).
+    """
+    policy.require(by, "manage", invitation.student)
+    cancelled = GuardianInvitation.objects.filter(
+        pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not cancelled:
+        raise PortalError(_("This invitation code has already been used or cancelled."))
 
 
 class UsernameTaken(PortalError):
@@ -244,6 +269,13 @@ def _usable_invitation(code: str) -> GuardianInvitation:
         raise PortalError(_("This invitation code is not valid. Check the letter from the school."))
     if invitation.used_at is not None:
         raise PortalError(_("This invitation code has already been used. Ask the school for a new letter."))
+    if invitation.revoked_at is not None:
+        raise PortalError(
+            _(
+                "This invitation code is no longer valid: the school has printed a newer letter for this child "
+                "or cancelled the code. Use the newest letter, or ask the school."
+            )
+        )
     if invitation.expires_at < timezone.now():
         raise PortalError(_("This invitation code has expired. Ask the school for a new letter."))
     return invitation

@@ -67,8 +67,12 @@ def clear(path: str, account: str) -> None:
     SignInFailure.objects.filter(path=path, account_digest=_account(account)).delete()
 
 
+# How long sign-in failures are kept unless settings.RETENTION_DAYS["login_attempts"] says otherwise.
+RETENTION_DAYS = 30
+
+
 def prune(older_than_days: int | None = None) -> int:
-    """Forget failures older than the retention limit (``RETENTION_DAYS["login_attempts"]`` by default)."""
-    days = settings.RETENTION_DAYS["login_attempts"] if older_than_days is None else older_than_days
+    """Forget failures older than the retention limit (``RETENTION_DAYS["login_attempts"]`` or 30 days)."""
+    days = settings.RETENTION_DAYS.get("login_attempts", RETENTION_DAYS) if older_than_days is None else older_than_days
     deleted, _ = SignInFailure.objects.filter(at__lt=timezone.now() - datetime.timedelta(days=days)).delete()
     return deleted

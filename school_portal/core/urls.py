@@ -14,4 +14,9 @@ urlpatterns = [
     path("classes/<int:pk>/roster/", views.class_roster, name="class_roster"),
     path("classes/<int:pk>/badges.pdf", views_pdf.class_badges_pdf, name="class_badges_pdf"),
     path("classes/<int:pk>/invitations.pdf", views_pdf.class_invitations_pdf, name="class_invitations_pdf"),
+    path(
+        "classes/<int:pk>/invitations/<int:invitation_pk>/cancel/",
+        views.class_invitation_cancel,
+        name="class_invitation_cancel",
+    ),
 ]

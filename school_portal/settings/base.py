@@ -273,12 +273,13 @@ PDF_JAPANESE_FONT = os.environ.get("PDF_JAPANESE_FONT", "/usr/share/fonts/openty
 # holds the ~58,000 MJ characters made for the names of people (𠮷, 髙, 﨑 ...), so every child's name prints.
 PDF_FALLBACK_FONTS = env_list("PDF_FALLBACK_FONTS", "/usr/share/fonts/truetype/ipamj/ipamjm.ttf")
 
-# Wi-Fi statistics and other personal data are kept no longer than this (days); a task enforces it.
-# Plug-ins add their own keys (school_portal/core/retention.py runs every registered rule).
+# Personal data is kept no longer than its retention rule says (days); a task enforces it. Each rule brings
+# its own default (school_portal/core/retention.py and each plug-in's rules); this setting overrides one per
+# key, e.g. RETENTION_LOGIN_ATTEMPTS_DAYS=14 in the environment sets RETENTION_DAYS["login_attempts"] = 14.
 RETENTION_DAYS = {
-    "login_attempts": int(os.environ.get("RETENTION_LOGIN_ATTEMPTS_DAYS", "30")),
-    "guardian_invitations": int(os.environ.get("RETENTION_GUARDIAN_INVITATIONS_DAYS", "30")),
-    "roster_imports": int(os.environ.get("RETENTION_ROSTER_IMPORTS_DAYS", "90")),
+    name.removeprefix("RETENTION_").removesuffix("_DAYS").lower(): int(value)
+    for name, value in os.environ.items()
+    if name.startswith("RETENTION_") and name.endswith("_DAYS") and name != "RETENTION_DAYS"
 }
 
 LOGGING = {

@@ -98,8 +98,9 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def axe_violations(page: Page) -> list[dict]:
-    """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on the page as it is now.
+def axe_violations(page: Page, within: str | None = None) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on the page as it is now (or in the part ``within``,
+    a CSS selector, e.g. one field of the Wagtail admin's editor).
 
     axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy
     (``script-src 'self'``) does not govern: the pages are checked with their real CSP in force.
@@ -107,15 +108,16 @@ def axe_violations(page: Page) -> list[dict]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
+        "([tags, within]) => axe.run(within ? {include: [within]} : document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        [AXE_TAGS, within],
     )
     return result["violations"]
 
 
-def axe_check(page: Page) -> None:
+def axe_check(page: Page, within: str | None = None) -> None:
     """Fail with a readable list if axe-core finds WCAG A/AA violations, or the browser logged errors."""
-    violations = axe_violations(page)
+    violations = axe_violations(page, within)
     assert not violations, f"accessibility violations on {page.url}:\n{format_violations(violations)}"
     console: ConsoleLog | None = getattr(page, "console_log", None)
     if console is not None:

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from classrooms.blocks import WORKSHEET_BLOCK_TYPES
+from classrooms.models import LessonPage
 from school_portal.core.models import ClassGroup, School, Student
 
 from .harness import Portal, axe_check
@@ -82,3 +84,24 @@ def test_teacher_edits_their_own_school_pages_and_no_other_school(portal: Portal
     expect(desktop.get_by_role("heading", level=1)).to_contain_text(child.full_name)
     expect(desktop.locator("main dl")).to_contain_text("山田 由美")
     axe_check(desktop)
+
+
+def test_every_input_of_a_worksheet_in_the_lesson_editor_has_a_label(portal: Portal, desktop: Page) -> None:
+    """Choices and accepted answers, inside list blocks, are read out by a screen reader with their name."""
+    lesson = next(
+        page
+        for page in LessonPage.objects.live().descendant_of(School.objects.get(slug="sakura").home_page)
+        if any(
+            question.block_type in {"choice", "short_answer"}
+            for block in page.body
+            if block.block_type in WORKSHEET_BLOCK_TYPES
+            for question in block.value["questions"]
+        )
+    )
+    admin_sign_in(desktop, portal, "teacher-sakura-3")
+    desktop.goto(f"{portal.url}/admin/pages/{lesson.pk}/edit/")
+    body = '[data-contentpath="body"]'
+    choice_inputs = desktop.locator(f'{body} [data-contentpath="choices"] input[type="text"]')
+    expect(choice_inputs.first).to_be_attached()
+    assert choice_inputs.count() >= 2
+    axe_check(desktop, within=body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from classrooms import lesson_builder as lb
 from classrooms import selectors, services
+from classrooms.assign_defaults import default_due, default_opening
 from classrooms.models import Assignment
 from school_portal.core.access import policy
+from school_portal.core.models import Enrollment, Student, User
 from school_portal.core.services import PortalError
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +190,58 @@ def test_children_named_on_an_assignment_must_be_in_its_classes(cw, world):
         by=world.users["school_admin"],
     )
     assert list(named.students.all()) == [world.classmate]
+
+
+def test_the_assign_page_and_the_review_grid_list_the_children_in_the_same_order(client_as, cw, world, big_class):
+    """出席番号 first, then the name: 35 children whose kana order is not their number order, in two classes."""
+    teacher = client_as("homeroom_teacher")
+    page = teacher.get(reverse("classrooms:assign", args=[cw.lesson.pk]))
+    classes = list(page.context["form"].fields["class_groups"].queryset)
+    assert big_class in classes and world.class_group in classes
+    assignment = services.assignment_create(
+        lesson=cw.lesson,
+        class_groups=classes,
+        opens_at=timezone.now(),
+        due_at=timezone.now() + datetime.timedelta(days=1),
+        by=User.objects.get(pk=world.users["homeroom_teacher"].pk),  # its facts read after big_class was made
+    )
+    grid = teacher.get(reverse("classrooms:review", args=[assignment.pk])).content.decode()
+
+    offered = re.findall(r'name="students" value="\d+"[^>]*> ([^<]+)</label>', page.content.decode())
+    reviewed = [name.strip() for name in re.findall(r'<th scope="row">(?:<a href="[^"]*">)?([^<]+)', grid)]
+    assert len(offered) >= 37
+    assert offered == reviewed
+    big = [
+        name
+        for name in offered
+        if name in {s.full_name for s in Student.objects.filter(enrollments__class_group=big_class)}
+    ]
+    by_number = [e.student.full_name for e in Enrollment.objects.filter(class_group=big_class).order_by("number")]
+    assert big == by_number != sorted(by_number, key=lambda name: name)
+
+
+def test_the_assign_form_proposes_opening_now_and_the_end_of_the_next_school_day(client_as, cw):
+    before = timezone.now()
+    html = client_as("homeroom_teacher").get(reverse("classrooms:assign", args=[cw.lesson.pk])).content.decode()
+    after = timezone.now()
+
+    openings = {f"{default_opening(moment):%Y-%m-%dT%H:%M}" for moment in (before, after)}
+    assert any(f'name="opens_at" value="{value}"' in html for value in openings)
+    assert f'name="due_at" value="{default_due(before):%Y-%m-%dT%H:%M}"' in html
+
+
+@pytest.mark.parametrize(
+    ("now", "opening", "due"),
+    [
+        # A Wednesday afternoon: due Thursday at the end of the day.
+        ((2026, 6, 3, 14, 7, 31), (2026, 6, 3, 14, 5), (2026, 6, 4, 16, 0)),
+        # A Friday: due Monday, never on the weekend.
+        ((2026, 6, 5, 8, 30, 0), (2026, 6, 5, 8, 30), (2026, 6, 8, 16, 0)),
+        # A Saturday evening, Japan time (still Saturday morning in UTC): due Monday.
+        ((2026, 6, 6, 21, 59, 0), (2026, 6, 6, 21, 55), (2026, 6, 8, 16, 0)),
+    ],
+)
+def test_the_default_times_are_read_in_japan_time(now, opening, due):
+    moment = datetime.datetime(*now, tzinfo=TOKYO).astimezone(datetime.UTC)
+    assert default_opening(moment) == datetime.datetime(*opening, tzinfo=TOKYO)
+    assert default_due(moment) == datetime.datetime(*due, tzinfo=TOKYO)

@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 
 from classrooms.models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage
 from school_portal.core.models import ClassGroup, Student
-from tests.browser.conftest import browser, new_context, open_page, playwright, portal  # noqa: F401
 from tests.browser.harness import (
     PHONE,
     TABLET_LANDSCAPE,
@@ -37,7 +36,7 @@ def _student_sign_in(tablet: Page, demo: Portal, student: Student) -> None:
     expect(tablet).to_have_url(f"{demo.url}/dashboard/")
 
 
-def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Portal, open_page) -> None:  # noqa: F811
+def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Portal, open_page) -> None:
     student = Student.objects.get(sourced_id="demo-sakura-3-5")  # seeded without any answer yet
     assignment = Assignment.objects.get(class_groups__enrollments__student=student)
     tablet = open_page(**TABLET_PORTRAIT)
@@ -117,7 +116,7 @@ def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Port
     axe_check(tablet)
 
 
-def test_a_teacher_reviews_gives_feedback_and_reuses_a_library_lesson(portal: Portal, open_page) -> None:  # noqa: F811
+def test_a_teacher_reviews_gives_feedback_and_reuses_a_library_lesson(portal: Portal, open_page) -> None:
     page = open_page(**TABLET_LANDSCAPE)
     sign_in(page, portal, "teacher-sakura-3")
     page.goto(f"{portal.url}/dashboard/")
@@ -166,7 +165,7 @@ def test_a_teacher_reviews_gives_feedback_and_reuses_a_library_lesson(portal: Po
     assert copy.school.slug == "sakura" and not LessonPage.objects.get(pk=copy.copy_id).live
 
 
-def test_a_guardian_reads_the_teachers_feedback_on_a_phone_size_screen(portal: Portal, open_page) -> None:  # noqa: F811
+def test_a_guardian_reads_the_teachers_feedback_on_a_phone_size_screen(portal: Portal, open_page) -> None:
     child = Student.objects.get(sourced_id="demo-sakura-3-1")
     sheet = AnswerSheet.objects.filter(student=child).exclude(feedback="").get()
     page = open_page(**PHONE)

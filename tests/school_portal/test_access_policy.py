@@ -9,8 +9,6 @@ from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, Enrollment, School, Student, Teaching
 from school_portal.core.testing.world import World
 
-from .conftest import add_student
-
 
 def visible_students(world: World, role: str) -> set[Student]:
     return set(policy.scope(world.users[role], "view", Student.objects.all()))
@@ -69,7 +67,7 @@ def test_a_subject_teacher_sees_the_roster_but_may_not_print_letters(world: Worl
     assert manageable == {world.other_class}  # their own homeroom, not the class they only teach a subject in
 
 
-def test_teaching_a_class_last_school_year_does_not_count(world: World):
+def test_teaching_a_class_last_school_year_does_not_count(world: World, add_student):
     """Last year's homeroom teacher of 花子 no longer sees her, nor last year's class list."""
     last_year = services.school_year_ensure(city=world.city, start_year=world.school_year.start_year - 1)
     last_years_class = ClassGroup.objects.create(school=world.school, school_year=last_year, grade=2, name="1")

@@ -14,9 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PLUGINS = ["classrooms", "coding_lab", "parent_notices", "exchange", "library_wifi"]
+# The plug-ins, as the settings list them (one list, in school_portal/settings/base.py).
+PLUGINS = list(settings.PORTAL_PLUGINS)
 CORE = "school_portal"
 
 

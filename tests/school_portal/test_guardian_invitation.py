@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +24,10 @@ JOIN = reverse("core:guardian_join")
 DASHBOARD = reverse("core:dashboard")
 NEW_PASSWORD = "kodomo-no-gakkou-2026"
 LOCKED = "Too many failed attempts."
+ON_POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the row lock under test is PostgreSQL's; SQLite's in-memory test database refuses a second writer",
+)
 
 
 def registration(code: str, **changes: str) -> dict[str, str]:
@@ -268,10 +273,7 @@ def test_the_page_is_japanese_by_default_and_english_on_request(world, code):
     assert "Register with an invitation letter" in page
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the row lock under test is PostgreSQL's; SQLite's in-memory test database refuses a second writer",
-)
+@ON_POSTGRESQL_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_two_people_racing_with_one_code_get_one_account_between_them():
     """Two parents type the same letter's code at the same moment: one account is linked, the other refused."""
@@ -296,3 +298,91 @@ def test_two_people_racing_with_one_code_get_one_account_between_them():
     assert any("already been used" in outcome for outcome in outcomes), outcomes
     assert User.objects.count() == users_before + 1
     assert GuardianLink.objects.filter(student=world.classmate).count() == 2  # the world's guardian and the winner
+
+
+REPLACED = "This invitation code is no longer valid: the school has printed a newer letter for this child"
+
+
+def test_reprinting_the_class_letters_makes_the_old_codes_stop_working(world, english_client, english_client_as, code):
+    """Two letters for one child must never link two families: the reprint replaces the code on the first."""
+    teacher = english_client_as("homeroom_teacher")
+    response = teacher.post(reverse("core:class_invitations_pdf", args=[world.class_group.pk]))
+    assert response.status_code == 200
+    users_before = User.objects.count()
+
+    refused = english_client.post(JOIN, registration(code))
+
+    assert refused.status_code == 400
+    assert REPLACED in refused.content.decode()
+    assert_nothing_created(users_before)
+    # Each child of the class now has exactly one usable code: the one on the new letter.
+    usable = GuardianInvitation.objects.filter(student=world.classmate, used_at__isnull=True, revoked_at__isnull=True)
+    assert usable.count() == 1
+
+
+def test_a_reprinted_code_works_and_the_one_before_it_does_not(world, english_client, code):
+    newer = services.guardian_invitation_issue(student=world.classmate)
+
+    assert REPLACED in english_client.post(JOIN, registration(code)).content.decode()
+    response = english_client.post(JOIN, registration(newer))
+    assert response.status_code == 302
+    assert world.classmate.guardians.filter(user__username="mari.suzuki").exists()
+
+
+def test_the_roster_page_lists_the_codes_waiting_to_be_used_and_the_teacher_cancels_one(
+    world, english_client, english_client_as, code
+):
+    used = services.guardian_invitation_issue(student=world.child)
+    services.guardian_invitation_redeem(code=used, user=world.users["other_guardian"])
+    teacher = english_client_as("homeroom_teacher")
+    roster = reverse("core:class_roster", args=[world.class_group.pk])
+
+    page = teacher.get(roster).content.decode()
+    section = page.split("Invitation codes not yet used", 1)[1]
+    invitation = GuardianInvitation.objects.get(student=world.classmate)
+    assert world.classmate.full_name in section
+    assert world.child.full_name not in section  # 花子's code was used: nothing waits
+    assert f"{invitation.expires_at:%Y-%m-%d}" in section
+
+    response = teacher.post(reverse("core:class_invitation_cancel", args=[world.class_group.pk, invitation.pk]))
+
+    assert response.status_code == 302 and response["Location"] == roster
+    after = teacher.get(roster).content.decode()
+    assert f"The invitation code for {world.classmate.full_name} was cancelled." in after
+    assert "No invitation code is waiting to be used." in after
+    assert REPLACED in english_client.post(JOIN, registration(code)).content.decode()
+
+
+def test_a_teacher_who_may_not_print_the_letters_neither_sees_nor_cancels_the_codes(world, english_client_as, code):
+    other = english_client_as("other_teacher")  # teaches the class a subject: sees the roster, prints no letters
+    invitation = GuardianInvitation.objects.get(student=world.classmate)
+    page = other.get(reverse("core:class_roster", args=[world.class_group.pk])).content.decode()
+    assert "Invitation codes not yet used" not in page
+
+    response = other.post(reverse("core:class_invitation_cancel", args=[world.class_group.pk, invitation.pk]))
+
+    assert response.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    with pytest.raises(PermissionDenied):
+        services.guardian_invitation_cancel(invitation=invitation, by=world.users["other_teacher"])
+
+
+@ON_POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_letters_reprinted_at_the_same_moment_leave_one_live_code_per_child():
+    """Two teachers press "print letters" together, many times over: each child always has exactly one code."""
+    world = build_world()
+
+    def reprint(_round: int) -> str:
+        try:
+            return services.guardian_invitation_issue(student=world.classmate)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(reprint, range(24)))
+
+    assert len(set(codes)) == 24
+    live = GuardianInvitation.objects.filter(student=world.classmate, used_at__isnull=True, revoked_at__isnull=True)
+    assert live.count() == 1

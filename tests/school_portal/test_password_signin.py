@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from school_portal.core import throttle
 from school_portal.core.models import SignInFailure
+from school_portal.core.registry import retention_rules
 from school_portal.core.testing.world import PASSWORD
 
 LOGIN = reverse("core:login")
@@ -166,7 +167,7 @@ def test_the_sign_in_page_is_japanese_by_default(db):
 
 def test_old_sign_in_failures_are_forgotten_after_the_retention_period(world, english_client):
     fail_repeatedly(english_client, LOGIN, "m-guardian", 3)
-    days = settings.RETENTION_DAYS["login_attempts"]
+    days = retention_rules.get("core.login_attempts").days
     SignInFailure.objects.filter(pk__in=list(SignInFailure.objects.values_list("pk", flat=True)[:2])).update(
         at=timezone.now() - datetime.timedelta(days=days, minutes=1)
     )

@@ -22,12 +22,14 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from school_portal.core.registry import nav_links, url_modules
 
 CORE = "school_portal"
-PLUGINS = ["classrooms", "coding_lab", "parent_notices", "exchange", "library_wifi"]
+# The plug-ins, as the settings list them (one list, in school_portal/settings/base.py).
+PLUGINS = list(settings.PORTAL_PLUGINS)
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 240
 

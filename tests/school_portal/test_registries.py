@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable
+from typing import Any
+
 from wagtail import blocks
 
 from school_portal.core.blocks import core_blocks
@@ -47,3 +51,39 @@ def test_registering_twice_replaces_instead_of_duplicating():
     registry.register("a", "first")
     registry.register("a", "second")
     assert list(registry) == ["second"] and len(registry) == 1
+
+
+def test_the_seams_a_plugin_author_fills_are_typed_with_the_cores_own_types():
+    """An editor shows a plug-in author what each registry hands them: a request, the test world, the demo city."""
+    from django.http import HttpRequest
+    from django.urls import URLPattern
+    from django.utils.functional import Promise
+    from wagtail.blocks import Block
+
+    from school_portal.core import registry
+    from school_portal.core.seeding import DemoCity
+    from school_portal.core.testing.world import World
+
+    names = {
+        "HttpRequest": HttpRequest,
+        "World": World,
+        "DemoCity": DemoCity,
+        "Promise": Promise,
+        "Label": str | Promise,
+        "Block": Block,
+        "URLPattern": URLPattern,
+    }
+    hints = {
+        cls: typing.get_type_hints(cls, globalns={**vars(registry), **names})
+        for cls in (registry.DashboardPanel, registry.NavLink, registry.PermissionCase, registry.RetentionRule)
+    }
+    assert hints[registry.DashboardPanel]["context"] == Callable[[HttpRequest], dict[str, Any]]
+    assert hints[registry.DashboardPanel]["title"] == str | Promise
+    assert hints[registry.PermissionCase]["build"] == Callable[[World], str]
+    assert hints[registry.PermissionCase]["data"] == Callable[[World], dict[str, Any]] | None
+    assert hints[registry.RetentionRule]["prune"] == Callable[[int], int]
+    assert typing.get_type_hints(registry.register_stream_block, globalns={**vars(registry), **names})["block"] is Block
+    names["SeedFunction"] = Callable[[DemoCity, typing.IO[str] | None], None]
+    seed_hint = typing.get_type_hints(registry.DemoSeeder.resolve, globalns={**vars(registry), **names})["return"]
+    assert seed_hint == Callable[[DemoCity, typing.IO[str] | None], None]
+    assert all(hint is not Any for cls_hints in hints.values() for hint in cls_hints.values())

@@ -189,6 +189,8 @@ class GuardianInvitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     used_by = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Set when a newer letter replaced this code, or when the school cancelled it: a revoked code links nobody.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("guardian invitation")

@@ -1,4 +1,8 @@
-"""The real-browser harness: Debian's Chromium driven by Playwright against pytest-django's live server.
+"""The real-browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+A pytest plug-in module, loaded for the whole test tree by ``pytest_plugins`` in tests/conftest.py, so that a
+browser test anywhere (tests/browser, tests/classrooms, a new plug-in's tests) asks for ``portal``, ``phone``,
+``desktop``, ``open_page``, ``new_context`` or ``browser`` without importing them.
 
 Each test gets the demo city (``seed_demo``) on a live server whose Wagtail Sites carry the server's port, so
 ``http://sakura.localhost:<port>/`` is さくら小学校's site (Chromium resolves ``*.localhost`` to loopback itself).
@@ -20,8 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from school_portal.core.seeding import seed_demo
 from school_portal.core.testing.world import restore_wagtail_roots
-
-from .harness import (
+from tests.browser.harness import (
     AXE_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -41,7 +44,7 @@ def playwright() -> Iterator[Playwright]:
     tests' own database calls; ``DJANGO_ALLOW_ASYNC_UNSAFE`` is the documented switch for Playwright with
     pytest-django. It is set here rather than at import so that the rest of the suite (the websocket consumers
     above all) keeps the check, and the loop is stopped at the end of each module, so that a browser module
-    elsewhere in the tree (importing these fixtures) leaves no running loop behind for the tests after it.
+    elsewhere in the tree leaves no running loop behind for the tests after it.
     """
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -1,0 +1,92 @@
+"""Test code never runs in production: starting the portal loads no test world, test builder or demo builder.
+
+A fresh Python process starts the portal as Daphne does with the production settings (``django.setup()``, the
+ASGI application, the URL configuration with every plug-in's URLs) and reports the modules it imported. Test
+builders (``*.testing``) and demo builders (the demo city, the demo lessons) load only in tests and when
+``seed_demo`` runs, which imports a demo seeder by its dotted path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+START_LIKE_PRODUCTION = r"""
+import json, sys
+import django
+django.setup()
+from school_portal.asgi import application  # what Daphne loads
+from django.urls import get_resolver
+get_resolver().url_patterns  # the first request loads every plug-in's URLs and views
+print(json.dumps(sorted(sys.modules)))
+"""
+
+# Modules that build test worlds or demo data, and test libraries: none may be loaded by a production start.
+DEMO_BUILDERS = {"school_portal.core.seeding", "classrooms.demo_lessons", "classrooms.lesson_builder"}
+TEST_LIBRARIES = {"pytest", "factory", "playwright"}
+
+
+def _modules_loaded_at_start_up(**env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "TASKS_BACKEND"))}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="school_portal.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="portal.city.example.jp",
+        PYTHONPATH=str(ROOT),
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", START_LIKE_PRODUCTION], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _test_or_demo_code(modules: list[str]) -> list[str]:
+    return [
+        name
+        for name in modules
+        if name.rsplit(".", 1)[-1] == "testing"
+        or ".testing." in name
+        or name in DEMO_BUILDERS
+        or name.split(".")[0] in TEST_LIBRARIES
+    ]
+
+
+def test_starting_the_portal_in_production_loads_no_test_or_demo_code():
+    modules = _modules_loaded_at_start_up()
+    # The start really loaded every plug-in and its views (the check below is not vacuous).
+    for plugin in settings.PORTAL_PLUGINS:
+        assert f"{plugin}.apps" in modules and f"{plugin}.urls" in modules
+    assert "classrooms.views_teacher" in modules
+    assert _test_or_demo_code(modules) == []
+
+
+def test_the_scan_names_test_worlds_and_demo_builders():
+    test_and_demo_code = [
+        "classrooms.testing",
+        "school_portal.core.testing",
+        "school_portal.core.testing.world",
+        "classrooms.demo_lessons",
+        "school_portal.core.seeding",
+        "pytest",
+    ]
+    production_code = ["classrooms.views", "school_portal.core.services", "django.test.testcases"]
+    assert _test_or_demo_code(production_code + test_and_demo_code) == test_and_demo_code
+
+
+def test_seed_demo_still_finds_each_plugins_demo_seeder_by_its_dotted_path():
+    from school_portal.core.registry import demo_seeders
+
+    assert demo_seeders.items(), "no plug-in registered a demo seeder"
+    for _name, seeder in demo_seeders.items():
+        assert isinstance(seeder.seed, str)
+        assert callable(seeder.resolve())
