@@ -30,6 +30,7 @@ from .models import (
     Enrollment,
     Guardian,
     GuardianLink,
+    Job,
     Role,
     RoleAssignment,
     RosterImport,
@@ -344,3 +345,16 @@ def _roster_import_scope(actor: Actor, qs: QuerySet) -> QuerySet:
 policy.register(RosterImport, "view", check=_roster_import_visible, scope=_roster_import_scope)
 # Starting one: for a school, its administrators and centre staff; city-wide (no school), centre staff only.
 policy.register(RosterImport, "create", check=_roster_import_visible)
+
+
+def _job_visible(actor: Actor, job: Job) -> bool:
+    """A background job (its progress and its file: letters, badges, an import): whoever started it, and centre
+    staff who help them. Not the school's other staff: a job's file may hold one-time codes."""
+    return actor.is_centre_staff or (job.started_by_id is not None and job.started_by_id == actor.user.pk)
+
+
+def _job_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if actor.is_centre_staff else qs.filter(started_by_id=actor.user.pk)
+
+
+policy.register(Job, "view", check=_job_visible, scope=_job_scope)

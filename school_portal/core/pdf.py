@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 FONT_NAME = "PortalJapanese"
+
+logger = logging.getLogger(__name__)
 
 
 class PdfError(RuntimeError):
@@ -49,12 +53,14 @@ def qr_data_uri(text: str, box_size: int = 6) -> str:
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render ``template_name`` (HTML for xhtml2pdf) to PDF bytes with the Japanese font embedded."""
+    started = time.monotonic()
     font = japanese_font_path()
     html = render_to_string(template_name, {**context, "pdf_font": FONT_NAME, "pdf_font_path": font.as_posix()})
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=_resource_policy(font))
     if result.err:
         raise PdfError(f"xhtml2pdf failed on {template_name}: {result.err} errors")
+    logger.info("rendered %s in %.2f s", template_name, time.monotonic() - started)
     return out.getvalue()
 
 

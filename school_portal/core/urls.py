@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views, views, views_pdf
+from . import auth_views, views, views_jobs, views_pdf
 
 app_name = "core"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("classes/<int:pk>/roster/", views.class_roster, name="class_roster"),
     path("classes/<int:pk>/badges.pdf", views_pdf.class_badges_pdf, name="class_badges_pdf"),
     path("classes/<int:pk>/invitations.pdf", views_pdf.class_invitations_pdf, name="class_invitations_pdf"),
+    path("jobs/<int:pk>/", views_jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>.json", views_jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/file", views_jobs.job_file, name="job_file"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -89,12 +90,15 @@ class _Rejected(Exception):  # noqa: N818 - internal control flow: roll the tran
     pass
 
 
-def roster_import_run(*, roster_import: RosterImport) -> RosterImport:
+def roster_import_run(
+    *, roster_import: RosterImport, on_progress: Callable[[int, int], None] | None = None
+) -> RosterImport:
     """Import a roster file: the whole file is checked first; any error and nothing at all is changed.
 
     Errors are saved on the import with file, line and reason (in the uploader's language). Otherwise
     students, their accounts and enrollments, class groups and teachers are created or updated by their IDs;
-    a second import of the same file changes nothing. Progress is visible while it runs.
+    a second import of the same file changes nothing. Progress is visible while it runs, and is passed to
+    ``on_progress(done, total)`` (a background job's progress: ``core/tasks.py``).
     """
     language = getattr(roster_import.uploaded_by, "preferred_language", None) or translation.get_language()
     with translation.override(language):
@@ -115,6 +119,10 @@ def roster_import_run(*, roster_import: RosterImport) -> RosterImport:
 
         def progress(done: int) -> None:
             cache.set(progress_key(roster_import.pk), done, timeout=3600)
+            if on_progress is not None:
+                on_progress(done, roster.size)
+
+        progress(0)
 
         try:
             with transaction.atomic():
