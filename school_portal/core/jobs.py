@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend
 from django_tasks.base import Task
@@ -79,7 +79,14 @@ def job_start(
     On the database backend the task row is written in the caller's transaction, so a worker sees it only
     once the Job exists. On the immediate backend the task has run when this returns.
     """
-    job = Job.objects.create(kind=kind, title=title[:200], started_by=by, school=school, total=total)
+    job = Job.objects.create(
+        kind=kind,
+        title=title[:200],
+        started_by=by,
+        school=school,
+        total=total,
+        language=translation.get_language() or "",
+    )
     _enqueue(job, task, task_kwargs)
     job.refresh_from_db()
     return job
@@ -153,6 +160,8 @@ def _write(job: Job, **fields: Any) -> None:
 def job_running(job_id: int) -> Iterator[Job | None]:
     """The body of a job's task: marks the job running (one attempt more) and reports while the body runs.
 
+    The body runs in the language of the person who started the job (its messages are for them).
+
     Yields ``None`` when the job is no longer waiting (a duplicate or late run): the task then does nothing.
     An exception from the body ends the job failed with a general message and is raised again (the task's
     own result records it); a body that returns without :func:`job_succeed` or :func:`job_fail` succeeds.
@@ -175,10 +184,12 @@ def job_running(job_id: int) -> Iterator[Job | None]:
         reporter = _reporters[job.pk] = _Reporter(job.pk)
         reporter.start()
     try:
-        yield job
+        with translation.override(job.language or None):
+            yield job
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        job_fail(job=job, message=_("The work stopped because of an error. Please try again later."))
+        with translation.override(job.language or None):
+            job_fail(job=job, message=_("The work stopped because of an error. Please try again later."))
         raise
     else:
         if not job.is_finished:
@@ -302,14 +313,18 @@ def job_recover(job: Job) -> bool:
         _mark_task_lost(locked.task_result_id)
         locked.heartbeat_at = None
         locked.worker = ""
-        if locked.attempts < settings.JOB_MAX_ATTEMPTS and _run_again(locked):
+        retry = locked.attempts < settings.JOB_MAX_ATTEMPTS and _run_again(locked)
+        language = translation.override(locked.language or None)
+        if retry:
             locked.status = Job.Status.QUEUED
-            locked.message = _("The worker stopped while working on this; it is being done again.")
+            with language:
+                locked.message = _("The worker stopped while working on this; it is being done again.")
             logger.warning("job %s: worker lost, enqueued again (attempt %s)", locked.pk, locked.attempts + 1)
         else:
             locked.status = Job.Status.FAILED
             locked.finished_at = timezone.now()
-            locked.message = _("The work was interrupted and could not be finished. Please start it again.")
+            with language:
+                locked.message = _("The work was interrupted and could not be finished. Please start it again.")
             logger.error("job %s: worker lost, failed after %s attempts", locked.pk, locked.attempts)
         locked.save()
     job.refresh_from_db()

@@ -107,6 +107,23 @@ def _store(kind: str, class_group: ClassGroup, version: str, data: bytes) -> str
     return storage.save(name, ContentFile(data))
 
 
+def kept_sheet(*, kind: str, class_group: ClassGroup, base_url: str) -> bytes | None:
+    """The sheet (``BADGES`` or ``LETTERS``) kept for the class's current version, if there is one: served at once."""
+    version = roster_version(class_group, base_url=base_url, with_invitations=kind == LETTERS)
+    name = _stored(kind, class_group, version)
+    if name is None:
+        return None
+    try:
+        with private_storage().open(name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:  # pruned meanwhile
+        return None
+
+
+def sheet_download_name(kind: str, class_group: ClassGroup) -> str:
+    return f"{kind.rsplit('.', 1)[-1].replace('class_', '')}-{class_group.pk}.pdf"
+
+
 def _quiet(done: int, total: int) -> None:
     pass
 
@@ -182,8 +199,7 @@ def _sheet_job(
             job_progress(job=job, done=done, total=total, message=message)
 
         name = make(class_group=class_group, base_url=base_url, progress=progress)
-        download = f"{kind.rsplit('.', 1)[-1].replace('class_', '')}-{class_group.pk}.pdf"
-        job_succeed(job=job, file_name=name, name=download)
+        job_succeed(job=job, file_name=name, name=sheet_download_name(kind, class_group))
 
 
 @task()

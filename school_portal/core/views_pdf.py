@@ -1,7 +1,7 @@
 """Printable sheets: a class's QR sign-in badges and the guardian invitation letters.
 
 A class's sheets are background jobs (``core/sheets.py``): the request answers at once, with the file when it is
-ready already (a sheet kept for this roster version, or the immediate backend), else with the job's page.
+ready already (a sheet kept for this roster version, or made by the immediate backend), else with the job's page.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ def _file_or_job_page(request: HttpRequest, job: Job) -> HttpResponse:
 @login_required
 def class_badges_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
+    kept = sheets.kept_sheet(kind=sheets.BADGES, class_group=class_group, base_url=_base_url(request))
+    if kept is not None:
+        return pdf_response(kept, sheets.sheet_download_name(sheets.BADGES, class_group))
     job = sheets.class_badges_start(class_group=class_group, by=request.user, base_url=_base_url(request))
     return _file_or_job_page(request, job)
 
@@ -42,6 +45,9 @@ def class_badges_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def class_invitations_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """One letter a page for every child of the class, each with a one-time code (see ``sheets``)."""
     class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
+    kept = sheets.kept_sheet(kind=sheets.LETTERS, class_group=class_group, base_url=_base_url(request))
+    if kept is not None:
+        return pdf_response(kept, sheets.sheet_download_name(sheets.LETTERS, class_group))
     job = sheets.class_letters_start(class_group=class_group, by=request.user, base_url=_base_url(request))
     return _file_or_job_page(request, job)
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from school_portal.core import services
@@ -124,7 +124,8 @@ def counting_task(job_id: int, steps: int) -> None:
 
 def test_a_task_that_raises_ends_its_job_failed_with_a_message_not_running(world, english_client_as):
     user = world.users["homeroom_teacher"]
-    job = job_start(task=failing_task, kind="test.failing", title="Fails", by=user)
+    with translation.override("en"):  # the person who starts it reads English
+        job = job_start(task=failing_task, kind="test.failing", title="Fails", by=user)
     assert job.status == Job.Status.FAILED
     assert job.done == 1 and job.total == 3
     page = english_client_as("homeroom_teacher").get(reverse("core:job_detail", args=[job.pk])).content.decode()

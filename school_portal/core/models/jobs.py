@@ -22,6 +22,7 @@ class Job(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
+    language = models.CharField(max_length=10, blank=True)  # the starter's: the task writes messages in it
     # The result: a private file (served through the access policy, never from MEDIA_ROOT) and/or a page.
     result_file = models.FileField(upload_to="jobs/", storage=private_storage, blank=True, max_length=200)
     result_name = models.CharField(max_length=200, blank=True)
