@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from . import selectors, services
@@ -186,10 +187,8 @@ def student_letter_pdf(*, student: Student, base_url: str) -> bytes:
 # --- the jobs -------------------------------------------------------------------------------------------------
 
 
-def _sheet_job(
-    job_id: int, class_group_id: int, base_url: str, language: str, kind: str, make: Callable[..., str]
-) -> None:
-    with job_running(job_id) as job, translation.override(language):
+def _sheet_job(job_id: int, class_group_id: int, base_url: str, kind: str, make: Callable[..., str]) -> None:
+    with job_running(job_id) as job:  # in the language of the person who asked
         if job is None:
             return
         class_group = ClassGroup.objects.select_related("school").get(pk=class_group_id)
@@ -203,38 +202,31 @@ def _sheet_job(
 
 
 @task()
-def class_badges_task(job_id: int, class_group_id: int, base_url: str, language: str) -> None:
-    _sheet_job(job_id, class_group_id, base_url, language, BADGES, class_badges_file)
+def class_badges_task(job_id: int, class_group_id: int, base_url: str) -> None:
+    _sheet_job(job_id, class_group_id, base_url, BADGES, class_badges_file)
 
 
 @task()
-def class_letters_task(job_id: int, class_group_id: int, base_url: str, language: str) -> None:
-    _sheet_job(job_id, class_group_id, base_url, language, LETTERS, class_letters_file)
+def class_letters_task(job_id: int, class_group_id: int, base_url: str) -> None:
+    _sheet_job(job_id, class_group_id, base_url, LETTERS, class_letters_file)
 
 
-def class_badges_start(*, class_group: ClassGroup, by: User, base_url: str) -> Job:
-    """Make (or find) the class's badge sheet in the background; the caller asked the policy ("manage")."""
+_SHEET_JOBS = {
+    BADGES: (class_badges_task, gettext_lazy("Sign-in badges: %(class)s")),
+    LETTERS: (class_letters_task, gettext_lazy("Guardian invitation letters: %(class)s")),
+}
+
+
+def class_sheet_start(*, kind: str, class_group: ClassGroup, by: User, base_url: str) -> Job:
+    """Make (or find) a class's sheet, ``BADGES`` or ``LETTERS``, in the background; the caller asked the policy
+    ("manage" on the class). ``base_url`` is the site's address, for the QR codes."""
+    sheet_task, title = _SHEET_JOBS[kind]
     return job_start(
-        task=class_badges_task,
-        kind=BADGES,
-        title=_("Sign-in badges: %(class)s") % {"class": class_group},
+        task=sheet_task,
+        kind=kind,
+        title=str(title) % {"class": class_group},
         by=by,
         school=class_group.school,
         class_group_id=class_group.pk,
         base_url=base_url,
-        language=translation.get_language(),
-    )
-
-
-def class_letters_start(*, class_group: ClassGroup, by: User, base_url: str) -> Job:
-    """Make (or find) the class's guardian invitation letters in the background; the caller asked the policy."""
-    return job_start(
-        task=class_letters_task,
-        kind=LETTERS,
-        title=_("Guardian invitation letters: %(class)s") % {"class": class_group},
-        by=by,
-        school=class_group.school,
-        class_group_id=class_group.pk,
-        base_url=base_url,
-        language=translation.get_language(),
     )

@@ -30,26 +30,26 @@ def _file_or_job_page(request: HttpRequest, job: Job) -> HttpResponse:
     return response
 
 
+def _class_sheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
+    base_url = _base_url(request)
+    kept = sheets.kept_sheet(kind=kind, class_group=class_group, base_url=base_url)
+    if kept is not None:
+        return pdf_response(kept, sheets.sheet_download_name(kind, class_group))
+    job = sheets.class_sheet_start(kind=kind, class_group=class_group, by=request.user, base_url=base_url)
+    return _file_or_job_page(request, job)
+
+
 @login_required
 def class_badges_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
-    kept = sheets.kept_sheet(kind=sheets.BADGES, class_group=class_group, base_url=_base_url(request))
-    if kept is not None:
-        return pdf_response(kept, sheets.sheet_download_name(sheets.BADGES, class_group))
-    job = sheets.class_badges_start(class_group=class_group, by=request.user, base_url=_base_url(request))
-    return _file_or_job_page(request, job)
+    return _class_sheet(request, pk, sheets.BADGES)
 
 
 @require_POST
 @login_required
 def class_invitations_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """One letter a page for every child of the class, each with a one-time code (see ``sheets``)."""
-    class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
-    kept = sheets.kept_sheet(kind=sheets.LETTERS, class_group=class_group, base_url=_base_url(request))
-    if kept is not None:
-        return pdf_response(kept, sheets.sheet_download_name(sheets.LETTERS, class_group))
-    job = sheets.class_letters_start(class_group=class_group, by=request.user, base_url=_base_url(request))
-    return _file_or_job_page(request, job)
+    return _class_sheet(request, pk, sheets.LETTERS)
 
 
 @require_POST
