@@ -34,6 +34,7 @@ from .models import (
     Enrollment,
     Guardian,
     GuardianLink,
+    Job,
     Role,
     RoleAssignment,
     RosterImport,
@@ -388,3 +389,16 @@ def _document_readable(actor: Actor, document: AbstractDocument) -> bool:
 # this rule in the before_serve_document hook (wagtail_hooks.py). Original images are never served at all: the
 # public gets renditions only (school_portal/core/media.py, and nginx in docs/operations.md).
 policy.register(AbstractDocument, "view", check=_document_readable, public=True)
+
+
+def _job_visible(actor: Actor, job: Job) -> bool:
+    """A background job (its progress and its file: letters, badges, an import): whoever started it, and centre
+    staff who help them. Not the school's other staff: a job's file may hold one-time codes."""
+    return actor.is_centre_staff or (job.started_by_id is not None and job.started_by_id == actor.user.pk)
+
+
+def _job_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if actor.is_centre_staff else qs.filter(started_by_id=actor.user.pk)
+
+
+policy.register(Job, "view", check=_job_visible, scope=_job_scope)

@@ -59,7 +59,7 @@ class PortalLogoutView(LogoutView):
 def student_signin(request: HttpRequest) -> HttpResponse:
     """A child signs in on a shared tablet: the tablet remembers its class code; the badge QR fills in the rest.
 
-    The QR code opens ``/student/signin/#badge=CODE`` (``views_pdf.badge_signin_url``). A badge code is a
+    The QR code opens ``/student/signin/#badge=CODE`` (``sheets.badge_signin_url``). A badge code is a
     child's credential and a fragment never reaches the server: ``core/signin.js`` fills the code in, takes the
     fragment out of the tablet's history and puts the focus on Start. No code is read from the query string,
     where it would end up in logs, in ``Referer`` and in the history; the former ``?badge=`` is not honoured
@@ -91,7 +91,7 @@ def student_signin(request: HttpRequest) -> HttpResponse:
 def guardian_join(request: HttpRequest) -> HttpResponse:
     """From an invitation letter: a new guardian makes an account; a signed-in guardian adds another child.
 
-    The letter's QR code opens ``/guardian/join/#code=CODE`` (``views_pdf.guardian_join_url``). Until it is used,
+    The letter's QR code opens ``/guardian/join/#code=CODE`` (``sheets.guardian_join_url``). Until it is used,
     the one-time code links the child to whoever types it, and a fragment never reaches the server:
     ``core/signin.js`` fills the code in, takes the fragment out of the phone's history and puts the focus on the
     first empty field (on the button when a signed-in guardian is asked only the code). No code is read from the

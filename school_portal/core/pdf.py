@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,8 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.platypus import tables
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+logger = logging.getLogger(__name__)
 
 FONT_NAME = "PortalJapanese"
 FALLBACK_FONT_NAME = "PortalNames{}"
@@ -147,6 +151,7 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     The fallback fonts are declared only for a document that has a character the Japanese font lacks: IPAmj明朝
     is a 46 MB file, read and digested by xhtml2pdf on every render that declares it.
     """
+    started = time.monotonic()
     font = japanese_font_path()
     _prepare_reportlab(font.as_posix())
     fonts = {**context, "pdf_font": FONT_NAME, "pdf_font_path": font.as_posix(), "pdf_font_families": FONT_NAME}
@@ -160,6 +165,7 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=_resource_policy([font, *fallbacks]))
     if result.err:
         raise PdfError(f"xhtml2pdf failed on {template_name}: {result.err} errors")
+    logger.info("rendered %s in %.2f s", template_name, time.monotonic() - started)
     return out.getvalue()
 
 

@@ -69,6 +69,29 @@ def _invitation_cancel_url(world) -> str:
     return reverse("core:class_invitation_cancel", args=[world.class_group.pk, invitation.pk])
 
 
+def _job(world):
+    """A finished job of the homeroom teacher's, with a file: what a letters or badges job leaves."""
+    from django.core.files.base import ContentFile
+
+    from .models import Job
+
+    job = Job.objects.filter(title="matrix-job").first()
+    if job is None:
+        job = Job.objects.create(
+            kind="core.class_letters",
+            title="matrix-job",
+            started_by=world.users["homeroom_teacher"],
+            school=world.school,
+            status=Job.Status.SUCCEEDED,
+            result_name="letters.pdf",
+        )
+        job.result_file.save(f"{job.pk}/letters.pdf", ContentFile(b"%PDF-1.4 matrix"))
+    return job
+
+
+JOB_WATCHERS = frozenset({"homeroom_teacher", "centre_staff"})
+
+
 def register() -> None:
     for case in (
         PermissionCase("core.dashboard", lambda w: reverse("core:dashboard"), SIGNED_IN),
@@ -115,5 +138,9 @@ def register() -> None:
         PermissionCase("core.school_document", _school_document_url, SCHOOL_STAFF),
         PermissionCase("core.original_image", _original_image_url, frozenset()),
         PermissionCase("core.image_rendition", _image_rendition_url, frozenset(ROLES)),
+        # A background job (progress, file): whoever started it and centre staff, not the rest of the school.
+        PermissionCase("core.job_detail", lambda w: reverse("core:job_detail", args=[_job(w).pk]), JOB_WATCHERS),
+        PermissionCase("core.job_status", lambda w: reverse("core:job_status", args=[_job(w).pk]), JOB_WATCHERS),
+        PermissionCase("core.job_file", lambda w: reverse("core:job_file", args=[_job(w).pk]), JOB_WATCHERS),
     ):
         permission_cases.register(case.name, case)

@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import throttle
-from .models import GuardianInvitation, RosterImport
+from .models import GuardianInvitation, Job, RosterImport
+from .models.roster import private_storage
 from .registry import RetentionRule, retention_rules
 
 
@@ -37,6 +38,23 @@ def prune_roster_imports(days: int) -> int:
     return deleted
 
 
+def prune_jobs(days: int) -> int:
+    """Finished jobs and the files they made (letters carry one-time codes), and printed sheets, after ``days``."""
+    cutoff = _cutoff(days)
+    old = Job.objects.filter(created_at__lt=cutoff).exclude(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    storage = private_storage()
+    for job in old.exclude(result_file=""):
+        if job.result_file.name.startswith("jobs/") and storage.exists(job.result_file.name):
+            storage.delete(job.result_file.name)
+    deleted, _ = old.delete()
+    if storage.exists("sheets"):
+        for name in storage.listdir("sheets")[1]:
+            if storage.get_modified_time(f"sheets/{name}") < cutoff:
+                storage.delete(f"sheets/{name}")
+                deleted += 1
+    return deleted
+
+
 def register() -> None:
     retention_rules.register(
         "core.login_attempts", RetentionRule("login_attempts", throttle.prune, default_days=throttle.RETENTION_DAYS)
@@ -48,6 +66,7 @@ def register() -> None:
     retention_rules.register(
         "core.roster_imports", RetentionRule("roster_imports", prune_roster_imports, default_days=90)
     )
+    retention_rules.register("core.jobs", RetentionRule("jobs", prune_jobs, default_days=7))
 
 
 def enforce_retention() -> dict[str, int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views, views, views_pdf
+from . import auth_views, views, views_jobs, views_pdf
 
 app_name = "core"
 
@@ -19,4 +19,7 @@ urlpatterns = [
         views.class_invitation_cancel,
         name="class_invitation_cancel",
     ),
+    path("jobs/<int:pk>/", views_jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>.json", views_jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/file", views_jobs.job_file, name="job_file"),
 ]

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Personal files never served from MEDIA_ROOT (uploaded rosters, printed sheets, jobs' files): the access policy
+# serves them. Shared by the web and worker processes (on several machines: a shared volume).
+PRIVATE_ROOT = Path(os.environ.get("PORTAL_PRIVATE_ROOT", VAR_DIR / "private"))
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_tasks",
+    "django_tasks_db",  # after the core: the core's ``db_worker`` (stale-job recovery) extends this app's
     "channels",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -168,7 +172,18 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks (docs/operations.md): queued in the database and run by `manage.py db_worker` processes,
+# or run inside the request with TASKS_BACKEND=immediate (the test run's default).
+TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+TASKS = {"default": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]}
+# A running job's worker writes a heartbeat this often; another worker takes a job whose heartbeat is older
+# than the lease for abandoned (its worker was killed), and runs it again up to JOB_MAX_ATTEMPTS times in all.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "60"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "2"))
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [

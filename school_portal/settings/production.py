@@ -26,10 +26,3 @@ CSRF_COOKIE_SECURE = True
 
 WHITENOISE_USE_FINDERS = False
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
-
-# Background tasks: the immediate backend (run in the request) unless TASKS_BACKEND=database, which queues
-# them in the database for `manage.py db_worker` processes (needs the django-tasks-db package; see
-# docs/operations.md).
-if os.environ.get("TASKS_BACKEND", "immediate") == "database":
-    INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]  # noqa: F405
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from school_portal.core import services, views_pdf
+from school_portal.core import services, sheets
 from school_portal.core.models import Guardian, GuardianInvitation, GuardianLink, User
 from school_portal.core.pdf import qr_data_uri
 from school_portal.core.testing.world import build_world
@@ -78,7 +78,7 @@ def test_the_letters_qr_code_carries_the_code_in_the_fragment_never_in_the_query
         encoded.append(text)
         return qr_data_uri(text, **kwargs)
 
-    monkeypatch.setattr(views_pdf, "qr_data_uri", recording_qr_data_uri)
+    monkeypatch.setattr(sheets, "qr_data_uri", recording_qr_data_uri)
     if letters == "class":
         url, children = (
             reverse("core:class_invitations_pdf", args=[world.class_group.pk]),

@@ -44,7 +44,7 @@ def test_old_sign_in_failures_and_spent_invitations_are_deleted_recent_ones_kept
     assert "core.login_attempts: 1 removed" in out.getvalue()
 
 
-@override_settings(RETENTION_DAYS={"login_attempts": 1, "guardian_invitations": 30, "roster_imports": 90})
+@override_settings(RETENTION_DAYS={"login_attempts": 1, "guardian_invitations": 30, "roster_imports": 90, "jobs": 7})
 def test_the_limit_is_a_setting(world):
     throttle.record_failure("badge", None, "CLASS1")
     _age(SignInFailure.objects.all(), 2, "at")

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from school_portal.core.models import (
     ClassGroup,
     Enrollment,
+    Job,
     Role,
     RoleAssignment,
     RosterImport,
@@ -511,8 +512,11 @@ def test_a_school_admin_uploads_a_roster_and_reads_its_report(world, admin_clien
 
     roster_import = RosterImport.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("roster_imports:detail", args=[roster_import.pk])
-    report = admin_client.get(response["Location"]).content.decode()
+    # The upload answers with the job's page (the import runs in the background), which links the report.
+    assert response["Location"] == reverse("core:job_detail", args=[Job.objects.get().pk])
+    report_url = reverse("roster_imports:detail", args=[roster_import.pk])
+    assert f'href="{report_url}"' in admin_client.get(response["Location"]).content.decode()
+    report = admin_client.get(report_url).content.decode()
     assert "Created: 2. Updated: 0. Unchanged: 0." in report
     assert "2 of 2 records (100%)" in report
     assert 'http-equiv="refresh"' not in report
@@ -528,7 +532,9 @@ def test_the_report_of_a_refused_upload_lists_each_line_and_reason(
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(admin_client, world, csv_bytes(rows))
 
-    report = admin_client.get(response["Location"]).content.decode()
+    report_url = reverse("roster_imports:detail", args=[RosterImport.objects.get().pk])
+    assert f'href="{report_url}"' in admin_client.get(response["Location"]).content.decode()
+    report = admin_client.get(report_url).content.decode()
     assert "Problems found: nothing was changed" in report
     assert "<td>3</td>" in report
     assert "appears twice (also on line 2)" in report

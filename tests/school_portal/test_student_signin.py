@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from school_portal.core import services, throttle, views_pdf
+from school_portal.core import services, sheets, throttle
 from school_portal.core.auth_views import STUDENT_SESSION_SECONDS, TABLET_CLASS_COOKIE
 from school_portal.core.backends import BADGE_PATH, SCHOOL_ROUTER_ALLOWANCE
 from school_portal.core.models import ClassGroup, SchoolYear, SignInFailure
@@ -114,7 +114,7 @@ def test_the_badge_qr_code_carries_the_badge_code_in_the_fragment_never_in_the_q
         encoded.append(text)
         return qr_data_uri(text, **kwargs)
 
-    monkeypatch.setattr(views_pdf, "qr_data_uri", recording_qr_data_uri)
+    monkeypatch.setattr(sheets, "qr_data_uri", recording_qr_data_uri)
 
     response = teacher.get(reverse("core:class_badges_pdf", args=[world.class_group.pk]))
 

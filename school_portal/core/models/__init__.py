@@ -1,3 +1,4 @@
+from .jobs import Job
 from .pages import CityHomePage, PortalPage, SchoolHomePage, StandardPage
 from .people import (
     Enrollment,
@@ -23,6 +24,7 @@ __all__ = [
     "Guardian",
     "GuardianInvitation",
     "GuardianLink",
+    "Job",
     "Library",
     "PartnerTeacher",
     "PortalPage",

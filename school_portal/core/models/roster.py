@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def private_storage() -> FileSystemStorage:
-    """Rosters are personal data: kept outside MEDIA_ROOT (never served), deleted once imported."""
-    return FileSystemStorage(location=settings.VAR_DIR / "private")
+    """Personal files (rosters, printed sheets): outside MEDIA_ROOT, served only through the access policy."""
+    return FileSystemStorage(location=settings.PRIVATE_ROOT)
 
 
 class RosterImport(models.Model):

@@ -11,7 +11,6 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +78,7 @@ class RosterImportUploadView(_RosterAdminView, FormView):
         return super().get_context_data(max_mb=settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024), **kwargs)
 
     def form_valid(self, form: RosterUploadForm) -> HttpResponse:
-        from ..tasks import roster_import_task
+        from ..tasks import roster_import_start
 
         upload = form.cleaned_data["file"]
         roster_import = RosterImport.objects.create(
@@ -89,8 +88,9 @@ class RosterImportUploadView(_RosterAdminView, FormView):
             file=upload,
             file_name=os.path.basename(upload.name)[:200],
         )
-        transaction.on_commit(lambda: roster_import_task.enqueue(roster_import.pk))
-        return HttpResponseRedirect(reverse(f"{URL_NAMESPACE}:detail", args=[roster_import.pk]))
+        job = roster_import_start(roster_import=roster_import, by=self.request.user, school=roster_import.school)
+        # The job's page shows the progress and then links the import's report.
+        return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
 
 
 class RosterImportDetailView(_RosterAdminView, TemplateView):

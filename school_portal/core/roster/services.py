@@ -144,6 +144,7 @@ def _run(roster_import: RosterImport, progress: Callable[[int, int], None] | Non
         if progress is not None:
             progress(done, roster.size)
 
+    report(0)
     try:
         with transaction.atomic():
             check_roster(roster, school=roster_import.school)
