@@ -20,8 +20,6 @@ from school_portal.core import services
 from school_portal.core.jobs import job_progress, job_recover, job_running, job_start
 from school_portal.core.models import Job
 
-from .conftest import add_student
-
 
 @pytest.fixture
 def teacher(english_client_as) -> Client:
@@ -43,7 +41,7 @@ def renders(caplog) -> list[str]:
 CODE = re.compile(rb"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
 
 
-def test_a_classs_badges_are_rendered_once_per_roster_version(world, big_class, teacher, renders):
+def test_a_classs_badges_are_rendered_once_per_roster_version(world, big_class, teacher, renders, add_student):
     url = reverse("core:class_badges_pdf", args=[big_class.pk])
     first = teacher.get(url)
     assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
