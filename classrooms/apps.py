@@ -16,10 +16,9 @@ class ClassroomsConfig(AppConfig):
     def ready(self) -> None:
         from school_portal.core.registry import DemoSeeder, demo_seeders, register_urls
 
-        from . import access_rules, dashboards, permission_cases, seeding
+        from . import access_rules, dashboards, seeding
 
         register_urls("classrooms", "classrooms.urls", "lessons")
         access_rules.register()
         dashboards.register()
-        permission_cases.register()
         demo_seeders.register("classrooms", DemoSeeder(seed=seeding.seed, order=20))

@@ -1,4 +1,7 @@
-"""The classrooms plug-in's rows of the permission matrix: every endpoint it adds, tried by every role."""
+"""The classrooms plug-in's rows of the permission matrix: every endpoint it adds, tried by every role.
+
+Test code: only the tests import it (tests/school_portal/test_permission_matrix.py collects ``cases()``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import json
 
 from django.urls import reverse
 
-from school_portal.core.registry import PermissionCase, permission_cases
+from school_portal.core.registry import PermissionCase
 
 from .testing import Q_DRAW, classroom_world, two_class_world
 
@@ -31,8 +34,8 @@ def _progress_url(world) -> str:
     return reverse("classrooms:class_progress", args=[world.class_group.pk])
 
 
-def register() -> None:
-    for case in (
+def cases() -> list[PermissionCase]:
+    return [
         PermissionCase(
             "classrooms.index",
             lambda w: reverse("classrooms:index"),
@@ -134,5 +137,4 @@ def register() -> None:
             data=lambda w: {"unit": _cw(w).unit.pk},
             ok_status=(302,),
         ),
-    ):
-        permission_cases.register(case.name, case)
+    ]

@@ -1,8 +1,11 @@
-"""The core's rows of the permission matrix (tests/school_portal/test_permission_matrix.py runs them all)."""
+"""The core's rows of the permission matrix (tests/school_portal/test_permission_matrix.py runs them all).
+
+Test code: only the tests import it, through ``school_portal.core.testing.matrix``.
+"""
 
 from django.urls import reverse
 
-from .registry import ROLES, PermissionCase, permission_cases
+from .registry import ROLES, PermissionCase
 
 ROSTER_IMPORTERS = frozenset({"school_admin", "other_school_admin", "centre_staff"})
 STAFF_OF_CLASS = frozenset({"homeroom_teacher", "school_admin"})
@@ -18,8 +21,8 @@ def _roster_import_url(world) -> str:
     return reverse("roster_imports:detail", args=[roster_import.pk])
 
 
-def register() -> None:
-    for case in (
+def cases() -> list[PermissionCase]:
+    return [
         PermissionCase("core.dashboard", lambda w: reverse("core:dashboard"), SIGNED_IN),
         PermissionCase(
             "core.student_detail",
@@ -53,5 +56,4 @@ def register() -> None:
         PermissionCase("core.roster_import_index", lambda w: reverse("roster_imports:index"), ROSTER_IMPORTERS),
         PermissionCase("core.roster_import_upload", lambda w: reverse("roster_imports:upload"), ROSTER_IMPORTERS),
         PermissionCase("core.roster_import_detail", _roster_import_url, frozenset({"school_admin", "centre_staff"})),
-    ):
-        permission_cases.register(case.name, case)
+    ]

@@ -9,12 +9,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from .access import policy
 from .roster import admin_views
 
 
 class RosterImportMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
-        return admin_views.may_import(request)
+        return policy.can(request, "core.import_rosters")
 
 
 class RosterImportViewSet(ViewSet):

@@ -1,0 +1,20 @@
+"""The coding_lab plug-in's rows of the permission matrix (test code: only the tests import it)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from school_portal.core.registry import PermissionCase
+
+STUDENTS = frozenset({"student", "classmate"})
+TEACHERS = frozenset(
+    {"homeroom_teacher", "other_teacher", "other_school_teacher", "school_admin", "other_school_admin"}
+)
+
+
+def cases() -> list[PermissionCase]:
+    return [
+        PermissionCase(
+            "coding_lab.index", lambda w: reverse("coding_lab:index"), STUDENTS | TEACHERS | {"centre_staff"}
+        ),
+    ]

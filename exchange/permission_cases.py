@@ -1,0 +1,19 @@
+"""The exchange plug-in's rows of the permission matrix (test code: only the tests import it)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from school_portal.core.registry import PermissionCase
+
+TEACHERS = frozenset(
+    {"homeroom_teacher", "other_teacher", "other_school_teacher", "school_admin", "other_school_admin"}
+)
+
+
+def cases() -> list[PermissionCase]:
+    return [
+        PermissionCase(
+            "exchange.index", lambda w: reverse("exchange:index"), TEACHERS | {"partner_teacher", "centre_staff"}
+        ),
+    ]
