@@ -5,12 +5,15 @@ Test code: only the tests import it (tests/school_portal/test_permission_matrix.
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.urls import reverse
+from django.utils import timezone
 
 from school_portal.core.registry import PermissionCase
 
+from . import services
 from .testing import Q_DRAW, classroom_world, two_class_world
 
 STUDENTS = frozenset({"student", "classmate"})
@@ -138,3 +141,21 @@ def cases() -> list[PermissionCase]:
             ok_status=(302,),
         ),
     ]
+
+
+def exact_rule_objects(world) -> None:
+    """For the proof that the exact ``work`` rule's scope equals its check (tests/school_portal/test_exact_rules.py):
+    besides the open assignments of the cases (one class; two classes), one not yet open and one given to the
+    classmate by name."""
+    lesson = classroom_world(world).lesson
+    two_class_world(world)
+    now = timezone.now()
+    for opens_in_hours, students in ((1, []), (-1, [world.classmate])):
+        services.assignment_create(
+            lesson=lesson,
+            class_groups=[world.class_group],
+            opens_at=now + datetime.timedelta(hours=opens_in_hours),
+            due_at=now + datetime.timedelta(days=1),
+            by=world.users["homeroom_teacher"],
+            students=students,
+        )

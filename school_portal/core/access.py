@@ -66,10 +66,9 @@ class Actor:
         return facts
 
     def fact(self, name: str) -> frozenset[int]:
-        """The values (first column) of the fact ``name`` a plug-in registered; empty for visitors.
-
-        An unregistered name raises ``LookupError``: it is a mistake in the code, not a refusal."""
-        return frozenset(a for a, _ in self.fact_rows(name))
+        """The values of the first column of the fact ``name`` a plug-in registered (NULLs left out); empty for
+        visitors. An unregistered name raises ``LookupError``: it is a mistake in the code, not a refusal."""
+        return frozenset(a for a, _ in self.fact_rows(name) if a is not None)
 
     def fact_rows(self, name: str) -> list[tuple[int | None, int | None]]:
         """The rows ``(a, b)`` of a registered two-column fact (``b`` is None for a one-column one)."""
@@ -172,7 +171,8 @@ def _plugin_fact(name: str, reader: FactReader, user: int, day: datetime.date) -
     columns = getattr(rows, "_fields", None)  # the names given to values_list(); None for a model queryset
     if not isinstance(rows, QuerySet) or not columns or len(columns) > 2:
         raise ImproperlyConfigured(
-            f"The fact {name!r} must be read as .values_list() of one or two integer columns, not {rows!r}."
+            f"The fact {name!r} must be read as .values_list() of one or two integer columns "
+            f"(got {type(rows).__name__} of columns {columns or 'all'})."
         )
     a, *b = (Cast(F(column), BigIntegerField()) for column in columns)
     return _fact(rows, _plugin_kind(name), a, b[0] if b else None)

@@ -38,6 +38,17 @@ def test_every_header_link_is_a_row_of_the_matrix(shared_world, db):
         assert reverse(link.url_name) in built, f"{link.url_name} has no row in the matrix"
 
 
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_the_header_shows_each_person_exactly_the_links_they_may_open(role, shared_client_as):
+    """A header link and its page ask the same capability: no link to a 403, no page without its link."""
+    client = shared_client_as(role)
+    header = client.get(reverse("core:dashboard")).content.decode()
+    for link in nav_links:
+        url = reverse(link.url_name)
+        opens = client.get(url).status_code in (200, 302)
+        assert (f'href="{url}"' in header) is opens, f"{role}: the link to {url}"
+
+
 def test_permission_cases_are_test_code_that_the_portal_does_not_load():
     """Start-up (apps ready, every URL and view imported) loads no app's permission cases."""
     probe = (
