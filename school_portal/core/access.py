@@ -223,11 +223,15 @@ def _compiled_facts(
     differ are the user's, all others (dates, role names, the facts' kinds, a plug-in's own constants) stay as
     compiled. No parameter value is special, so a plug-in's fact may carry any constant it likes.
     """
+    for name, reader in readers:  # a fact that ignored the user would tell everyone's facts to everyone
+        one, other = (_plugin_fact(name, reader, probe, day).query.sql_with_params() for probe in _PROBE_IDS)
+        if one == other:
+            raise ImproperlyConfigured(f"The fact {name!r} does not depend on the user_id it is given.")
     compiled = [_facts_of(probe, day, readers).query.sql_with_params() for probe in _PROBE_IDS]
     (sql, params), (other_sql, other_params) = compiled
     positions = tuple(i for i, (p, q) in enumerate(zip(params, other_params, strict=True)) if p != q)
     if sql != other_sql or not positions:
-        raise ImproperlyConfigured("The facts query must take the user's id as a parameter of every branch.")
+        raise ImproperlyConfigured("The facts query must take the user's id as a parameter, not in its SQL.")
     return sql, tuple(params), positions
 
 

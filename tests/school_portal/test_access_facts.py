@@ -128,3 +128,15 @@ def test_a_fact_is_checked_at_start_up():
             "core.three_columns",
             lambda user_id, day: RoleAssignment.objects.filter(user_id=user_id).values_list("id", "school", "library"),
         )
+
+
+def test_a_fact_that_ignores_the_user_is_refused_before_it_answers_anyone(world: World):
+    """Everyone's libraries for everyone: the first request refuses the facts query rather than run it."""
+    name = f"{settings.PORTAL_PLUGINS[0]}.all_libraries"
+    policy.register_fact(name, lambda user_id, day: RoleAssignment.objects.values_list("library_id"))
+    try:
+        with pytest.raises(ImproperlyConfigured, match="does not depend on the user_id"):
+            policy.actor(world.users["librarian"]).fact(name)
+    finally:
+        policy.unregister_fact(name)
+    assert policy.actor(world.users["librarian"]).libraries_with("librarian") == {world.library.pk}
