@@ -5,10 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from school_portal.core.registry import PermissionCase
-
-TEACHERS = frozenset(
-    {"homeroom_teacher", "other_teacher", "other_school_teacher", "school_admin", "other_school_admin"}
-)
+from school_portal.core.testing.matrix import TEACHERS
 
 
 def cases() -> list[PermissionCase]:

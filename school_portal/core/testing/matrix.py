@@ -21,6 +21,13 @@ from ..registry import PermissionCase
 
 CORE = "school_portal.core"
 
+# Groups of the shared world's roles (``ROLES``), for the ``allowed`` sets of the rows.
+STUDENTS = frozenset({"student", "classmate"})
+GUARDIANS = frozenset({"guardian", "other_guardian"})
+TEACHERS = frozenset(
+    {"homeroom_teacher", "other_teacher", "other_school_teacher", "school_admin", "other_school_admin"}
+)
+
 
 def apps_with_cases() -> list[str]:
     """The core and the installed plug-ins, in the order of the settings."""
