@@ -1,4 +1,5 @@
-"""The classrooms plug-in's rules in the core's one access policy (registered from ClassroomsConfig.ready()).
+"""The classrooms plug-in's rules and capabilities in the core's one access policy (registered from
+ClassroomsConfig.ready()).
 
 - A student works on the assignments given to their class (or to them), once open, and sees only their own sheet.
 - The teachers of the assigned classes and the school's administrators review the assignment; each sheet only
@@ -6,6 +7,9 @@
 - A guardian sees their own child's sheet and feedback.
 - Lessons are seen and printed by the staff of their school; lessons of the shared library by every teacher and
   by education-centre staff; a teacher copies a library lesson into their own school.
+- Capabilities: ``classrooms.plan_lessons`` (the teachers' home: the schools' teachers and administrators, the
+  centre's staff), ``classrooms.do_lessons`` (a child's own list of lessons), ``classrooms.use`` (either: the
+  header link), ``classrooms.use_library`` (the shared library: every teacher and the centre's staff).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from school_portal.core.access import Actor, policy
-from school_portal.core.models import Enrollment, School, Student
+from school_portal.core.models import Enrollment, School
 
 from .models import AnswerSheet, Assignment, LessonLibraryPage, LessonPage
 
@@ -132,23 +136,23 @@ def _lesson_copy(actor: Actor, lesson: LessonPage) -> bool:
     return bool(actor.teacher_school_ids) and lesson.live and lesson_in_library(lesson)
 
 
-def _library_use(actor: Actor, library: LessonLibraryPage) -> bool:
+def _uses_library(actor: Actor) -> bool:
     """Search and preview the shared library: every teacher and the education centre's staff."""
     return bool(actor.teacher_school_ids) or actor.is_centre_staff
 
 
-def _own_lessons(actor: Actor, student: Student) -> bool:
-    """A child's own list of lessons to do: only that child."""
-    return actor.student_id is not None and student.pk == actor.student_id
+def _does_lessons(actor: Actor) -> bool:
+    """A child's own list of lessons to do: a child with an active student record."""
+    return actor.student_id is not None
 
 
-def _plan_lessons(actor: Actor, school: School) -> bool:
-    """Plan lessons (the plug-in's home): the school's teachers and administrators, and the centre's staff."""
-    return actor.is_centre_staff or school.pk in actor.teacher_school_ids
+def _plans_lessons(actor: Actor) -> bool:
+    """Plan lessons (the plug-in's home): the schools' teachers and administrators, and the centre's staff."""
+    return actor.is_centre_staff or bool(actor.teacher_school_ids)
 
 
-def _plan_lessons_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    return qs if actor.is_centre_staff else qs.filter(pk__in=actor.teacher_school_ids)
+def _uses_classrooms(actor: Actor) -> bool:
+    return _plans_lessons(actor) or _does_lessons(actor)
 
 
 def register() -> None:
@@ -161,6 +165,7 @@ def register() -> None:
     policy.register(LessonPage, "print", check=_lesson_visible)
     policy.register(LessonPage, "assign", check=_lesson_assign)
     policy.register(LessonPage, "copy", check=_lesson_copy)
-    policy.register(LessonLibraryPage, "use", check=_library_use)
-    policy.register(Student, "do_lessons", check=_own_lessons)
-    policy.register(School, "plan_lessons", check=_plan_lessons, scope=_plan_lessons_scope)
+    policy.register_capability("classrooms.use", check=_uses_classrooms)
+    policy.register_capability("classrooms.plan_lessons", check=_plans_lessons)
+    policy.register_capability("classrooms.do_lessons", check=_does_lessons)
+    policy.register_capability("classrooms.use_library", check=_uses_library)

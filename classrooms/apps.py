@@ -16,11 +16,10 @@ class ClassroomsConfig(AppConfig):
     def ready(self) -> None:
         from school_portal.core.registry import DemoSeeder, demo_seeders, register_urls
 
-        from . import access_rules, dashboards, permission_cases
+        from . import access_rules, dashboards
 
         register_urls("classrooms", "classrooms.urls", "lessons")
         access_rules.register()
         dashboards.register()
-        permission_cases.register()
         # By dotted path: the demo lessons (and the test builders they use) load only when seed_demo runs.
         demo_seeders.register("classrooms", DemoSeeder(seed="classrooms.demo_lessons.seed_lessons", order=20))

@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from school_portal.core.access import policy
-from school_portal.core.models import Role
 from school_portal.core.registry import DashboardPanel, NavLink, dashboard_panels, nav_links
 
 from . import selectors
@@ -31,14 +30,14 @@ def register() -> None:
             _("Teachers' feedback on lessons"),
             "classrooms/panels/guardian_feedback.html",
             _guardian_feedback,
-            frozenset({Role.GUARDIAN}),
+            "core.follow_children",
             order=30,
         ),
     )
     dashboard_panels.register(
         "classrooms.student_day",
         DashboardPanel(
-            _("Today's lessons"), "classrooms/panels/student_day.html", _student_day, frozenset({Role.STUDENT}), order=5
+            _("Today's lessons"), "classrooms/panels/student_day.html", _student_day, "classrooms.do_lessons", order=5
         ),
     )
     dashboard_panels.register(
@@ -47,7 +46,7 @@ def register() -> None:
             _("Lessons to review"),
             "classrooms/panels/teacher_work.html",
             _teacher_work,
-            frozenset({Role.TEACHER, Role.SCHOOL_ADMIN}),
+            "core.teach",
             order=20,
         ),
     )
@@ -56,7 +55,7 @@ def register() -> None:
         NavLink(
             _("ICT lessons"),
             "classrooms:index",
-            frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT, Role.CENTRE_STAFF}),
+            "classrooms.use",
             order=50,
         ),
     )

@@ -1,16 +1,20 @@
-"""The classrooms plug-in's rows of the permission matrix: every endpoint it adds, tried by every role."""
+"""The classrooms plug-in's rows of the permission matrix: every endpoint it adds, tried by every role.
+
+Test code: only the tests import it (tests/school_portal/test_permission_matrix.py collects ``cases()``).
+"""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.urls import reverse
+from django.utils import timezone
 
-from school_portal.core.registry import PermissionCase, permission_cases
+from school_portal.core.registry import PermissionCase
 
-# The question of the test lesson's drawing (classrooms.testing.Q_DRAW), named here so that this module imports
-# the test builders only when a case is built, never when the portal starts.
-Q_DRAW = "55555555-5555-4555-8555-555555555555"
+from . import services
+from .testing import Q_DRAW, classroom_world, two_class_world
 
 STUDENTS = frozenset({"student", "classmate"})
 CHILD_CIRCLE = frozenset({"student", "guardian", "homeroom_teacher", "school_admin"})
@@ -25,15 +29,7 @@ ALL_TEACHERS = frozenset(
 
 
 def _cw(world):
-    from .testing import classroom_world
-
     return classroom_world(world)
-
-
-def two_class_world(world):
-    from .testing import two_class_world
-
-    return two_class_world(world)
 
 
 def _progress_url(world) -> str:
@@ -41,8 +37,8 @@ def _progress_url(world) -> str:
     return reverse("classrooms:class_progress", args=[world.class_group.pk])
 
 
-def register() -> None:
-    for case in (
+def cases() -> list[PermissionCase]:
+    return [
         PermissionCase(
             "classrooms.index",
             lambda w: reverse("classrooms:index"),
@@ -144,5 +140,22 @@ def register() -> None:
             data=lambda w: {"unit": _cw(w).unit.pk},
             ok_status=(302,),
         ),
-    ):
-        permission_cases.register(case.name, case)
+    ]
+
+
+def exact_rule_objects(world) -> None:
+    """For the proof that the exact ``work`` rule's scope equals its check (tests/school_portal/test_exact_rules.py):
+    besides the open assignments of the cases (one class; two classes), one not yet open and one given to the
+    classmate by name."""
+    lesson = classroom_world(world).lesson
+    two_class_world(world)
+    now = timezone.now()
+    for opens_in_hours, students in ((1, []), (-1, [world.classmate])):
+        services.assignment_create(
+            lesson=lesson,
+            class_groups=[world.class_group],
+            opens_at=now + datetime.timedelta(hours=opens_in_hours),
+            due_at=now + datetime.timedelta(days=1),
+            by=world.users["homeroom_teacher"],
+            students=students,
+        )

@@ -9,22 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from school_portal.core.access import policy
+from school_portal.core.access import capability_required, policy
 from school_portal.core.services import PortalError
 
 from . import selectors, services, worksheets
 from .forms import CopyForm, LibrarySearchForm
-from .models import LessonCopy, LessonLibraryPage, LessonPage
+from .models import LessonCopy, LessonPage
 
 
-def may_use_library(request: HttpRequest) -> bool:
-    """The access policy's answer for the shared library (the rule is about the user, not one library page)."""
-    return policy.allows(request, "use", LessonLibraryPage())
-
-
-@login_required
+@capability_required("classrooms.use_library")
 def library(request: HttpRequest) -> HttpResponse:
-    policy.require(request, "use", LessonLibraryPage())
     form = LibrarySearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     lessons = selectors.library_lessons(

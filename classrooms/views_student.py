@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from school_portal.core.access import policy
-from school_portal.core.models import Student
+from school_portal.core.access import capability_required, policy
 from school_portal.core.services import PortalError
 
 from . import lesson_render, payload, selectors, services, worksheets
@@ -23,11 +22,9 @@ def _assignment_for_work(request: HttpRequest, pk: int) -> Assignment:
     return policy.get_or_404(request, "work", Assignment.objects.select_related("lesson"), pk=pk)
 
 
-@login_required
+@capability_required("classrooms.do_lessons")
 def my_lessons(request: HttpRequest) -> HttpResponse:
-    actor = policy.actor(request)
-    policy.get_or_404(request, "do_lessons", Student.objects.all(), pk=actor.student_id)
-    day = selectors.student_assignments(actor)
+    day = selectors.student_assignments(policy.actor(request))
     return render(request, "classrooms/my_lessons.html", {"day": day})
 
 

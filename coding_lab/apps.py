@@ -8,9 +8,9 @@ class CodingLabConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school_portal.core.models import Role
         from school_portal.core.registry import register_plugin_home
 
-        register_plugin_home(
-            "coding_lab", prefix="coding", label=_("Coding lab"), roles={Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT}
-        )
+        from . import access_rules
+
+        access_rules.register()
+        register_plugin_home("coding_lab", prefix="coding", label=_("Coding lab"), capability="coding_lab.use")

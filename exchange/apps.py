@@ -8,12 +8,9 @@ class ExchangeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school_portal.core.models import Role
         from school_portal.core.registry import register_plugin_home
 
-        register_plugin_home(
-            "exchange",
-            prefix="exchange",
-            label=_("Video exchange"),
-            roles={Role.TEACHER, Role.SCHOOL_ADMIN, Role.STUDENT, Role.PARTNER_TEACHER},
-        )
+        from . import access_rules
+
+        access_rules.register()
+        register_plugin_home("exchange", prefix="exchange", label=_("Video exchange"), capability="exchange.use")

@@ -8,9 +8,11 @@ class LibraryWifiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school_portal.core.models import Role
         from school_portal.core.registry import register_plugin_home
 
+        from . import access_rules
+
+        access_rules.register()
         register_plugin_home(
-            "library_wifi", prefix="library-wifi", label=_("Library Wi-Fi"), roles={Role.LIBRARIAN, Role.CENTRE_STAFF}
+            "library_wifi", prefix="library-wifi", label=_("Library Wi-Fi"), capability="library_wifi.manage"
         )

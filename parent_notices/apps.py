@@ -8,12 +8,11 @@ class ParentNoticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school_portal.core.models import Role
         from school_portal.core.registry import register_plugin_home
 
+        from . import access_rules
+
+        access_rules.register()
         register_plugin_home(
-            "parent_notices",
-            prefix="notices",
-            label=_("School notices"),
-            roles={Role.TEACHER, Role.SCHOOL_ADMIN, Role.GUARDIAN},
+            "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
         )

@@ -1,72 +1,84 @@
-"""The one access policy: "may this user do this to this object?" and "which of these may this user see?".
+"""The access-policy engine: "may this user do this to this object?", "which of these may they see?", "may they
+use this at all?". The core's own rules live in :mod:`school_portal.core.access_rules`; a plug-in's in its
+``access_rules.py``; both register them here from their ``AppConfig.ready()``.
 
 Every view, API endpoint, feed, PDF, websocket consumer and admin listing that touches personal data asks
-here; none filters by role on its own. The core registers the rules for its own models below; a plug-in
-registers the rules for its models from its ``AppConfig.ready()`` with :func:`policy.register`.
+:data:`policy`; none filters by role on its own. It answers three kinds of question:
 
-A rule is a pair of functions over an :class:`Actor` (what the user is, computed once per request):
-``check(actor, obj) -> bool`` for one object and ``scope(actor, queryset) -> queryset`` for listings.
-No rule is registered for an action means refused. A rule registered ``exact`` promises that its scope holds
-exactly the objects its check allows (a test proves it for each such rule); :meth:`AccessPolicy.get_or_404`
-then fetches one object and decides in the same query, on the pages a child opens all day long.
+- **Rules**, per (model, action): ``check(actor, obj) -> bool`` for one object and ``scope(actor, queryset) ->
+  queryset`` for listings (:meth:`AccessPolicy.register`; asked through ``allows``, ``require``, ``scope`` and
+  ``get_or_404``). An action nobody registered is refused, and so is every visitor who is not signed in, except
+  by a rule registered ``public`` (a document a public page links). A rule registered ``exact`` promises that its scope
+  holds exactly the objects its check allows (tests/school_portal/test_exact_rules.py proves it for every such
+  rule); ``get_or_404`` then fetches one object and decides in the same query.
+- **Capabilities**, object-free: "may this person use the coding lab at all" (``policy.can(who, "coding_lab.use")``,
+  registered with :meth:`AccessPolicy.register_capability`). Nav links and dashboard panels name one.
+- **Facts**: what an :class:`Actor` is (roles, children, classes taught, ...), read in one query per request.
+  A plug-in adds its own facts to that same query with :meth:`AccessPolicy.register_fact`.
+
+Registrations are checked at start-up: a (model, action), capability or fact name already taken by a different
+function is an ``ImproperlyConfigured`` error (the same function again is harmless: ``ready()`` may run twice),
+so a plug-in cannot silently replace the core's rule whatever the order of ``INSTALLED_APPS``.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections
-from django.db.models import BigIntegerField, Case, CharField, F, Model, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, CharField, F, Model, QuerySet, Value, When
 from django.db.models.functions import Cast
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from wagtail.documents.models import AbstractDocument
-from wagtail.models import Page, ReferenceIndex
 
-from .models import (
-    ClassGroup,
-    Enrollment,
-    Guardian,
-    GuardianLink,
-    Job,
-    Role,
-    RoleAssignment,
-    RosterImport,
-    School,
-    SchoolYear,
-    Student,
-    Teaching,
-)
+from .models import Enrollment, Guardian, GuardianLink, Role, RoleAssignment, SchoolYear, Student, Teaching
 
 Check = Callable[["Actor", Any], bool]
 Scope = Callable[["Actor", QuerySet], QuerySet]
+CapabilityCheck = Callable[["Actor"], bool]
+# ``reader(user_id, day)`` builds (never runs) a ``values_list`` of one or two integer columns about that user.
+FactReader = Callable[[int, datetime.date], QuerySet]
+View = Callable[..., HttpResponse]
 
 
 class Actor:
     """What one user is, for access decisions: read lazily, in one query, at most once per request."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, policy: AccessPolicy | None = None) -> None:
         self.user = user
         self.is_authenticated = bool(user and user.is_authenticated)
+        self._policy = policy
 
     @cached_property
     def _facts(self) -> dict[str, list[tuple[Any, Any]]]:
-        """Everything the rules ask about this user, from a single UNION query, grouped by kind (see _FACTS)."""
+        """Everything the rules ask about this user, from a single UNION query, grouped by kind (see _facts_of)."""
         facts: dict[str, list[tuple[Any, Any]]] = {}
         if self.is_authenticated:
-            for kind, a, b in _read_facts(self.user.pk):
+            for kind, a, b in (self._policy or policy).read_facts(self.user.pk):
                 facts.setdefault(kind, []).append((a, b))
         return facts
 
+    def fact(self, name: str) -> frozenset[int]:
+        """The values of the first column of the fact ``name`` a plug-in registered (NULLs left out); empty for
+        visitors. An unregistered name raises ``LookupError``: it is a mistake in the code, not a refusal."""
+        return frozenset(a for a, _ in self.fact_rows(name) if a is not None)
+
+    def fact_rows(self, name: str) -> list[tuple[int | None, int | None]]:
+        """The rows ``(a, b)`` of a registered two-column fact (``b`` is None for a one-column one)."""
+        (self._policy or policy).fact_reader(name)
+        return list(self._facts.get(_plugin_kind(name), ()))
+
     @property
     def _roles(self) -> list[tuple[str, int | None, int | None]]:
-        return [(kind, a, b) for kind, rows in self._facts.items() if kind not in _FACTS for a, b in rows]
+        return [(kind, a, b) for kind, rows in self._facts.items() if not kind.startswith("@") for a, b in rows]
 
     def has_role(self, role: str) -> bool:
         return any(r == role for r, _, _ in self._roles)
@@ -120,7 +132,7 @@ class Actor:
 
     @property
     def role_names(self) -> set[str]:
-        """The dashboard roles of this user (which panels and links they get)."""
+        """The roles this user holds (staff roles, and student / guardian from their records)."""
         names = {r for r, _, _ in self._roles}
         if self.student_id:
             names.add(Role.STUDENT)
@@ -131,9 +143,14 @@ class Actor:
         return names
 
 
-# The kinds of fact besides role assignments (whose kind is the role itself; no role starts with "@").
+# --- the facts query --------------------------------------------------------------------------------------
+# Rows of (kind, a, b). A role assignment's kind is the role itself; every other kind starts with "@" (no role
+# does): the core's own below, a plug-in's fact "exchange.partner_of" as "@exchange.partner_of".
 _STUDENT, _GUARDIAN, _CHILD, _TEACHES, _ENROLLED = "@student", "@guardian", "@child", "@teaches", "@enrolled"
-_FACTS = {_STUDENT, _GUARDIAN, _CHILD, _TEACHES, _ENROLLED}
+
+
+def _plugin_kind(name: str) -> str:
+    return "@" + name
 
 
 def _fact(queryset: QuerySet, kind: Any, a: Any, b: Any = None) -> QuerySet:
@@ -149,11 +166,24 @@ def _fact(queryset: QuerySet, kind: Any, a: Any, b: Any = None) -> QuerySet:
     )
 
 
-def _facts_of(user: Any, day: datetime.date | None = None) -> QuerySet:
+def _plugin_fact(name: str, reader: FactReader, user: int, day: datetime.date) -> QuerySet:
+    """A registered fact's branch: its reader's one or two columns, as integers (a UNION needs one type)."""
+    rows = reader(user, day)
+    columns = getattr(rows, "_fields", None)  # the names given to values_list(); None for a model queryset
+    if not isinstance(rows, QuerySet) or not columns or len(columns) > 2:
+        raise ImproperlyConfigured(
+            f"The fact {name!r} must be read as .values_list() of one or two integer columns "
+            f"(got {type(rows).__name__} of columns {columns or 'all'})."
+        )
+    a, *b = (Cast(F(column), BigIntegerField()) for column in columns)
+    return _fact(rows, _plugin_kind(name), a, b[0] if b else None)
+
+
+def _facts_of(user: Any, day: datetime.date | None = None, readers: tuple[tuple[str, FactReader], ...] = ()):
     """(kind, a, b) rows: role assignments (role, school, library), the active student record (@student, id),
     the guardian record (@guardian, id), the guardian's children (@child, student), the classes taught in the
-    school year running on ``day`` (@teaches, class group, 1 if homeroom) and the student's own classes that year
-    (@enrolled, class group). The same facts the separate per-attribute queries used to read, in one round trip."""
+    school year running on ``day`` (@teaches, class group, 1 if homeroom), the student's own classes that year
+    (@enrolled, class group), then each registered fact of the plug-ins. One round trip for all of them."""
     years = SchoolYear.objects.active(day).values("id")
     return _fact(RoleAssignment.objects.filter(user=user), F("role"), F("school_id"), F("library_id")).union(
         _fact(Student.objects.filter(user=user, is_active=True), _STUDENT, F("id")),
@@ -170,26 +200,91 @@ def _facts_of(user: Any, day: datetime.date | None = None) -> QuerySet:
             _ENROLLED,
             F("class_group_id"),
         ),
+        *(_plugin_fact(name, reader, user, day or timezone.localdate()) for name, reader in readers),
         all=True,
     )
 
 
-_ANYONE = -1  # stands for the user's id while the facts query is compiled: no user has a negative id
+# Two user ids no user has (ids are positive), to find where the user's id goes among the compiled parameters.
+_PROBE_IDS = (-1, -2)
 
 
 @lru_cache(maxsize=4)
-def _facts_sql(day: datetime.date, alias: str) -> tuple[str, tuple[Any, ...]]:
-    """The facts query compiled by the ORM once a day per process (building it costs 2-3 ms of CPU, more than
-    the rest of a dashboard's queries together); each request then only binds its own user's id."""
-    sql, params = _facts_of(_ANYONE, day).query.sql_with_params()
-    return sql, tuple(params)
+def _compiled_facts(
+    day: datetime.date, alias: str, readers: tuple[tuple[str, FactReader], ...]
+) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
+    """The facts query as SQL, its parameters, and the positions of the user's id among them.
+
+    Why: building the UNION through the ORM costs 2.4 ms of CPU, more than the rest of a dashboard's queries
+    together; binding one id to SQL compiled earlier costs 0.16 ms (docs/benchmarks.md, "Changes made for these
+    targets", 1). So the ORM compiles it once per day (the "current school year" branches depend on the date),
+    database and set of registered facts, per process, and each request binds its own user's id.
+
+    How the id finds its place: the query is compiled twice, for two ids no user has; the parameters that
+    differ are the user's, all others (dates, role names, the facts' kinds, a plug-in's own constants) stay as
+    compiled. No parameter value is special, so a plug-in's fact may carry any constant it likes.
+    """
+    for name, reader in readers:  # a fact that ignored the user would tell everyone's facts to everyone
+        one, other = (_plugin_fact(name, reader, probe, day).query.sql_with_params() for probe in _PROBE_IDS)
+        if one == other:
+            raise ImproperlyConfigured(f"The fact {name!r} does not depend on the user_id it is given.")
+    compiled = [_facts_of(probe, day, readers).query.sql_with_params() for probe in _PROBE_IDS]
+    (sql, params), (other_sql, other_params) = compiled
+    positions = tuple(i for i, (p, q) in enumerate(zip(params, other_params, strict=True)) if p != q)
+    if sql != other_sql or not positions:
+        raise ImproperlyConfigured("The facts query must take the user's id as a parameter, not in its SQL.")
+    return sql, tuple(params), positions
 
 
-def _read_facts(user_id: int) -> list[tuple[str, Any, Any]]:
-    sql, params = _facts_sql(timezone.localdate(), RoleAssignment.objects.db)
-    with connections[RoleAssignment.objects.db].cursor() as cursor:
-        cursor.execute(sql, [user_id if p == _ANYONE else p for p in params])
-        return cursor.fetchall()
+# --- the policy -------------------------------------------------------------------------------------------
+
+
+def _same_function(a: Any, b: Any) -> bool:
+    """The same function, or the same source defined again (a lambda inside ``register()`` that ran twice)."""
+    if a is b:
+        return True
+    code_a, code_b = getattr(a, "__code__", None), getattr(b, "__code__", None)
+    if code_a is None or code_b is None:
+        return False
+    return (a.__module__, a.__qualname__, code_a.co_code, code_a.co_consts) == (
+        b.__module__,
+        b.__qualname__,
+        code_b.co_code,
+        code_b.co_consts,
+    ) and _cells(a) == _cells(b)
+
+
+def _cells(function: Any) -> tuple[Any, ...]:
+    return tuple(cell.cell_contents for cell in function.__closure__ or ())
+
+
+def _describe(function: Any) -> str:
+    return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', repr(function))}"
+
+
+def _registering_app(function: Any) -> str | None:
+    """The label of the app whose code defines ``function`` (None for code outside every app, such as tests)."""
+    config = apps.get_containing_app_config(getattr(function, "__module__", "") or "")
+    return config.label if config is not None else None
+
+
+_NAME = re.compile(r"([a-z_][a-z0-9_]*)\.[a-z_][a-z0-9_.]*")
+
+
+def _check_name(kind: str, name: str, function: Any) -> None:
+    """Capabilities and facts are named ``<app label>.<what>``, after the app that registers them."""
+    match = _NAME.fullmatch(name)
+    if match is None:
+        raise ImproperlyConfigured(f"A {kind} is named '<app label>.<what>' (like 'coding_lab.use'), not {name!r}.")
+    _check_namespace(kind, name, match.group(1), function)
+
+
+def _check_namespace(kind: str, name: str, label: str, function: Any) -> None:
+    owner = _registering_app(function)
+    if owner is not None and owner != label:
+        raise ImproperlyConfigured(f"{_describe(function)} registers the {kind} {name!r}: name it '{owner}.…'.")
+    if owner is None and label not in {config.label for config in apps.get_app_configs()}:
+        raise ImproperlyConfigured(f"The {kind} {name!r} names no installed app.")
 
 
 @dataclass
@@ -199,10 +294,23 @@ class Rule:
     exact: bool = False  # the scope holds exactly what the check allows: one object is fetched through it
     public: bool = False  # the check also answers for visitors who are not signed in (public documents)
 
+    def same_as(self, other: Rule) -> bool:
+        return (
+            _same_function(self.check, other.check)
+            and (self.scope is other.scope or _same_function(self.scope, other.scope))
+            and self.exact == other.exact
+            and self.public == other.public
+        )
+
 
 @dataclass
 class AccessPolicy:
     rules: dict[tuple[type[Model], str], Rule] = field(default_factory=dict)
+    capabilities: dict[str, CapabilityCheck] = field(default_factory=dict)
+    facts: dict[str, FactReader] = field(default_factory=dict)
+    _fact_readers: tuple[tuple[str, FactReader], ...] = field(default=(), init=False, repr=False)
+
+    # --- registration (from AppConfig.ready()) ---
 
     def register(
         self,
@@ -214,9 +322,68 @@ class AccessPolicy:
         exact: bool = False,
         public: bool = False,
     ) -> None:
+        """The rule for ``action`` on ``model`` (and on its subclasses that have none of their own).
+
+        An action on another app's model carries the registering app's label: classrooms registers
+        ``"classrooms.do_lessons"`` on the core's ``Student``, never ``"do_lessons"``. One rule per action along
+        an inheritance line: registering ``action`` for a parent or a subclass of a model that already has it is
+        refused, like registering a taken key with a different function, so no rule is ever shadowed.
+        """
         if exact and scope is None:
             raise ValueError("an exact rule needs a scope")
-        self.rules[(model, action)] = Rule(check=check, scope=scope, exact=exact, public=public)
+        self._check_action(model, action, check)
+        rule = Rule(check=check, scope=scope, exact=exact, public=public)
+        existing = self.rules.get((model, action))
+        if existing is not None:
+            if existing.same_as(rule):
+                return
+            raise ImproperlyConfigured(
+                f"{_describe(check)} would replace {_describe(existing.check)} as the rule for "
+                f"({model._meta.label}, {action!r}): choose another action name, prefixed with your app's label."
+            )
+        for (other_model, other_action), other in self.rules.items():
+            if other_action == action and (issubclass(model, other_model) or issubclass(other_model, model)):
+                raise ImproperlyConfigured(
+                    f"{_describe(check)} registers ({model._meta.label}, {action!r}), but "
+                    f"{_describe(other.check)} already governs ({other_model._meta.label}, {action!r}) on the "
+                    "same inheritance line: one of them would shadow the other."
+                )
+        self.rules[(model, action)] = rule
+
+    def register_capability(self, name: str, *, check: CapabilityCheck) -> None:
+        """An object-free permission ``check(actor) -> bool``, asked by :meth:`can`: "may this person use the
+        coding lab at all". Named ``<app label>.<what>``. It should read only the Actor's facts (no query):
+        nav links and dashboard panels ask one on every page."""
+        _check_name("capability", name, check)
+        existing = self.capabilities.get(name)
+        if existing is not None and not _same_function(existing, check):
+            raise ImproperlyConfigured(
+                f"{_describe(check)} would replace the capability {name!r} ({_describe(existing)})."
+            )
+        self.capabilities[name] = check
+
+    def register_fact(self, name: str, reader: FactReader) -> None:
+        """A plug-in's own fact about a user, read in the Actor's one facts query (no extra query per request).
+
+        ``reader(user_id, day)`` returns, without running it, a ``values_list`` of one or two integer columns
+        (``.values_list("exchange_id")``) for that user on ``day``; ``actor.fact(name)`` gives the first
+        column's values, ``actor.fact_rows(name)`` the rows. Named ``<app label>.<what>``.
+        """
+        _check_name("fact", name, reader)
+        existing = self.facts.get(name)
+        if existing is not None and not _same_function(existing, reader):
+            raise ImproperlyConfigured(f"{_describe(reader)} would replace the fact {name!r} ({_describe(existing)}).")
+        if existing is None:
+            _plugin_fact(name, reader, _PROBE_IDS[0], timezone.localdate())  # its shape, at start-up
+            self.facts[name] = reader
+            self._fact_readers = tuple(self.facts.items())
+
+    def unregister_fact(self, name: str) -> None:
+        """Forget a fact (tests register their own and take them away again)."""
+        if self.facts.pop(name, None) is not None:
+            self._fact_readers = tuple(self.facts.items())
+
+    # --- who is asking ---
 
     def actor(self, user_or_request: Any) -> Actor:
         """The Actor of a user, cached on the request and on its user, so that a request computes it once even
@@ -229,13 +396,48 @@ class AccessPolicy:
             cached = getattr(holder, "_portal_actor", None)
             if cached is not None and cached.user is user:
                 return cached
-        actor = Actor(user)
+        actor = Actor(user, self)
         for holder in holders:
             try:
                 holder._portal_actor = actor
             except AttributeError:  # AnonymousUser and friends may refuse attributes
                 pass
         return actor
+
+    def read_facts(self, user_id: int) -> list[tuple[str, Any, Any]]:
+        """The (kind, a, b) rows of one user: one query, from SQL compiled once a day (see _compiled_facts)."""
+        alias = RoleAssignment.objects.db
+        sql, params, positions = _compiled_facts(timezone.localdate(), alias, self._fact_readers)
+        bound = list(params)
+        for position in positions:
+            bound[position] = user_id
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, bound)
+            return cursor.fetchall()
+
+    def fact_reader(self, name: str) -> FactReader:
+        try:
+            return self.facts[name]
+        except KeyError:
+            raise LookupError(f"No fact {name!r} is registered (policy.register_fact).") from None
+
+    # --- questions ---
+
+    def can(self, who: Any, capability: str) -> bool:
+        """May this user (a request, user or Actor) use ``capability`` at all? Visitors may not.
+
+        An unregistered name raises ``LookupError`` (a mistake in the code, loud in the first test that asks,
+        like ``reverse()`` of an unknown URL); ``manage.py check`` reports nav links and panels that name one."""
+        try:
+            check = self.capabilities[capability]
+        except KeyError:
+            raise LookupError(f"No capability {capability!r} is registered (policy.register_capability).") from None
+        actor = self.actor(who)
+        return actor.is_authenticated and bool(check(actor))
+
+    def require_capability(self, who: Any, capability: str) -> None:
+        if not self.can(who, capability):
+            raise PermissionDenied
 
     def allows(self, who: Any, action: str, obj: Model) -> bool:
         rule = self._rule(type(obj), action)
@@ -270,135 +472,41 @@ class AccessPolicy:
             raise PermissionDenied
 
     def _rule(self, model: type[Model], action: str) -> Rule | None:
+        """The rule of ``model`` or of the nearest ancestor that has one (at most one exists: see register)."""
         for klass in model.__mro__:
             rule = self.rules.get((klass, action))
             if rule is not None:
                 return rule
         return None
 
+    def _check_action(self, model: type[Model], action: str, check: Check) -> None:
+        label, dot, _ = action.partition(".")
+        if dot:
+            _check_namespace("action", action, label, check)
+            return
+        owner = _registering_app(check)
+        if owner is not None and owner != model._meta.app_label:
+            raise ImproperlyConfigured(
+                f"{_describe(check)} registers {action!r} on {model._meta.label}, another app's model: "
+                f"name the action '{owner}.{action}'."
+            )
+
 
 policy = AccessPolicy()
 
 
-# --- the core's own rules ---------------------------------------------------------------------------------
+def capability_required(capability: str) -> Callable[[View], View]:
+    """A view decorator: visitors go to the sign-in page, signed-in people without ``capability`` get a 403.
 
+    ``@capability_required("coding_lab.use")`` on a plug-in's index page, like Django's ``permission_required``.
+    """
 
-def _student_visible(actor: Actor, student: Student) -> bool:
-    if actor.student_id == student.id or student.id in actor.children_ids:
-        return True
-    if student.school_id in actor.admin_school_ids:
-        return True
-    return Enrollment.objects.filter(student=student, class_group_id__in=actor.taught_class_ids).exists()
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            policy.require_capability(request, capability)
+            return view(request, *args, **kwargs)
 
+        return login_required(checked)
 
-def _student_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    q = Q(pk__in=actor.children_ids) | Q(school_id__in=actor.admin_school_ids)
-    if actor.student_id:
-        q |= Q(pk=actor.student_id)
-    if actor.taught_class_ids:
-        q |= Q(enrollments__class_group_id__in=actor.taught_class_ids)
-    return qs.filter(q).distinct()
-
-
-def _student_manage(actor: Actor, student: Student) -> bool:
-    """Print invitation letters, reset a badge: the homeroom teacher and the school's administrators."""
-    if student.school_id in actor.admin_school_ids:
-        return True
-    return Enrollment.objects.filter(student=student, class_group_id__in=actor.homeroom_class_ids).exists()
-
-
-def _class_roster_visible(actor: Actor, class_group: ClassGroup) -> bool:
-    return class_group.id in actor.taught_class_ids or class_group.school_id in actor.admin_school_ids
-
-
-def _class_roster_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    return qs.filter(Q(pk__in=actor.taught_class_ids) | Q(school_id__in=actor.admin_school_ids))
-
-
-def _class_manage(actor: Actor, class_group: ClassGroup) -> bool:
-    return class_group.id in actor.homeroom_class_ids or class_group.school_id in actor.admin_school_ids
-
-
-def _class_manage_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    """The same classes as :func:`_class_manage`: a subject teacher sees a roster but manages no class."""
-    return qs.filter(Q(pk__in=actor.homeroom_class_ids) | Q(school_id__in=actor.admin_school_ids))
-
-
-def _school_manage(actor: Actor, school: School) -> bool:
-    """Import rosters and run the school's site: its administrators and education-centre staff."""
-    return school.id in actor.admin_school_ids or actor.is_centre_staff
-
-
-def _school_manage_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    return qs if actor.is_centre_staff else qs.filter(pk__in=actor.admin_school_ids)
-
-
-# Personal data of a child: the child, their guardians, their current teachers, their school's administrators.
-policy.register(Student, "view", check=_student_visible, scope=_student_scope)
-policy.register(Student, "manage", check=_student_manage, scope=None)
-# A class's roster (names of children): its teachers and the school's administrators; never other students.
-policy.register(ClassGroup, "view_roster", check=_class_roster_visible, scope=_class_roster_scope)
-policy.register(ClassGroup, "manage", check=_class_manage, scope=_class_manage_scope)
-policy.register(School, "manage", check=_school_manage, scope=_school_manage_scope)
-
-
-def _roster_import_visible(actor: Actor, roster_import: RosterImport) -> bool:
-    """A school's imports: its administrators and centre staff; a city-wide import (no school): centre staff."""
-    if actor.is_centre_staff:
-        return True
-    return roster_import.school_id is not None and roster_import.school_id in actor.admin_school_ids
-
-
-def _roster_import_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    return qs if actor.is_centre_staff else qs.filter(school_id__in=actor.admin_school_ids)
-
-
-# Roster imports hold the names of children (in their error reports): the same people who may import them.
-policy.register(RosterImport, "view", check=_roster_import_visible, scope=_roster_import_scope)
-# Starting one: for a school, its administrators and centre staff; city-wide (no school), centre staff only.
-policy.register(RosterImport, "create", check=_roster_import_visible)
-
-
-def _document_is_public(document: AbstractDocument) -> bool:
-    """Linked from a live page that anyone may read (no view restriction on it or above it): Wagtail's reference
-    index knows which pages use a document, in their published content."""
-    page_type = ContentType.objects.get_for_model(Page)
-    pages_using = (
-        ReferenceIndex.get_references_to(document)
-        .filter(base_content_type=page_type)
-        .annotate(page_id=Cast("object_id", BigIntegerField()))
-        .values("page_id")
-    )
-    return Page.objects.live().public().filter(pk__in=pages_using).exists()
-
-
-def _document_readable(actor: Actor, document: AbstractDocument) -> bool:
-    """A document of a school's collection (a roster, minutes, a letter): the school's teachers and administrators
-    and education-centre staff; anyone, once a public page links it. Outside any school's collection: centre
-    staff, or anyone once a public page links it."""
-    if actor.is_authenticated:
-        if actor.is_centre_staff:
-            return True
-        schools = actor.teacher_school_ids
-        if schools and School.objects.filter(pk__in=schools, collection_id=document.collection_id).exists():
-            return True
-    return _document_is_public(document)
-
-
-# Wagtail's documents, served only through its serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"), which asks
-# this rule in the before_serve_document hook (wagtail_hooks.py). Original images are never served at all: the
-# public gets renditions only (school_portal/core/media.py, and nginx in docs/operations.md).
-policy.register(AbstractDocument, "view", check=_document_readable, public=True)
-
-
-def _job_visible(actor: Actor, job: Job) -> bool:
-    """A background job (its progress and its file: letters, badges, an import): whoever started it, and centre
-    staff who help them. Not the school's other staff: a job's file may hold one-time codes."""
-    return actor.is_centre_staff or (job.started_by_id is not None and job.started_by_id == actor.user.pk)
-
-
-def _job_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    return qs if actor.is_centre_staff else qs.filter(started_by_id=actor.user.pk)
-
-
-policy.register(Job, "view", check=_job_visible, scope=_job_scope)
+    return decorator

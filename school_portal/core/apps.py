@@ -9,10 +9,10 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, dashboards, permission_cases, retention  # noqa: F401
+        from . import access_rules, checks, dashboards, retention  # noqa: F401
 
+        access_rules.register()
         dashboards.register()
-        permission_cases.register()
         retention.register()
 
         from .realtime import websocket_urlpatterns

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -32,4 +32,22 @@ def names_pdf_font(app_configs, **kwargs):
             hint="Install Debian's fonts-ipamj-mincho, or set PDF_FALLBACK_FONTS to TrueType font paths.",
             id="core.W002",
         )
+    ]
+
+
+@register()
+def capabilities_of_links_and_panels(app_configs, **kwargs):
+    """A header link or dashboard panel naming a capability nobody registered would fail on every page."""
+    from .access import policy
+    from .registry import dashboard_panels, nav_links
+
+    return [
+        Error(
+            f"The {kind} {name!r} names the capability {item.capability!r}, which no app registered.",
+            hint="Register it with policy.register_capability() in the app's access_rules.py, from its ready().",
+            id="core.E001",
+        )
+        for kind, registry in (("header link", nav_links), ("dashboard panel", dashboard_panels))
+        for name, item in registry.items()
+        if item.capability not in policy.capabilities
     ]

@@ -8,12 +8,11 @@ from .registry import nav_links
 
 
 def portal(request: HttpRequest) -> dict:
-    """The navigation links of the signed-in user's roles (none, and no query, for visitors)."""
+    """The navigation links whose capability the signed-in user has (none, and no query, for visitors)."""
     links = []
     if request.user.is_authenticated:
-        roles = policy.actor(request).role_names
         for link in sorted(nav_links, key=lambda item: item.order):
-            if link.roles & roles:
+            if policy.can(request, link.capability):
                 try:
                     links.append({"label": link.label, "url": reverse(link.url_name)})
                 except NoReverseMatch:

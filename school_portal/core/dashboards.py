@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .access import policy
-from .models import Role
 from .registry import DashboardPanel, NavLink, dashboard_panels, nav_links
 
 
@@ -26,7 +25,7 @@ def _me(request: HttpRequest) -> dict:
 def register() -> None:
     dashboard_panels.register(
         "core.children",
-        DashboardPanel(_("My children"), "core/panels/children.html", _children, frozenset({Role.GUARDIAN}), order=10),
+        DashboardPanel(_("My children"), "core/panels/children.html", _children, "core.follow_children", order=10),
     )
     dashboard_panels.register(
         "core.classes",
@@ -34,14 +33,14 @@ def register() -> None:
             _("My classes"),
             "core/panels/classes.html",
             _classes,
-            frozenset({Role.TEACHER, Role.SCHOOL_ADMIN}),
+            "core.teach",
             order=10,
         ),
     )
     dashboard_panels.register(
-        "core.me", DashboardPanel(_("My class"), "core/panels/me.html", _me, frozenset({Role.STUDENT}), order=10)
+        "core.me", DashboardPanel(_("My class"), "core/panels/me.html", _me, "core.study", order=10)
     )
     nav_links.register(
         "core.dashboard",
-        NavLink(_("Dashboard"), "core:dashboard", frozenset(r.value for r in Role), order=0),
+        NavLink(_("Dashboard"), "core:dashboard", "core.dashboard", order=0),
     )

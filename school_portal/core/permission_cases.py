@@ -1,8 +1,11 @@
-"""The core's rows of the permission matrix (tests/school_portal/test_permission_matrix.py runs them all)."""
+"""The core's rows of the permission matrix (tests/school_portal/test_permission_matrix.py runs them all).
+
+Test code: only the tests import it, through ``school_portal.core.testing.matrix``.
+"""
 
 from django.urls import reverse
 
-from .registry import ROLES, PermissionCase, permission_cases
+from .registry import ROLES, PermissionCase
 
 ROSTER_IMPORTERS = frozenset({"school_admin", "other_school_admin", "centre_staff"})
 STAFF_OF_CLASS = frozenset({"homeroom_teacher", "school_admin"})
@@ -92,8 +95,8 @@ def _job(world):
 JOB_WATCHERS = frozenset({"homeroom_teacher", "centre_staff"})
 
 
-def register() -> None:
-    for case in (
+def cases() -> list[PermissionCase]:
+    return [
         PermissionCase("core.dashboard", lambda w: reverse("core:dashboard"), SIGNED_IN),
         PermissionCase(
             "core.student_detail",
@@ -142,5 +145,4 @@ def register() -> None:
         PermissionCase("core.job_detail", lambda w: reverse("core:job_detail", args=[_job(w).pk]), JOB_WATCHERS),
         PermissionCase("core.job_status", lambda w: reverse("core:job_status", args=[_job(w).pk]), JOB_WATCHERS),
         PermissionCase("core.job_file", lambda w: reverse("core:job_file", args=[_job(w).pk]), JOB_WATCHERS),
-    ):
-        permission_cases.register(case.name, case)
+    ]

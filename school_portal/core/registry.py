@@ -2,8 +2,9 @@
 
 The core never names a plug-in. A plug-in that wants to appear somewhere registers itself here from its
 ``AppConfig.ready()``: its StreamField blocks, its dashboard panels, its websocket routes, its demo-data
-seeder, its navigation links and its permission-matrix cases. Removing a plug-in from ``INSTALLED_APPS``
-therefore removes everything it registered and nothing else.
+seeder and its navigation links. Removing a plug-in from ``INSTALLED_APPS`` therefore removes everything it
+registered and nothing else. (Its rows of the permission matrix are test code: they live in its
+``permission_cases.py``, which only the tests import; see ``school_portal.core.testing.matrix``.)
 """
 
 from __future__ import annotations
@@ -67,28 +68,32 @@ class Registry(Generic[T]):
 
 @dataclass(frozen=True)
 class DashboardPanel:
-    """A panel on a role's dashboard.
+    """A panel on the dashboard.
 
-    ``roles`` says on whose dashboard it appears; ``context`` is a selector ``(request) -> dict`` whose queries
-    must not grow with the number of children, classes or schools; the panel renders ``template`` with it.
+    It appears on the dashboard of whoever ``policy.can(capability)``; ``context`` is a selector
+    ``(request) -> dict`` whose queries must not grow with the number of children, classes or schools; the panel
+    renders ``template`` with it.
     """
 
     title: Label
     template: str
     context: Callable[[HttpRequest], dict[str, Any]]
-    roles: frozenset[str]
+    capability: str
     order: int = 100
 
 
 @dataclass(frozen=True)
 class NavLink:
+    """A header link, shown to whoever ``policy.can(capability)`` (the capability its page asks too)."""
+
     label: Label
     url_name: str
-    roles: frozenset[str]
+    capability: str
     order: int = 100
 
 
-# The roles of the permission matrix; ``core.testing.world`` builds one user of each.
+# The roles of the permission matrix; ``core.testing.world`` builds one user of each. The rows are collected
+# from each app's ``permission_cases.py`` by ``core.testing.matrix``.
 ROLES = (
     "anonymous",
     "student",
@@ -162,7 +167,6 @@ stream_blocks: Registry[tuple[Block, dict[str, Any]]] = Registry("StreamField bl
 dashboard_panels: Registry[DashboardPanel] = Registry("dashboard panels")
 websocket_routes: Registry[list[URLPattern]] = Registry("websocket routes")
 demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
-permission_cases: Registry[PermissionCase] = Registry("permission-matrix cases")
 nav_links: Registry[NavLink] = Registry("navigation links")
 url_modules: Registry[tuple[str, str]] = Registry("URL modules")
 retention_rules: Registry[RetentionRule] = Registry("retention rules")
@@ -183,10 +187,11 @@ def register_urls(app_label: str, module: str, prefix: str) -> None:
     url_modules.register(app_label, (module, prefix))
 
 
-def register_plugin_home(app_label: str, *, prefix: str, label: Label, roles: set[str], order: int = 50) -> None:
-    """The usual entry of a plug-in: its URLs under ``prefix/`` and a header link to ``<app_label>:index``."""
+def register_plugin_home(app_label: str, *, prefix: str, label: Label, capability: str, order: int = 50) -> None:
+    """The usual entry of a plug-in: its URLs under ``prefix/`` and a header link to ``<app_label>:index``, shown
+    to whoever has ``capability`` (the index page asks the same one: ``capability_required``)."""
     register_urls(app_label, f"{app_label}.urls", prefix)
-    nav_links.register(f"{app_label}.index", NavLink(label, f"{app_label}:index", frozenset(roles), order=order))
+    nav_links.register(f"{app_label}.index", NavLink(label, f"{app_label}:index", capability, order=order))
 
 
 def all_registries() -> list[Registry]:
@@ -195,7 +200,6 @@ def all_registries() -> list[Registry]:
         dashboard_panels,
         websocket_routes,
         demo_seeders,
-        permission_cases,
         nav_links,
         url_modules,
         retention_rules,

@@ -17,14 +17,12 @@ from .registry import dashboard_panels
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """One page per person: the panels of every role they hold, filled by the core and the plug-ins."""
-    actor = policy.actor(request)
-    roles = actor.role_names
+    """One page per person: the panels of every capability they have, filled by the core and the plug-ins."""
     panels = []
     for panel in sorted(dashboard_panels, key=lambda p: p.order):
-        if panel.roles & roles:
+        if policy.can(request, panel.capability):
             panels.append({"panel": panel, "context": panel.context(request)})
-    return render(request, "core/dashboard.html", {"panels": panels, "roles": roles})
+    return render(request, "core/dashboard.html", {"panels": panels})
 
 
 @login_required

@@ -17,7 +17,7 @@ from .roster import admin_views
 
 class RosterImportMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
-        return admin_views.may_import(request)
+        return policy.can(request, "core.import_rosters")
 
 
 class RosterImportViewSet(ViewSet):
@@ -48,7 +48,7 @@ def register_roster_import_viewset() -> ViewSet:
 def serve_document_only_to_readers(document: object, request: HttpRequest) -> HttpResponse | None:
     """``/documents/<id>/<name>`` asks the access policy; a visitor not signed in is sent to sign in, anyone else
     refused gets a 404 (ids are sequential: we do not confirm that a document exists)."""
-    if policy.allows(request.user, "view", document):
+    if policy.allows(request.user, "core.view", document):
         return None
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

@@ -167,6 +167,6 @@ def test_the_copy_brings_its_own_images_into_the_schools_collection(client_as, c
     ],
 )
 def test_the_access_policy_says_who_may_use_the_shared_library(client_as, cw, world, role, allowed):
-    assert policy.allows(world.users[role], "use", cw.library) is allowed
+    assert policy.can(world.users[role], "classrooms.use_library") is allowed
     status = client_as(role).get(reverse("classrooms:library")).status_code
     assert status == (200 if allowed else 403)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 from school_portal.core import selectors, services
-from school_portal.core.access import policy
+from school_portal.core.access import AccessPolicy, policy
 from school_portal.core.models import ClassGroup, Enrollment, School, Student, Teaching
+from school_portal.core.models.pages import PortalPage, SchoolHomePage, StandardPage
+from school_portal.core.registry import NavLink, dashboard_panels, nav_links
 from school_portal.core.testing.world import World
 
 
@@ -136,3 +141,107 @@ def test_a_child_who_has_left_loses_their_own_access_but_not_their_guardians(wor
 
     assert visible_students(world, "student") == set()
     assert world.child.pk in {c.pk for c in selectors.guardian_children(policy.actor(world.users["guardian"]))}
+
+
+# --- registering rules and capabilities: what a plug-in author meets at start-up ---
+
+
+def _from_module(function, module: str):
+    """``function`` as if a plug-in's ``access_rules.py`` (``module``) had defined it."""
+    function.__module__ = module
+    return function
+
+
+def _anyone(actor, obj) -> bool:
+    return True
+
+
+def test_a_plug_in_cannot_replace_the_childs_privacy_rule():
+    """Whatever the order of INSTALLED_APPS: a second rule for a taken key is an error at start-up, and the core's
+    rule stays."""
+    core_rule = policy.rules[(Student, "view")]
+    with pytest.raises(ImproperlyConfigured, match=r"would replace .*_student_visible"):
+        policy.register(Student, "view", check=_anyone, scope=lambda actor, qs: qs)
+    assert policy.rules[(Student, "view")] is core_rule
+
+
+def test_registering_the_same_rule_again_is_harmless():
+    """``ready()`` may run twice: the same functions, or the same lambdas defined again, change nothing."""
+    engine = AccessPolicy()
+
+    def register() -> None:
+        engine.register(Student, "view", check=lambda actor, s: s.pk == actor.student_id, scope=lambda a, qs: qs)
+        engine.register_capability("core.dashboard", check=lambda actor: True)
+
+    register()
+    register()
+    assert len(engine.rules) == 1 and list(engine.capabilities) == ["core.dashboard"]
+
+
+def test_a_rule_on_a_parent_or_a_subclass_of_a_governed_model_is_refused():
+    """The lookup walks the class hierarchy, so a rule on PortalPage would decide for StandardPage, and one on
+    StandardPage would shadow PortalPage's: one rule per action along an inheritance line, in either order."""
+    engine = AccessPolicy()
+    engine.register(PortalPage, "view", check=_anyone)
+    with pytest.raises(ImproperlyConfigured, match="same inheritance line"):
+        engine.register(StandardPage, "view", check=lambda actor, page: False)
+    other = AccessPolicy()
+    other.register(StandardPage, "view", check=_anyone)
+    with pytest.raises(ImproperlyConfigured, match="same inheritance line"):
+        other.register(PortalPage, "view", check=lambda actor, page: False)
+    other.register(SchoolHomePage, "view", check=_anyone)  # a sibling is not on StandardPage's line
+
+
+def test_a_plug_ins_action_on_a_core_model_carries_the_plug_ins_name():
+    plugin = settings.PORTAL_PLUGINS[0]
+    check = _from_module(lambda actor, student: True, f"{plugin}.access_rules")
+    engine = AccessPolicy()
+    with pytest.raises(ImproperlyConfigured, match=f"name the action '{plugin}.do_lessons'"):
+        engine.register(Student, "do_lessons", check=check)
+    with pytest.raises(ImproperlyConfigured, match=f"name it '{plugin}"):
+        engine.register(Student, "core.do_lessons", check=check)
+    engine.register(Student, f"{plugin}.do_lessons", check=check)
+    assert (Student, f"{plugin}.do_lessons") in engine.rules
+
+
+def test_a_capability_is_asked_without_an_object_and_refused_to_visitors(world: World):
+    assert policy.can(world.users["school_admin"], "core.import_rosters")
+    assert policy.can(world.users["centre_staff"], "core.import_rosters_city_wide")
+    assert not policy.can(world.users["school_admin"], "core.import_rosters_city_wide")
+    assert not policy.can(world.users["homeroom_teacher"], "core.import_rosters")
+    assert not policy.can(world.users["anonymous"], "core.dashboard")
+    assert policy.can(world.users["partner_teacher"], "core.dashboard")
+
+
+def test_an_unknown_capability_is_a_mistake_not_a_refusal(world: World):
+    with pytest.raises(LookupError, match="core.dashbord"):
+        policy.can(world.users["school_admin"], "core.dashbord")
+
+
+def test_capabilities_are_named_after_their_app_and_never_replaced():
+    engine = AccessPolicy()
+    engine.register_capability("core.dashboard", check=lambda actor: True)
+    with pytest.raises(ImproperlyConfigured, match="would replace the capability"):
+        engine.register_capability("core.dashboard", check=lambda actor: False)
+    with pytest.raises(ImproperlyConfigured, match="<app label>"):
+        engine.register_capability("use_everything", check=lambda actor: True)
+    with pytest.raises(ImproperlyConfigured, match="names no installed app"):
+        engine.register_capability("no_such_app.use", check=lambda actor: True)
+    plugin = settings.PORTAL_PLUGINS[0]
+    with pytest.raises(ImproperlyConfigured, match=f"name it '{plugin}"):
+        engine.register_capability("core.use", check=_from_module(lambda actor: True, f"{plugin}.access_rules"))
+
+
+def test_every_header_link_and_dashboard_panel_names_a_registered_capability():
+    for item in [*nav_links, *dashboard_panels]:
+        assert item.capability in policy.capabilities, item
+
+
+def test_start_up_reports_a_header_link_whose_capability_nobody_registered():
+    nav_links.register("core.typo", NavLink("typo", "core:dashboard", "core.dashbord"))
+    try:
+        errors = checks.run_checks()
+    finally:
+        nav_links.unregister("core.typo")
+    assert [e.id for e in errors if "core.dashbord" in e.msg] == ["core.E001"]
+    assert not [e for e in checks.run_checks() if e.id == "core.E001"]

@@ -51,6 +51,7 @@ call_command("seed_demo", quiet=True, stdout=out)
 from school_portal.core.access import policy
 from school_portal.core.models import School, Student, User
 from school_portal.core.registry import all_registries
+from school_portal.core.testing.matrix import permission_cases
 
 school = School.objects.order_by("code").first()
 home = Client().get("/", HTTP_HOST=school.site.hostname, SERVER_PORT=str(school.site.port))
@@ -66,7 +67,7 @@ for user in people:
         statuses[url] = client.get(url).status_code
     dashboards[user.username] = {
         "status": response.status_code,
-        "roles": sorted(policy.actor(user).role_names),
+        "capabilities": sorted(name for name in policy.capabilities if policy.can(user, name)),
         "hrefs": sorted(set(re.findall(r'href="([^"]+)"', response.content.decode()))),
         "statuses": statuses,
     }
@@ -76,9 +77,16 @@ print(json.dumps({
     "dashboards": dashboards,
     "modules": sorted(m for m in sys.modules if m == removed or m.startswith(removed + ".")),
     "registered": sorted(
-        name for registry in all_registries() for name, _ in registry.items()
+        name
+        for name in [
+            *(name for registry in all_registries() for name, _ in registry.items()),
+            *policy.capabilities,
+            *policy.facts,
+            *(f"{model._meta.label} {action}" for model, action in policy.rules),
+        ]
         if name == removed or name.startswith(removed + ".")
     ),
+    "matrix_rows": [case.name for case in permission_cases()],
 }))
 """
 
@@ -112,7 +120,7 @@ def _plugin_urls() -> dict[str, dict]:
     links: dict[str, list[dict]] = {}
     for link in nav_links:
         namespace = link.url_name.split(":")[0]
-        links.setdefault(namespace, []).append({"href": reverse(link.url_name), "roles": set(link.roles)})
+        links.setdefault(namespace, []).append({"href": reverse(link.url_name), "capability": link.capability})
     return {plugin: {"prefix": prefixes[plugin], "links": links.get(plugin, [])} for plugin in PLUGINS}
 
 
@@ -197,23 +205,28 @@ def test_portal_works_without_the_plugin(probes, removed):
     for username, seen in result["dashboards"].items():
         assert seen["status"] == 200, f"dashboard of {username}"
 
-    # The removed plug-in is gone: its code never loaded, nothing registered, its URLs 404, no link to it.
+    # The removed plug-in is gone: its code never loaded, nothing registered (registries, rules, capabilities,
+    # facts), no row of the permission matrix, its URLs 404, no link to it.
     assert result["modules"] == []
     assert result["registered"] == []
+    assert [row for row in result["matrix_rows"] if row.startswith(f"{removed}.")] == []
     gone = urls[removed]["prefix"]
     assert result["anonymous_statuses"][gone] == 404
     for username, seen in result["dashboards"].items():
         assert seen["statuses"][gone] == 404, f"{gone} for {username}"
         assert not [href for href in seen["hrefs"] if href.startswith(gone)], f"a link to {gone} for {username}"
 
-    # The others are all still there: each nav link shows on the dashboard of whoever holds one of its roles,
-    # and answers them.
+    # The others are all still there, matrix rows included: each nav link shows on the dashboard of whoever has
+    # its capability, and answers them.
     for plugin in PLUGINS:
         if plugin == removed:
             continue
+        assert [row for row in result["matrix_rows"] if row.startswith(f"{plugin}.")], f"{plugin}'s matrix rows"
         assert result["anonymous_statuses"][urls[plugin]["prefix"]] != 404, plugin
         for link in urls[plugin]["links"]:
-            holders = [name for name, seen in result["dashboards"].items() if link["roles"] & set(seen["roles"])]
+            holders = [
+                name for name, seen in result["dashboards"].items() if link["capability"] in seen["capabilities"]
+            ]
             assert holders, f"no demo person may see {link['href']}"
             for username in holders:
                 seen = result["dashboards"][username]

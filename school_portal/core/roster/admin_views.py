@@ -1,7 +1,8 @@
 """The Wagtail admin screens of roster import: the list of imports, the upload form, one import's report.
 
-Who may use them is the access policy's answer (``School`` "manage", ``RosterImport`` "view"); teachers reach
-the Wagtail admin to edit pages but get a 404 here, as does anyone else.
+Who may use them is the access policy's answer (the ``core.import_rosters`` capability, then ``School``
+"manage" and ``RosterImport`` "view" for which schools and imports); teachers reach the Wagtail admin to edit
+pages but get a 404 here, as does anyone else.
 """
 
 from __future__ import annotations
@@ -30,19 +31,11 @@ def manageable_schools(request: HttpRequest) -> Any:
     return policy.scope(request, "manage", School.objects.all()).order_by("kind", "name")
 
 
-def may_import_city_wide(request: HttpRequest) -> bool:
-    return policy.allows(request, "create", RosterImport(school=None))
-
-
-def may_import(request: HttpRequest) -> bool:
-    return may_import_city_wide(request) or manageable_schools(request).exists()
-
-
 class _RosterAdminView(WagtailAdminTemplateMixin):
     header_icon = "upload"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not may_import(request):
+        if not policy.can(request, "core.import_rosters"):
             raise Http404  # not a 403: Wagtail turns those into a redirect, and we do not confirm the screen
         return super().dispatch(request, *args, **kwargs)
 
@@ -71,7 +64,7 @@ class RosterImportUploadView(_RosterAdminView, FormView):
         return {
             **super().get_form_kwargs(),
             "schools": manageable_schools(self.request),
-            "city_wide": may_import_city_wide(self.request),
+            "city_wide": policy.can(self.request, "core.import_rosters_city_wide"),
         }
 
     def get_context_data(self, **kwargs: Any) -> dict:
@@ -132,7 +125,7 @@ class BlankRosterView(View):
     """The blank roster (header row only) as CSV or Excel, for those who may import."""
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        if not may_import(request) or fmt not in BLANK_ROSTERS:
+        if not policy.can(request, "core.import_rosters") or fmt not in BLANK_ROSTERS:
             raise Http404
         name, content_type, build = BLANK_ROSTERS[fmt]
         response = HttpResponse(build(), content_type=content_type)
