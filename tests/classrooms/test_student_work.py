@@ -11,10 +11,10 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
-from classrooms import services
+from classrooms import payload, services
 from classrooms.models import Answer, AnswerSheet, Assignment
 from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER, Q_ORDER, Q_SHORT, png_data_url
 from school_portal.core.services import PortalError
@@ -205,7 +205,8 @@ def test_a_very_deeply_nested_autosave_is_refused_with_a_clear_message(autosave,
     before = Answer.objects.count()
     response = autosave("student", body)
     assert response.status_code == 400
-    assert response.json()["error"] == "the answers are nested too deeply"
+    with translation.override("ja"):
+        assert response.json()["error"] == str(payload.TOO_DEEP) != "The answers are nested too deeply."
     assert Answer.objects.count() == before
 
 
