@@ -47,8 +47,8 @@ def _submit(client: Client, cw, data: dict, *, as_json: bool):
 @pytest.mark.parametrize(
     "body",
     [
-        '{"answers": {"%s": %s}}' % (Q_CHOICE, FIVE_THOUSAND_DIGITS),
-        '{"answers": {"%s": "18"}, "saved_at": {"%s": %s}}' % (Q_NUMBER, Q_NUMBER, FIVE_THOUSAND_DIGITS),
+        f'{{"answers": {{"{Q_CHOICE}": {FIVE_THOUSAND_DIGITS}}}}}',
+        f'{{"answers": {{"{Q_NUMBER}": "18"}}, "saved_at": {{"{Q_NUMBER}": {FIVE_THOUSAND_DIGITS}}}}}',
     ],
     ids=["answer", "tablet-clock"],
 )
