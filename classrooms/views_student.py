@@ -91,7 +91,8 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         "late": any(s.is_late for s in result.saved),
     }
     if rejected and not result.saved:
-        body["error"] = _("These answers could not be saved: check them.")
+        only = next(iter(rejected.values())) if len(rejected) == 1 else None
+        body["error"] = only or _("These answers could not be saved: check them.")
         return JsonResponse(body, status=400)
     return JsonResponse(body)
 

@@ -4,12 +4,15 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from .access import policy
+from .models import Role
 from .registry import nav_links
 
 
 def portal(request: HttpRequest) -> dict:
-    """The navigation links of the signed-in user's roles (none, and no query, for visitors)."""
+    """The navigation links of the signed-in user's roles (none, and no query, for visitors), and whether the
+    user is a child only (``portal_for_child``: the header leaves out what a child has no use for)."""
     links = []
+    roles: set[str] = set()
     if request.user.is_authenticated:
         roles = policy.actor(request).role_names
         for link in sorted(nav_links, key=lambda item: item.order):
@@ -18,4 +21,4 @@ def portal(request: HttpRequest) -> dict:
                     links.append({"label": link.label, "url": reverse(link.url_name)})
                 except NoReverseMatch:
                     continue
-    return {"portal_nav": links}
+    return {"portal_nav": links, "portal_for_child": bool(roles) and roles <= {Role.STUDENT}}
