@@ -8,23 +8,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from classrooms.models import Assignment
-from school_portal.core.models import ClassGroup, Student
+from school_portal.core.models import Student
 
-from .harness import PHONE, TABLET_PORTRAIT, Portal, axe_check, has_horizontal_scroll, sign_in
+from .harness import PHONE, TABLET_PORTRAIT, Portal, axe_check, has_horizontal_scroll, sign_in, student_sign_in
 
 pytestmark = pytest.mark.browser
 
 MIN_TARGET = 44  # WCAG 2.5.5 (AAA) and Apple's and Google's guidance for a finger
 MAX_HEADER_SHARE = 0.12
-
-
-def _student_sign_in(page: Page, portal: Portal, student: Student) -> None:
-    class_group = ClassGroup.objects.get(enrollments__student=student)
-    page.goto(f"{portal.url}/student/signin/")
-    page.locator("#id_class_code").fill(class_group.class_code)
-    page.locator("#id_badge_code").fill(student.badge_code)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{portal.url}/dashboard/")
 
 
 def _small_targets(page: Page, selector: str) -> list[str]:
@@ -49,7 +40,7 @@ def test_a_childs_home_has_large_cards_with_furigana_and_no_language_switch(port
     student = Student.objects.get(sourced_id="demo-sakura-3-5")
     assignment = Assignment.objects.get(class_groups__enrollments__student=student)
     tablet = open_page(**TABLET_PORTRAIT)
-    _student_sign_in(tablet, portal, student)
+    student_sign_in(tablet, portal, student)
 
     card = tablet.locator(".tile__link", has_text=assignment.lesson.title)
     expect(card).to_be_visible()
@@ -65,7 +56,7 @@ def test_the_header_takes_little_of_a_phones_screen_for_a_child_and_a_guardian(p
     student = Student.objects.get(sourced_id="demo-sakura-3-5")
     assignment = Assignment.objects.get(class_groups__enrollments__student=student)
     child_phone = open_page(**PHONE)
-    _student_sign_in(child_phone, portal, student)
+    student_sign_in(child_phone, portal, student)
     for url in (f"{portal.url}/dashboard/", f"{portal.url}/lessons/assignments/{assignment.pk}/"):
         child_phone.goto(url)
         assert _header_share(child_phone) <= MAX_HEADER_SHARE, f"{url}: {_header_share(child_phone):.0%}"

@@ -16,26 +16,17 @@ from playwright.sync_api import Page, expect
 
 from classrooms import worksheets
 from classrooms.models import Answer, AnswerSheet, Assignment
-from school_portal.core.models import ClassGroup, Student
+from school_portal.core.models import Student
 from tests.browser.conftest import browser, new_context, open_page, playwright, portal  # noqa: F401
-from tests.browser.harness import TABLET_LANDSCAPE, TABLET_PORTRAIT, Portal, axe_check, sign_in
+from tests.browser.harness import TABLET_LANDSCAPE, TABLET_PORTRAIT, Portal, axe_check, sign_in, student_sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _student_sign_in(tablet: Page, demo: Portal, student: Student) -> None:
-    class_group = ClassGroup.objects.get(enrollments__student=student)
-    tablet.goto(f"{demo.url}/student/signin/")
-    tablet.locator("#id_class_code").fill(class_group.class_code)
-    tablet.locator("#id_badge_code").fill(student.badge_code)
-    tablet.locator("main form button[type=submit]").click()
-    expect(tablet).to_have_url(f"{demo.url}/dashboard/")
 
 
 def _open_worksheet(tablet: Page, demo: Portal, sourced_id: str) -> tuple[Student, Assignment]:
     student = Student.objects.get(sourced_id=sourced_id)
     assignment = Assignment.objects.get(class_groups__enrollments__student=student)
-    _student_sign_in(tablet, demo, student)
+    student_sign_in(tablet, demo, student)
     tablet.goto(f"{demo.url}/lessons/assignments/{assignment.pk}/")
     return student, assignment
 

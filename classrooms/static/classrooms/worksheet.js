@@ -166,6 +166,10 @@
   // The server's answer, question by question: saved ones leave the queue, refused ones stay, marked.
   function confirm(sent, reply) {
     var queue = readQueue();
+    var answered = 0;
+    (reply.saved || []).concat(reply.rejected || []).forEach(function (item) {
+      if (sent[item.question]) answered += 1;
+    });
     (reply.saved || []).forEach(function (item) {
       var qid = item.question;
       if (queue[qid] && sent[qid] && queue[qid].at === sent[qid].at) delete queue[qid];
@@ -179,6 +183,7 @@
     });
     writeQueue(queue);
     if (!handInPending()) say("");
+    return answered;
   }
 
   // Refused as a whole (the body could not be read): keep every answer of it on the tablet, marked.
@@ -237,13 +242,14 @@
     post(url, JSON.stringify(batch.data), "application/json")
       .then(function (response) {
         return replyOf(response).then(function (reply) {
-          if (response.ok) {
-            confirm(batch.sent, reply);
-            retryDelay = 2000;
-            more = true;
-          } else if (response.status === 400 && reply.rejected && reply.rejected.length) {
-            confirm(batch.sent, reply);
-            more = true;
+          if (response.ok || (response.status === 400 && reply.rejected && reply.rejected.length)) {
+            // Each answer of the batch is either kept or refused; a reply that settles none is retried later.
+            if (confirm(batch.sent, reply)) {
+              retryDelay = 2000;
+              more = true;
+            } else {
+              retryLater(reply.error);
+            }
           } else if (response.status === 400 || response.status === 413) {
             rejectAll(batch.sent, reply.error || form.dataset.msgError);
             more = true;
