@@ -220,6 +220,17 @@ def test_the_childs_home_puts_returned_work_first_with_furigana_on_subject_and_s
     assert "<ruby>" not in html_en.split('id="day-returned"')[1]
 
 
+def test_a_child_reads_checked_with_furigana_on_their_sheet_and_a_guardian_reads_it_plain(client_as, cw, world):
+    services.sheet_submit(sheet=cw.sheet)
+    services.sheet_feedback(sheet=cw.sheet, by=world.users["homeroom_teacher"], feedback="よくできました")
+    url = reverse("classrooms:sheet", args=[cw.sheet.pk])
+    assert (
+        "<ruby>確認<rp>(</rp><rt>かくにん</rt><rp>)</rp></ruby>ずみ" in client_as("student").get(url).content.decode()
+    )
+    guardian_page = client_as("guardian").get(url).content.decode()
+    assert "確認ずみ" in guardian_page and "<rt>かくにん</rt>" not in guardian_page
+
+
 def test_the_dashboard_of_a_child_lists_their_lesson(client_as, cw):
     html = client_as("student").get(reverse("core:dashboard")).content.decode()
     assert cw.lesson.title in html and reverse("classrooms:work", args=[cw.assignment.pk]) in html
