@@ -21,27 +21,54 @@ from .models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage, Uni
 
 @dataclass
 class StudentDay:
+    """A child's open work in the order a child needs it: returned for revision first, then due today, due by the
+    next school day, past due and not handed in, and everything later."""
+
+    returned: list[Assignment] = field(default_factory=list)
     today: list[Assignment] = field(default_factory=list)
-    this_week: list[Assignment] = field(default_factory=list)
-    later: list[Assignment] = field(default_factory=list)
+    next_school_day: list[Assignment] = field(default_factory=list)
     overdue: list[Assignment] = field(default_factory=list)
+    later: list[Assignment] = field(default_factory=list)
+    next_school_date: datetime.date | None = None
+    tomorrow: datetime.date | None = None
+
+    @property
+    def next_school_day_is_tomorrow(self) -> bool:
+        return self.next_school_date == self.tomorrow
+
+
+def next_school_date(day: datetime.date) -> datetime.date:
+    """The next weekday after ``day`` (Saturday and Sunday are not school days; holidays are not known here)."""
+    following = day + datetime.timedelta(days=1)
+    while following.weekday() >= 5:
+        following += datetime.timedelta(days=1)
+    return following
+
+
+def _tokyo_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
 def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -> StudentDay:
-    """A child's open work: due today, later this week, after this week, and past due but not handed in.
+    """A child's work, by dates in the school's time zone (Asia/Tokyo), never by week boundaries.
 
-    Today's come in the order the teacher set; the others by day, then that order. Three queries.
+    Returned for revision, whatever its due date; due today (in the order the teacher set); due after today up to
+    the next school day (on a Friday, Monday's homework; on a Sunday, Monday's); past due and not handed in; later.
+    Three queries.
     """
     day = StudentDay()
     if not actor.student_id:
         return day
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    end_of_today = local.replace(hour=23, minute=59, second=59, microsecond=0)
-    end_of_week = end_of_today + datetime.timedelta(days=6 - local.weekday())
+    today = _tokyo_date(now)
+    day.tomorrow = today + datetime.timedelta(days=1)
+    day.next_school_date = next_school_date(today)
     visible = policy.scope(actor, "work", Assignment.objects.filter(opens_at__lte=now))
+    returned_to_me = AnswerSheet.objects.filter(student_id=actor.student_id, status=AnswerSheet.Status.RETURNED).values(
+        "assignment_id"
+    )
     assignments = list(
-        visible.filter(due_at__gte=now - datetime.timedelta(days=14))
+        visible.filter(Q(due_at__gte=now - datetime.timedelta(days=14)) | Q(pk__in=returned_to_me))
         .select_related("lesson")
         .prefetch_related(
             Prefetch("sheets", queryset=AnswerSheet.objects.filter(student_id=actor.student_id), to_attr="my_sheets")
@@ -50,18 +77,21 @@ def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -
     )
     for assignment in assignments:
         assignment.my_sheet = assignment.my_sheets[0] if assignment.my_sheets else None
-        done = assignment.my_sheet is not None and not assignment.my_sheet.is_editable
-        if assignment.due_at < now:
-            if not done:
+        due = _tokyo_date(assignment.due_at)
+        if assignment.my_sheet is not None and assignment.my_sheet.status == AnswerSheet.Status.RETURNED:
+            day.returned.append(assignment)
+        elif assignment.due_at < now:
+            if assignment.my_sheet is None or assignment.my_sheet.is_editable:
                 day.overdue.append(assignment)
-        elif assignment.due_at <= end_of_today:
+        elif due <= today:
             day.today.append(assignment)
-        elif assignment.due_at <= end_of_week:
-            day.this_week.append(assignment)
+        elif due <= day.next_school_date:
+            day.next_school_day.append(assignment)
         else:
             day.later.append(assignment)
     day.today.sort(key=lambda a: (a.order, a.due_at, a.pk))
-    day.this_week.sort(key=lambda a: (timezone.localtime(a.due_at).date(), a.order, a.pk))
+    for bucket in (day.returned, day.next_school_day, day.overdue, day.later):
+        bucket.sort(key=lambda a: (_tokyo_date(a.due_at), a.order, a.due_at, a.pk))
     return day
 
 

@@ -75,6 +75,14 @@ class SavedAnswer:
     is_late: bool
 
 
+@dataclass(frozen=True)
+class AnswersSaved:
+    """What one save kept (with when it arrived) and what it refused, by question id, with the reason."""
+
+    saved: list[SavedAnswer]
+    rejected: dict[str, str]
+
+
 def sheet_for(*, assignment: Assignment, student_id: int) -> AnswerSheet:
     try:
         sheet, _created = AnswerSheet.objects.get_or_create(assignment=assignment, student_id=student_id)
@@ -102,11 +110,12 @@ def answers_save(
     answers: Mapping[str, Any],
     drawings: Mapping[str, bytes] | None = None,
     saved_at: Mapping[str, Any] | None = None,
-) -> list[SavedAnswer]:
+) -> AnswersSaved:
     """Store the answers the tablet sent (autosave). An answer after the due date is kept and marked late.
 
     ``answers`` maps question ids to values, ``drawings`` question ids to PNG bytes (already validated).
-    Unknown question ids and impossible values are refused with ``worksheets.AnswerRejected``; nothing is saved.
+    Each answer stands on its own: the valid ones are saved, an unknown question id or an impossible value is
+    named in ``rejected`` with the reason (one out-of-range choice does not cost the child the rest of the batch).
     An answer written on the tablet before the one already kept is acknowledged (the tablet stops resending it)
     but not stored.
     """
@@ -125,16 +134,14 @@ def answers_save(
     now = timezone.now()
     late = now > sheet.assignment.due_at
     rows = []
+    rejected: dict[str, str] = {}
     for question_id in {*answers.keys(), *drawings.keys()}:
-        question = questions.get(question_id)
-        if question is None:
-            raise worksheets.AnswerRejected(f"unknown question {question_id[:40]}")
-        if question.kind == "drawing":
-            if question_id not in drawings:
-                raise worksheets.AnswerRejected("a drawing answer must be a picture")
-            value, drawing = None, drawings[question_id]
-        else:
-            value, drawing = worksheets.clean_value(question, answers.get(question_id)), None
+        try:
+            value, drawing = _checked_answer(questions.get(question_id), question_id, answers, drawings)
+        except worksheets.AnswerRejected as exc:
+            rejected[question_id[:64]] = str(exc)
+            continue
+        question = questions[question_id]
         correct = worksheets.mark(question, value)
         rows.append(
             Answer(
@@ -164,13 +171,27 @@ def answers_save(
         or row.question_id not in kept_written_at
         or row.saved_on_device_at >= kept_written_at[row.question_id]
     ]
-    Answer.objects.bulk_create(
-        newer,
-        update_conflicts=True,
-        unique_fields=["sheet", "question_id"],
-        update_fields=["value", "drawing", "received_at", "saved_on_device_at", "is_late", "is_correct", "points"],
-    )
-    return [SavedAnswer(row.question_id, now, late) for row in rows]
+    if newer:
+        Answer.objects.bulk_create(
+            newer,
+            update_conflicts=True,
+            unique_fields=["sheet", "question_id"],
+            update_fields=["value", "drawing", "received_at", "saved_on_device_at", "is_late", "is_correct", "points"],
+        )
+    return AnswersSaved([SavedAnswer(row.question_id, now, late) for row in rows], rejected)
+
+
+def _checked_answer(
+    question: worksheets.Question | None, question_id: str, answers: Mapping[str, Any], drawings: Mapping[str, bytes]
+) -> tuple[Any, bytes | None]:
+    """The value and drawing to store for one answer, or ``AnswerRejected`` saying why it cannot be kept."""
+    if question is None:
+        raise worksheets.AnswerRejected(worksheets.UNKNOWN_QUESTION)
+    if question.kind == "drawing":
+        if question_id not in drawings:
+            raise worksheets.AnswerRejected(worksheets.DRAWING_EXPECTED)
+        return None, drawings[question_id]
+    return worksheets.clean_value(question, answers.get(question_id)), None
 
 
 def _score(sheet: AnswerSheet) -> tuple[int, int]:
@@ -204,7 +225,9 @@ def sheet_hand_in(
     """The hand-in from the tablet's form: its last answers saved, then the sheet handed in, under one lock.
 
     Returns the sheet and whether this call handed it in; False when it had been handed in already (a second
-    tablet, a double tap), and then the form's answers are not kept, as an autosave would not be.
+    tablet, a double tap), and then the form's answers are not kept, as an autosave would not be. An answer that
+    cannot be kept refuses the whole hand-in (``AnswersRejected`` naming the questions): nothing is saved, and the
+    child corrects it and hands in again.
     """
     assignment = sheet.assignment  # the caller's, with its lesson: a sheet never changes assignment
     locked = AnswerSheet.objects.select_for_update().get(pk=sheet.pk)
@@ -212,7 +235,9 @@ def sheet_hand_in(
     if not locked.is_editable:
         return locked, False
     if answers or drawings:
-        answers_save(sheet=locked, answers=answers, drawings=drawings)
+        result = answers_save(sheet=locked, answers=answers, drawings=drawings)
+        if result.rejected:
+            raise worksheets.AnswersRejected(result.rejected)
     return _hand_in_locked(locked), True
 
 

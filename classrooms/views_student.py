@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from school_portal.core.access import capability_required, policy
-from school_portal.core.services import PortalError
 
 from . import lesson_render, payload, selectors, services, worksheets
+from .json_endpoints import asks_for_json, json_error, json_errors
 from .models import Answer, AnswerSheet, Assignment
 
 
@@ -55,95 +55,79 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _json_error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
+@json_errors()
 @require_POST
 @login_required
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """Answers from the tablet, as JSON: ``{"answers": {id: value}, "drawings": {id: dataURL}, "saved_at": {...}}``.
 
     CSRF-protected like every POST (the page's token travels in a header, or in the form of a beacon sent as
-    the page is hidden, whose JSON is the ``payload`` field). Replies with when each answer arrived; after the
-    due date the answers are kept and marked late.
+    the page is hidden, whose JSON is the ``payload`` field). Replies with when each answer arrived and, by
+    question, why an answer was refused: the valid answers of a batch are saved whatever the others hold. After
+    the due date the answers are kept and marked late. Every error is JSON (``json_errors``).
     """
     assignment = _assignment_for_work(request, pk)
-    try:
-        if request.content_type == "application/json":
-            data = payload.parse_json(request.body)
-        else:  # navigator.sendBeacon when the page is hidden: a form with the token and the JSON
-            data = payload.parse_json(request.POST.get("payload", "").encode())
-        answers = data.get("answers") or {}
-        raw_drawings = data.get("drawings") or {}
-        saved_at = data.get("saved_at") or {}
-        if not all(isinstance(d, dict) for d in (answers, raw_drawings, saved_at)):
-            raise payload.BadPayload("answers must be objects")
-        if len(answers) + len(raw_drawings) > payload.MAX_ANSWERS:
-            raise payload.BadPayload("too many answers")
-        drawings = {qid: payload.drawing_png(url) for qid, url in raw_drawings.items()}
-    except payload.BadPayload as exc:
-        return _json_error(str(exc), 400)
+    if request.content_type == "application/json":
+        data = payload.parse_json(request.body)
+    else:  # navigator.sendBeacon when the page is hidden: a form with the token and the JSON
+        data = payload.parse_json(request.POST.get("payload", "").encode())
+    read = payload.autosave_answers(data)
     sheet = services.sheet_for(assignment=assignment, student_id=policy.actor(request).student_id)
-    try:
-        saved = services.answers_save(sheet=sheet, answers=answers, drawings=drawings, saved_at=saved_at)
-    except worksheets.AnswerRejected as exc:
-        return _json_error(str(exc), 400)
-    except PortalError as exc:
-        return _json_error(str(exc), 409)
-    return JsonResponse(
-        {
-            "saved": [
-                {
-                    "question": s.question_id,
-                    "received_at": timezone.localtime(s.received_at).isoformat(),
-                    "late": s.is_late,
-                }
-                for s in saved
-            ],
-            "late": any(s.is_late for s in saved),
-        }
-    )
+    result = services.answers_save(sheet=sheet, answers=read.answers, drawings=read.drawings, saved_at=read.saved_at)
+    rejected = {**read.rejected, **result.rejected}
+    body = {
+        "saved": [
+            {
+                "question": s.question_id,
+                "received_at": timezone.localtime(s.received_at).isoformat(),
+                "late": s.is_late,
+            }
+            for s in result.saved
+        ],
+        "rejected": [{"question": qid, "error": message} for qid, message in rejected.items()],
+        "late": any(s.is_late for s in result.saved),
+    }
+    if rejected and not result.saved:
+        only = next(iter(rejected.values())) if len(rejected) == 1 else None
+        body["error"] = only or _("These answers could not be saved: check them.")
+        return JsonResponse(body, status=400)
+    return JsonResponse(body)
 
 
-def _answers_from_form(request: HttpRequest, questions: list[worksheets.Question]) -> tuple[dict, dict]:
-    """The worksheet posted as a plain form (no JavaScript, or the last answers with the hand-in)."""
-    answers, drawings = {}, {}
-    for question in questions:
-        raw = request.POST.get(f"q-{question.id}", "")
-        if raw == "":
-            continue
-        if question.kind == "choice":
-            answers[question.id] = int(raw) if raw.isdigit() else raw
-        elif question.kind == "ordering":
-            parts = raw.split(",")
-            answers[question.id] = [int(p) if p.isdigit() else p for p in parts]
-        elif question.kind == "drawing":
-            drawings[question.id] = payload.drawing_png(raw)
-        else:
-            answers[question.id] = raw
-    return answers, drawings
-
-
+@json_errors(asks_for_json)
 @require_POST
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The explicit hand-in. The answers in the form are saved first, so nothing typed is lost."""
+    """The explicit hand-in. The answers in the form are saved first, so nothing typed is lost.
+
+    A plain form post is answered with a redirect and a message; the tablet's script, handing in a sheet it
+    kept while offline, asks for JSON and gets the message and the address of the handed-in sheet.
+    """
     assignment = _assignment_for_work(request, pk)
     sheet = services.sheet_for(assignment=assignment, student_id=policy.actor(request).student_id)
+    wants_json = asks_for_json(request)
+    read = payload.form_answers(request.POST, worksheets.lesson_questions(assignment.lesson))
     try:
-        answers, drawings = _answers_from_form(request, worksheets.lesson_questions(assignment.lesson))
-        sheet, handed_in = services.sheet_hand_in(sheet=sheet, answers=answers, drawings=drawings)
-    except (payload.BadPayload, worksheets.AnswerRejected):
-        messages.error(request, _("Some answers could not be read. Check them and hand in again."))
+        if read.rejected:
+            raise worksheets.AnswersRejected(read.rejected)
+        sheet, handed_in = services.sheet_hand_in(sheet=sheet, answers=read.answers, drawings=read.drawings)
+    except worksheets.AnswersRejected as exc:
+        if wants_json:
+            rejected = [{"question": qid, "error": message} for qid, message in exc.rejected.items()]
+            return json_error(str(exc), 400, rejected=rejected)
+        messages.error(request, str(exc))
         return redirect("classrooms:work", pk=assignment.pk)
     if not handed_in:
-        messages.info(request, _("This worksheet had already been handed in."))
+        level, message = messages.INFO, _("This worksheet had already been handed in.")
     elif sheet.is_late:
-        messages.warning(request, _("Handed in after the due date. Your teacher will see it as late."))
+        level, message = messages.WARNING, _("Handed in after the due date. Your teacher will see it as late.")
     else:
-        messages.success(request, _("Handed in. Well done!"))
-    return redirect("classrooms:sheet", pk=sheet.pk)
+        level, message = messages.SUCCESS, _("Handed in. Well done!")
+    messages.add_message(request, level, message)
+    url = reverse("classrooms:sheet", args=[sheet.pk])
+    if wants_json:
+        return JsonResponse({"handed_in": handed_in, "late": sheet.is_late, "message": message, "url": url})
+    return redirect(url)
 
 
 @login_required

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from . import furigana
 from .blocks import WORKSHEET_BLOCK_TYPES
@@ -113,7 +114,24 @@ def lesson_version(lesson: Any) -> str:
 
 
 class AnswerRejected(ValueError):
-    pass
+    """An answer that cannot be an answer to its question; the message (translated) says why, for the child."""
+
+
+class AnswersRejected(AnswerRejected):
+    """Answers that refuse a whole hand-in: ``rejected`` maps each question id to the reason."""
+
+    def __init__(self, rejected: dict[str, str]) -> None:
+        super().__init__(_("Some answers could not be read. Check them and hand in again."))
+        self.rejected = rejected
+
+
+CHOICE_OUT_OF_RANGE = _("Choose one of the answers shown.")
+NOT_AN_ORDERING = _("Put every item in order.")
+NOT_A_NUMBER = _("Write a number here (up to 20 characters).")
+TEXT_TOO_LONG = _("This answer is too long (up to 500 characters).")
+UNSUPPORTED = _("This answer cannot be read.")
+UNKNOWN_QUESTION = _("This question is not in the lesson any more.")
+DRAWING_EXPECTED = _("A drawing answer must be a picture.")
 
 
 def normalise_text(text: str) -> str:
@@ -127,26 +145,28 @@ def clean_value(question: Question, value: Any) -> Any:
         return None
     if question.kind == "choice":
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < len(question.choices):
-            raise AnswerRejected("choice out of range")
+            raise AnswerRejected(CHOICE_OUT_OF_RANGE)
         return value
     if question.kind == "ordering":
         n = len(question.choices)
         if not isinstance(value, list) or sorted(value) != list(range(n)):
-            raise AnswerRejected("not an ordering of the items")
+            raise AnswerRejected(NOT_AN_ORDERING)
         return value
     if question.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or len(str(value)) > 20:
+            raise AnswerRejected(NOT_A_NUMBER)
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation as exc:
-            raise AnswerRejected("not a number") from exc
-        if not number.is_finite() or len(str(value)) > 20:
-            raise AnswerRejected("not a number")
+            raise AnswerRejected(NOT_A_NUMBER) from exc
+        if not number.is_finite():
+            raise AnswerRejected(NOT_A_NUMBER)
         return str(value).strip()
     if question.kind == "short_answer":
         if not isinstance(value, str) or len(value) > MAX_TEXT_ANSWER:
-            raise AnswerRejected("text too long")
+            raise AnswerRejected(TEXT_TOO_LONG)
         return value
-    raise AnswerRejected("unsupported answer")
+    raise AnswerRejected(UNSUPPORTED)
 
 
 def mark(question: Question, value: Any) -> bool | None:

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from .. import furigana
+from .. import child_labels, furigana
 
 register = template.Library()
 
@@ -116,3 +116,15 @@ def review_cells(row: Any, questions: list, drawing_url: str) -> SafeString:
             css, mark = marks[cell.is_correct]
         cells.append(f'<td class="cell {css}">{mark}<span class="cell__time">{time}</span></td>')
     return mark_safe("".join(cells))  # noqa: S308 - labels and URLs escaped above, the rest is our own markup
+
+
+@register.filter
+def child_subject(subject: str) -> SafeString:
+    """A lesson's subject as a child reads it, with furigana (算数・数学 with its readings)."""
+    return child_labels.subject_label(subject)
+
+
+@register.filter
+def child_status(sheet: Any) -> SafeString:
+    """Where a child's work stands, with furigana (提出ずみ, 確認ずみ); no sheet yet is "not started"."""
+    return child_labels.status_label(getattr(sheet, "status", None))

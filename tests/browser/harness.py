@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
+from school_portal.core.models import ClassGroup, Student
 from school_portal.core.seeding import DEMO_PASSWORD, DemoCity
 
 CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
@@ -147,3 +148,13 @@ def sign_in(page: Page, portal: Portal, username: str, *, site_url: str | None =
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(portal.password)
     page.locator("main form button[type=submit]").click()
+
+
+def student_sign_in(page: Page, portal: Portal, student: Student) -> None:
+    """Sign a child in on the class tablet with their class code and badge, landing on their dashboard."""
+    class_group = ClassGroup.objects.get(enrollments__student=student)
+    page.goto(f"{portal.url}/student/signin/")
+    page.locator("#id_class_code").fill(class_group.class_code)
+    page.locator("#id_badge_code").fill(student.badge_code)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{portal.url}/dashboard/")

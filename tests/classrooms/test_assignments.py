@@ -131,20 +131,107 @@ def _assign(cw, world, *, opens, due, order=0, title=None):
     )
 
 
-def test_the_child_sees_today_in_the_teachers_order_and_this_week_after(cw, world):
+def _day(world, now):
+    return selectors.student_assignments(policy.actor(world.child.user), now=now)
+
+
+def test_the_child_sees_today_in_the_teachers_order_then_tomorrow_then_later(cw, world):
     # Wednesday 10:00 in Tokyo
     now = datetime.datetime(2026, 6, 3, 10, 0, tzinfo=TOKYO)
     morning = now.replace(hour=8)
     second = _assign(cw, world, opens=morning, due=now.replace(hour=15), order=2, title="second")
     first = _assign(cw, world, opens=morning, due=now.replace(hour=16), order=1, title="first")
+    thursday = _assign(cw, world, opens=morning, due=now + datetime.timedelta(days=1), title="thursday")
     friday = _assign(cw, world, opens=morning, due=now + datetime.timedelta(days=2), title="friday")
     next_week = _assign(cw, world, opens=morning, due=now + datetime.timedelta(days=8), title="next-week")
     # the world's own assignment opened an hour before the real now: not part of this fixed day
     Assignment.objects.filter(pk=cw.assignment.pk).delete()
-    day = selectors.student_assignments(policy.actor(world.child.user), now=now)
+    day = _day(world, now)
     assert [a.pk for a in day.today] == [first.pk, second.pk]
-    assert [a.pk for a in day.this_week] == [friday.pk]
-    assert [a.pk for a in day.later] == [next_week.pk]
+    assert [a.pk for a in day.next_school_day] == [thursday.pk] and day.next_school_day_is_tomorrow
+    assert [a.pk for a in day.later] == [friday.pk, next_week.pk]
+
+
+def test_on_a_sunday_work_due_on_monday_is_due_tomorrow_not_later(cw, world):
+    sunday = datetime.datetime(2026, 6, 7, 19, 0, tzinfo=TOKYO)  # the week ends on Sunday
+    opened = sunday - datetime.timedelta(days=2)
+    monday = _assign(cw, world, opens=opened, due=datetime.datetime(2026, 6, 8, 8, 30, tzinfo=TOKYO), title="mon")
+    tuesday = _assign(cw, world, opens=opened, due=datetime.datetime(2026, 6, 9, 15, 0, tzinfo=TOKYO), title="tue")
+    Assignment.objects.filter(pk=cw.assignment.pk).delete()
+    day = _day(world, sunday)
+    assert [a.pk for a in day.next_school_day] == [monday.pk] and day.next_school_day_is_tomorrow
+    assert [a.pk for a in day.later] == [tuesday.pk]
+
+
+def test_on_a_friday_mondays_homework_is_due_by_the_next_school_day(cw, world):
+    friday = datetime.datetime(2026, 6, 5, 16, 0, tzinfo=TOKYO)
+    opened = friday - datetime.timedelta(days=1)
+    tonight = _assign(cw, world, opens=opened, due=friday.replace(hour=20), title="tonight")
+    monday = _assign(cw, world, opens=opened, due=datetime.datetime(2026, 6, 8, 8, 30, tzinfo=TOKYO), title="mon")
+    tuesday = _assign(cw, world, opens=opened, due=datetime.datetime(2026, 6, 9, 8, 30, tzinfo=TOKYO), title="tue")
+    Assignment.objects.filter(pk=cw.assignment.pk).delete()
+    day = _day(world, friday)
+    assert [a.pk for a in day.today] == [tonight.pk]
+    assert [a.pk for a in day.next_school_day] == [monday.pk]
+    assert day.next_school_date == datetime.date(2026, 6, 8) and not day.next_school_day_is_tomorrow
+    assert [a.pk for a in day.later] == [tuesday.pk]
+
+
+def test_late_at_night_in_tokyo_the_day_is_tokyos_not_utcs(cw, world):
+    # 00:30 on Tuesday in Tokyo is still Monday in UTC: Tuesday's work is today's.
+    now = datetime.datetime(2026, 6, 9, 0, 30, tzinfo=TOKYO)
+    due = _assign(cw, world, opens=now - datetime.timedelta(days=1), due=now.replace(hour=15), title="tue")
+    Assignment.objects.filter(pk=cw.assignment.pk).delete()
+    assert [a.pk for a in _day(world, now).today] == [due.pk]
+
+
+def test_work_returned_for_revision_comes_first_whatever_its_due_date(cw, world):
+    now = datetime.datetime(2026, 6, 3, 10, 0, tzinfo=TOKYO)
+    today = _assign(cw, world, opens=now - datetime.timedelta(days=1), due=now.replace(hour=15), title="today")
+    far = _assign(cw, world, opens=now - datetime.timedelta(days=1), due=now + datetime.timedelta(days=10), title="far")
+    long_ago = _assign(
+        cw, world, opens=now - datetime.timedelta(days=40), due=now - datetime.timedelta(days=30), title="long-ago"
+    )
+    for assignment in (far, long_ago):
+        sheet = services.sheet_for(assignment=assignment, student_id=world.child.pk)
+        services.sheet_submit(sheet=sheet)
+        services.sheet_feedback(
+            sheet=sheet, by=world.users["homeroom_teacher"], feedback="もういちど", return_for_revision=True
+        )
+    Assignment.objects.filter(pk=cw.assignment.pk).delete()
+    day = _day(world, now)
+    assert [a.pk for a in day.returned] == [long_ago.pk, far.pk]
+    assert [a.pk for a in day.today] == [today.pk]
+    assert not day.later and not day.overdue
+
+
+def test_the_childs_home_puts_returned_work_first_with_furigana_on_subject_and_status(client_as, cw, world):
+    services.sheet_submit(sheet=cw.sheet)
+    services.sheet_feedback(sheet=cw.sheet, by=world.users["homeroom_teacher"], return_for_revision=True)
+    other = _assign(cw, world, opens=timezone.now(), due=timezone.now() + datetime.timedelta(days=20), title="later")
+    handed_in = services.sheet_for(assignment=other, student_id=world.child.pk)
+    services.sheet_submit(sheet=handed_in)
+    html = client_as("student").get(reverse("core:dashboard")).content.decode()
+    assert html.index('id="day-returned"') < html.index('id="day-today"') < html.index('id="day-later"')
+    assert html.index(reverse("classrooms:work", args=[cw.assignment.pk])) < html.index('id="day-today"')
+    assert "<ruby>算数<rp>(</rp><rt>さんすう</rt><rp>)</rp></ruby>・<ruby>数学" in html
+    assert "<ruby>提出<rp>(</rp><rt>ていしゅつ</rt><rp>)</rp></ruby>ずみ" in html
+    english = client_as("student")
+    english.cookies["django_language"] = "en"
+    html_en = english.get(reverse("core:dashboard")).content.decode()
+    assert "Mathematics" in html_en and "Handed in" in html_en
+    assert "<ruby>" not in html_en.split('id="day-returned"')[1]
+
+
+def test_a_child_reads_checked_with_furigana_on_their_sheet_and_a_guardian_reads_it_plain(client_as, cw, world):
+    services.sheet_submit(sheet=cw.sheet)
+    services.sheet_feedback(sheet=cw.sheet, by=world.users["homeroom_teacher"], feedback="よくできました")
+    url = reverse("classrooms:sheet", args=[cw.sheet.pk])
+    assert (
+        "<ruby>確認<rp>(</rp><rt>かくにん</rt><rp>)</rp></ruby>ずみ" in client_as("student").get(url).content.decode()
+    )
+    guardian_page = client_as("guardian").get(url).content.decode()
+    assert "確認ずみ" in guardian_page and "<rt>かくにん</rt>" not in guardian_page
 
 
 def test_the_dashboard_of_a_child_lists_their_lesson(client_as, cw):

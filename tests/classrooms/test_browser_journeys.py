@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from classrooms.models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage
 from school_portal.core.models import ClassGroup, Student
@@ -22,25 +22,17 @@ from tests.browser.harness import (
     axe_check,
     has_horizontal_scroll,
     sign_in,
+    student_sign_in,
 )
 
 pytestmark = pytest.mark.browser
 
 
-def _student_sign_in(tablet: Page, demo: Portal, student: Student) -> None:
-    class_group = ClassGroup.objects.get(enrollments__student=student)
-    tablet.goto(f"{demo.url}/student/signin/")
-    tablet.locator("#id_class_code").fill(class_group.class_code)
-    tablet.locator("#id_badge_code").fill(student.badge_code)
-    tablet.locator("main form button[type=submit]").click()
-    expect(tablet).to_have_url(f"{demo.url}/dashboard/")
-
-
-def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Portal, open_page) -> None:
+def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Portal, open_page) -> None:  # noqa: F811
     student = Student.objects.get(sourced_id="demo-sakura-3-5")  # seeded without any answer yet
     assignment = Assignment.objects.get(class_groups__enrollments__student=student)
     tablet = open_page(**TABLET_PORTRAIT)
-    _student_sign_in(tablet, portal, student)
+    student_sign_in(tablet, portal, student)
 
     # The dashboard lists the lesson under "today / this week".
     lesson_link = tablet.locator(".tile__link", has_text=assignment.lesson.title)
@@ -99,7 +91,7 @@ def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Port
 
     # On another shared tablet whose script did not load: the page itself carries the saved answers.
     other_tablet = open_page(java_script_enabled=False, **TABLET_PORTRAIT)
-    _student_sign_in(other_tablet, portal, student)
+    student_sign_in(other_tablet, portal, student)
     other_tablet.goto(f"{portal.url}/lessons/assignments/{assignment.pk}/")
     others = other_tablet.locator("[data-question]")
     expect(others.nth(0).locator("input[type=radio]").nth(1)).to_be_checked()

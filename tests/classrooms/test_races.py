@@ -214,7 +214,8 @@ def test_a_hand_in_arriving_while_an_autosave_commits_counts_the_saved_answers(w
         hand_in(tablet(world.child.user), sheet),
     )
 
-    assert {s.question_id for s in saved} == {Q_NUMBER, Q_SHORT} and not any(s.is_late for s in saved)
+    assert {s.question_id for s in saved.saved} == {Q_NUMBER, Q_SHORT} and not any(s.is_late for s in saved.saved)
+    assert not saved.rejected
     assert handed_in.status_code == 302 and handed_in.url == reverse("classrooms:sheet", args=[sheet.pk])
     sheet = stored(sheet)
     assert sheet.status == AnswerSheet.Status.SUBMITTED and not sheet.is_late

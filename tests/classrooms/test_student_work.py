@@ -11,10 +11,10 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
-from classrooms import services
+from classrooms import payload, services
 from classrooms.models import Answer, AnswerSheet, Assignment
 from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER, Q_ORDER, Q_SHORT, png_data_url
 from school_portal.core.services import PortalError
@@ -205,7 +205,8 @@ def test_a_very_deeply_nested_autosave_is_refused_with_a_clear_message(autosave,
     before = Answer.objects.count()
     response = autosave("student", body)
     assert response.status_code == 400
-    assert response.json()["error"] == "the answers are nested too deeply"
+    with translation.override("ja"):
+        assert response.json()["error"] == str(payload.TOO_DEEP) != "The answers are nested too deeply."
     assert Answer.objects.count() == before
 
 
@@ -215,7 +216,8 @@ def _png_bytes_url(raw: bytes) -> str:
 
 def test_a_corrupt_drawing_is_refused(autosave):
     response = autosave("student", {"drawings": {Q_DRAW: _png_bytes_url(b"\x89PNG\r\n\x1a\n" + b"garbage" * 50)}})
-    assert response.status_code == 400 and "picture" in response.json()["error"]
+    with translation.override("ja"):
+        assert response.status_code == 400 and response.json()["error"] == str(payload.DRAWING_INVALID)
 
 
 def test_a_drawing_that_is_not_a_png_is_refused(autosave):
@@ -230,7 +232,8 @@ def test_a_decompression_bomb_drawing_is_refused(autosave):
     Image.new("1", (12000, 12000)).save(buffer, format="PNG", optimize=True)  # tiny file, 144 million pixels
     assert len(buffer.getvalue()) < 400 * 1024
     response = autosave("student", {"drawings": {Q_DRAW: _png_bytes_url(buffer.getvalue())}})
-    assert response.status_code == 400 and "too large" in response.json()["error"]
+    with translation.override("ja"):
+        assert response.status_code == 400 and response.json()["error"] == str(payload.DRAWING_TOO_LARGE)
 
 
 def test_autosave_needs_the_csrf_token(cw, world):

@@ -1,9 +1,15 @@
 /* Worksheets on the tablet: number pads, ordering, drawing, and answers that survive a lost connection.
  *
  * Every change is written at once to a queue in localStorage (one per assignment), then sent to the autosave
- * endpoint. When the network is gone the queue stays on the tablet and is sent when it comes back (the
- * "online" event, a periodic retry, and a beacon when the page is hidden). An answer leaves the queue only
- * when the server has confirmed it, and only if the child has not changed it again in the meantime.
+ * endpoint, in batches that stay under the server's body cap (a large drawing goes on its own). When the network
+ * is gone the queue stays on the tablet and is sent when it comes back (the "online" event, a periodic retry,
+ * and a beacon when the page is hidden). An answer leaves the queue only when the server has confirmed it, and
+ * only if the child has not changed it again in the meantime. An answer the server refuses stays on the tablet,
+ * marked with the server's reason by its question, and is not sent again until the child changes it.
+ *
+ * Handing in without a connection is queued too: the sheet is handed in after the answers, as soon as the
+ * connection is back, and until then the page says plainly that it has not been handed in yet.
+ * Every error of the server comes as JSON with a message (classrooms/json_endpoints.py), shown here.
  */
 (function () {
   "use strict";
@@ -17,8 +23,11 @@
   var editable = form.dataset.editable === "true";
   var url = form.dataset.autosaveUrl;
   var storageKey = "classrooms:queue:" + form.dataset.assignment;
+  var handInKey = "classrooms:hand-in:" + form.dataset.assignment;
   var tokenInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   var connection = document.getElementById("connection-status");
+  var BATCH_CHARS = 900 * 1024; // under the server's 1 MiB body cap, with room for the JSON around the answers
+  var BEACON_CHARS = 60 * 1024; // browsers refuse beacons over 64 KiB
   var sending = false;
   var retryDelay = 2000;
   var retryTimer = null;
@@ -40,8 +49,26 @@
     }
   }
 
+  function handInPending() {
+    try {
+      return window.localStorage.getItem(handInKey) === "1";
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function setHandInPending(pending) {
+    try {
+      if (pending) window.localStorage.setItem(handInKey, "1");
+      else window.localStorage.removeItem(handInKey);
+    } catch (e) {
+      /* without storage the hand-in waits only as long as this page stays open */
+    }
+  }
+
   if (!editable) {
     writeQueue({});
+    setHandInPending(false);
     return;
   }
 
@@ -49,12 +76,24 @@
     return form.querySelector('[data-question="' + qid + '"]');
   }
 
-  function setStatus(qid, text, offline) {
+  function setStatus(qid, text, problem) {
     var box = fieldset(qid);
     var status = box && box.querySelector("[data-status]");
     if (!status) return;
     status.textContent = text;
-    status.classList.toggle("question__status--offline", !!offline);
+    status.classList.toggle("question__status--offline", !!problem);
+  }
+
+  function say(text) {
+    if (connection) connection.textContent = text || "";
+  }
+
+  // What is still to send: neither refused (until the child changes it) nor an empty drawing.
+  function sendable(queue) {
+    return Object.keys(queue).filter(function (qid) {
+      var item = queue[qid];
+      return !item.rejected && !(item.kind === "drawing" && !item.value);
+    });
   }
 
   function valueOf(box) {
@@ -86,91 +125,185 @@
     retryTimer = window.setTimeout(flush, delay);
   }
 
-  function payloadFrom(queue) {
+  // The next batch to send: answers in the order they were written, as many as fit under ``limit`` characters
+  // (always at least one, so that a single large drawing still goes, alone).
+  function nextBatch(queue, limit) {
     var data = { answers: {}, drawings: {}, saved_at: {} };
-    Object.keys(queue).forEach(function (qid) {
-      var item = queue[qid];
-      if (item.kind === "drawing") {
-        if (item.value) data.drawings[qid] = item.value;
-        else return;
-      } else {
-        data.answers[qid] = item.value === "" ? null : item.value;
-      }
-      data.saved_at[qid] = item.at;
-    });
-    return data;
+    var sent = {};
+    var size = 64;
+    sendable(queue)
+      .sort(function (a, b) { return queue[a].at - queue[b].at; })
+      .forEach(function (qid) {
+        var item = queue[qid];
+        var cost = JSON.stringify(item.value).length + qid.length * 2 + 48;
+        if (Object.keys(sent).length && size + cost > limit) return;
+        size += cost;
+        if (item.kind === "drawing") data.drawings[qid] = item.value;
+        else data.answers[qid] = item.value === "" ? null : item.value;
+        data.saved_at[qid] = item.at;
+        sent[qid] = item;
+      });
+    return { data: data, sent: sent };
   }
 
   function showOffline() {
     var queue = readQueue();
-    Object.keys(queue).forEach(function (qid) { setStatus(qid, form.dataset.msgOffline, true); });
-    if (connection && Object.keys(queue).length) connection.textContent = form.dataset.msgOffline;
+    sendable(queue).forEach(function (qid) { setStatus(qid, form.dataset.msgOffline, true); });
+    if (handInPending()) say(form.dataset.msgHandInQueued);
+    else if (sendable(queue).length) say(form.dataset.msgOffline);
   }
 
+  function showProblem(message) {
+    var queue = readQueue();
+    sendable(queue).forEach(function (qid) { setStatus(qid, message, true); });
+    say(handInPending() ? message + " " + form.dataset.msgHandInQueued : message);
+  }
+
+  function timeOf(iso) {
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  // The server's answer, question by question: saved ones leave the queue, refused ones stay, marked.
   function confirm(sent, reply) {
     var queue = readQueue();
+    var answered = 0;
+    (reply.saved || []).concat(reply.rejected || []).forEach(function (item) {
+      if (sent[item.question]) answered += 1;
+    });
     (reply.saved || []).forEach(function (item) {
       var qid = item.question;
       if (queue[qid] && sent[qid] && queue[qid].at === sent[qid].at) delete queue[qid];
-      var time = new Date(item.received_at);
       var label = item.late ? form.dataset.msgLate : form.dataset.msgSaved;
-      setStatus(qid, label + " " + time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), false);
+      setStatus(qid, label + " " + timeOf(item.received_at), false);
+    });
+    (reply.rejected || []).forEach(function (item) {
+      var qid = item.question;
+      if (queue[qid] && sent[qid] && queue[qid].at === sent[qid].at) queue[qid].rejected = item.error;
+      setStatus(qid, item.error || form.dataset.msgError, true);
     });
     writeQueue(queue);
-    if (connection) connection.textContent = "";
+    if (!handInPending()) say("");
+    return answered;
+  }
+
+  // Refused as a whole (the body could not be read): keep every answer of it on the tablet, marked.
+  function rejectAll(sent, message) {
+    var queue = readQueue();
+    Object.keys(sent).forEach(function (qid) {
+      if (queue[qid] && queue[qid].at === sent[qid].at) queue[qid].rejected = message;
+      setStatus(qid, message, true);
+    });
+    writeQueue(queue);
+  }
+
+  // The sheet cannot take answers any more (handed in on another tablet): nothing to resend.
+  function dropAll(sent, message) {
+    var queue = readQueue();
+    Object.keys(sent).forEach(function (qid) {
+      if (queue[qid] && queue[qid].at === sent[qid].at) delete queue[qid];
+      setStatus(qid, message, true);
+    });
+    writeQueue(queue);
+    setHandInPending(false);
+    say(message);
+  }
+
+  function replyOf(response) {
+    return response.json().catch(function () { return {}; });
+  }
+
+  function retryLater(message) {
+    if (message) showProblem(message);
+    else showOffline();
+    retryDelay = Math.min(retryDelay * 2, 30000);
+    flushSoon(retryDelay);
+  }
+
+  function post(target, body, contentType) {
+    var headers = { "X-CSRFToken": tokenInput.value, Accept: "application/json" };
+    if (contentType) headers["Content-Type"] = contentType;
+    return fetch(target, { method: "POST", credentials: "same-origin", headers: headers, body: body });
   }
 
   function flush() {
     var queue = readQueue();
-    if (sending || !Object.keys(queue).length) return;
+    if (sending) return;
+    if (!sendable(queue).length) {
+      if (handInPending()) handIn();
+      return;
+    }
     if (navigator.onLine === false) {
       showOffline();
       return;
     }
     sending = true;
-    var sent = JSON.parse(JSON.stringify(queue));
-    fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": tokenInput.value },
-      body: JSON.stringify(payloadFrom(sent)),
-    })
+    var batch = nextBatch(queue, BATCH_CHARS);
+    var more = false;
+    post(url, JSON.stringify(batch.data), "application/json")
       .then(function (response) {
-        if (response.ok) {
-          return response.json().then(function (reply) {
-            confirm(sent, reply);
-            retryDelay = 2000;
-          });
-        }
-        if (response.status === 400 || response.status === 409) {
-          // The server will never take these: tell the child, keep the page's value, stop resending.
-          var q = readQueue();
-          Object.keys(sent).forEach(function (qid) {
-            if (q[qid] && q[qid].at === sent[qid].at) delete q[qid];
-            setStatus(qid, form.dataset.msgError, true);
-          });
-          writeQueue(q);
-          return null;
-        }
-        throw new Error("server " + response.status);
+        return replyOf(response).then(function (reply) {
+          if (response.ok || (response.status === 400 && reply.rejected && reply.rejected.length)) {
+            // Each answer of the batch is either kept or refused; a reply that settles none is retried later.
+            if (confirm(batch.sent, reply)) {
+              retryDelay = 2000;
+              more = true;
+            } else {
+              retryLater(reply.error);
+            }
+          } else if (response.status === 400 || response.status === 413) {
+            rejectAll(batch.sent, reply.error || form.dataset.msgError);
+            more = true;
+          } else if (response.status === 409 || response.status === 404) {
+            dropAll(batch.sent, reply.error || form.dataset.msgError);
+          } else {
+            retryLater(reply.error);
+          }
+        });
       })
-      .catch(function () {
-        showOffline();
-        retryDelay = Math.min(retryDelay * 2, 30000);
-        flushSoon(retryDelay);
-      })
+      .catch(function () { retryLater(null); })
       .then(function () {
         sending = false;
-        if (Object.keys(readQueue()).length && retryDelay === 2000) flushSoon(1000);
+        if (more) flushSoon(sendable(readQueue()).length ? 50 : 10);
       });
+  }
+
+  // The hand-in the child asked for while offline, sent once every answer has reached the school.
+  function handIn() {
+    if (sending) return;
+    if (navigator.onLine === false) {
+      showOffline();
+      return;
+    }
+    sending = true;
+    say(form.dataset.msgHandingIn);
+    post(form.action, new FormData(form), null)
+      .then(function (response) {
+        return replyOf(response).then(function (reply) {
+          if (response.ok && reply.url) {
+            setHandInPending(false);
+            writeQueue({});
+            say(reply.message || "");
+            window.location.assign(reply.url);
+          } else if (response.status >= 500) {
+            retryLater(reply.error);
+          } else {
+            setHandInPending(false);
+            (reply.rejected || []).forEach(function (item) { setStatus(item.question, item.error, true); });
+            say(reply.error || form.dataset.msgError);
+          }
+        });
+      })
+      .catch(function () { retryLater(null); })
+      .then(function () { sending = false; });
   }
 
   function beacon() {
     var queue = readQueue();
-    if (!Object.keys(queue).length || !navigator.sendBeacon) return;
+    if (!sendable(queue).length || !navigator.sendBeacon) return;
+    var batch = nextBatch(queue, BEACON_CHARS);
     var data = new FormData();
     data.append("csrfmiddlewaretoken", tokenInput.value);
-    data.append("payload", JSON.stringify(payloadFrom(queue)));
+    data.append("payload", JSON.stringify(batch.data));
     navigator.sendBeacon(url, data);
   }
 
@@ -193,7 +326,7 @@
     }
   }
 
-  // Answers still queued from before (the page was reloaded while offline): show them, then send them.
+  // Answers still queued from before (the page was reloaded while offline, or refused): show them, then send.
   (function restore() {
     var queue = readQueue();
     Object.keys(queue).forEach(function (qid) {
@@ -205,8 +338,9 @@
       } else {
         applyValue(box, item.kind, item.value);
       }
-      setStatus(qid, form.dataset.msgOffline, true);
+      setStatus(qid, item.rejected || form.dataset.msgOffline, true);
     });
+    if (handInPending()) say(form.dataset.msgHandInQueued);
     flushSoon(200);
   })();
 
@@ -220,24 +354,30 @@
     if (!box || box.dataset.kind === "choice") return;
     var qid = box.dataset.question;
     window.clearTimeout(typingTimers[qid]);
-    typingTimers[qid] = window.setTimeout(function () { enqueue(box); }, 600);
+    typingTimers[qid] = window.setTimeout(function () { delete typingTimers[qid]; enqueue(box); }, 600);
   });
   form.addEventListener("answer:changed", function (event) {
     var box = event.target.closest("[data-question]");
     if (box) enqueue(box);
   });
   form.addEventListener("submit", function (event) {
-    if (navigator.onLine === false) {
-      event.preventDefault();
-      showOffline();
-    }
+    if (navigator.onLine !== false) return; // online: the form is posted as it is, answers and all
+    event.preventDefault();
+    Object.keys(typingTimers).forEach(function (qid) {
+      window.clearTimeout(typingTimers[qid]);
+      delete typingTimers[qid];
+      var box = fieldset(qid);
+      if (box) enqueue(box);
+    });
+    setHandInPending(true);
+    showOffline();
   });
   window.addEventListener("online", function () { retryDelay = 2000; flushSoon(100); });
   window.addEventListener("offline", showOffline);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") beacon();
   });
-  window.setInterval(function () { if (Object.keys(readQueue()).length) flush(); }, 15000);
+  window.setInterval(function () { if (sendable(readQueue()).length || handInPending()) flush(); }, 15000);
 
   // --- the input helpers --------------------------------------------------------------------------------
 

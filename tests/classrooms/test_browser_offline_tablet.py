@@ -1,0 +1,160 @@
+"""The tablet without a connection, in Debian's Chromium: a hand-in waits for the network and then happens, an
+answer the school refuses stays on the tablet with the reason, large drawings are sent in requests that fit."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+
+import pytest
+from django.utils import translation
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from classrooms import worksheets
+from classrooms.models import Answer, AnswerSheet, Assignment
+from school_portal.core.models import Student
+from tests.browser.conftest import browser, new_context, open_page, playwright, portal  # noqa: F401
+from tests.browser.harness import TABLET_LANDSCAPE, TABLET_PORTRAIT, Portal, axe_check, sign_in, student_sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _open_worksheet(tablet: Page, demo: Portal, sourced_id: str) -> tuple[Student, Assignment]:
+    student = Student.objects.get(sourced_id=sourced_id)
+    assignment = Assignment.objects.get(class_groups__enrollments__student=student)
+    student_sign_in(tablet, demo, student)
+    tablet.goto(f"{demo.url}/lessons/assignments/{assignment.pk}/")
+    return student, assignment
+
+
+def _ja(message) -> str:
+    with translation.override("ja"):
+        return str(message)
+
+
+def test_a_sheet_handed_in_offline_is_handed_in_when_the_connection_returns(portal: Portal, open_page) -> None:  # noqa: F811
+    tablet = open_page(**TABLET_PORTRAIT)
+    student, assignment = _open_worksheet(tablet, portal, "demo-sakura-3-5")  # seeded without any answer yet
+    questions = tablet.locator("[data-question]")
+    choice, number = questions.nth(0), questions.nth(1)
+    choice_id, number_id = choice.get_attribute("data-question"), number.get_attribute("data-question")
+
+    tablet.context.set_offline(True)
+    choice.locator(".choice").nth(1).click()
+    for key in ("1", "8"):
+        number.locator(f'.numpad__key[data-key="{key}"]').click()
+    tablet.get_by_role("button", name=re.compile("Hand in|出す")).click()
+
+    # The page says plainly that the sheet has not been handed in yet, and stays where it is.
+    status = tablet.locator("#connection-status")
+    expect(status).to_contain_text(re.compile("Not handed in yet|まだ 出していません"))
+    expect(tablet).to_have_url(re.compile(rf"/lessons/assignments/{assignment.pk}/$"))
+    assert not AnswerSheet.objects.filter(assignment=assignment, student=student, submitted_at__isnull=False).exists()
+    axe_check(tablet)
+
+    # The connection returns: the answers go, then the sheet is handed in, and the child sees the sheet.
+    tablet.context.set_offline(False)
+    tablet.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(tablet).to_have_url(re.compile(r"/lessons/sheets/\d+/$"), timeout=15_000)
+    sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
+    assert sheet.status == AnswerSheet.Status.SUBMITTED
+    assert {a.question_id: a.value for a in Answer.objects.filter(sheet=sheet)} == {choice_id: 1, number_id: "18"}
+    expect(tablet.locator(".messages")).to_be_visible()
+    assert tablet.evaluate(f"localStorage.getItem('classrooms:hand-in:{assignment.pk}')") is None
+
+    # The teacher's review grid shows the sheet handed in.
+    teacher = open_page(**TABLET_LANDSCAPE)
+    sign_in(teacher, portal, "teacher-sakura-3")
+    teacher.goto(f"{portal.url}/lessons/assignments/{assignment.pk}/review/")
+    row = teacher.locator(".review-grid tbody tr", has_text=student.given_name)
+    expect(row).to_contain_text(_ja(AnswerSheet.Status.SUBMITTED.label))
+
+
+def test_an_answer_the_school_refuses_stays_on_the_tablet_with_the_reason_and_the_rest_is_saved(
+    portal: Portal,  # noqa: F811
+    open_page,  # noqa: F811
+) -> None:
+    tablet = open_page(**TABLET_PORTRAIT)
+    student, assignment = _open_worksheet(tablet, portal, "demo-sakura-3-5")
+    questions = tablet.locator("[data-question]")
+    choice, number = questions.nth(0), questions.nth(1)
+    number_id = number.get_attribute("data-question")
+
+    # Offline, a choice and a number typed on a keyboard that is not one: they go together, in one request.
+    tablet.context.set_offline(True)
+    choice.locator(".choice").nth(1).click()
+    number.locator("input.answer-number").fill("3..5")
+    expect(number.locator("[data-status]")).to_have_class(re.compile("question__status--offline"))
+    tablet.context.set_offline(False)
+    tablet.evaluate("window.dispatchEvent(new Event('online'))")
+
+    # The choice is saved; the number is named, with the reason, and stays as the child wrote it.
+    expect(choice.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"), timeout=15_000)
+    expect(number.locator("[data-status]")).to_have_text(_ja(worksheets.NOT_A_NUMBER))
+    expect(number.locator("input.answer-number")).to_have_value("3..5")
+    sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
+    assert set(Answer.objects.filter(sheet=sheet).values_list("question_id", flat=True)) == {
+        choice.get_attribute("data-question")
+    }
+    axe_check(tablet)
+
+    # Reloaded, the tablet still has it, with the reason; corrected, it is saved.
+    tablet.reload()
+    expect(number.locator("input.answer-number")).to_have_value("3..5")
+    expect(number.locator("[data-status]")).to_have_text(_ja(worksheets.NOT_A_NUMBER))
+    for key in ("back", "back", "5"):
+        number.locator(f'.numpad__key[data-key="{key}"]').click()
+    expect(number.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"), timeout=15_000)
+    assert Answer.objects.get(sheet=sheet, question_id=number_id).value == "3.5"
+
+
+def _noisy_png() -> bytes:
+    """A drawing just under the 400 KB a drawing may weigh: random pixels do not compress."""
+    raw = os.urandom(360 * 364 * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (360, 364), raw).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def test_two_large_drawings_kept_offline_are_sent_in_requests_under_the_body_cap(portal: Portal, open_page) -> None:  # noqa: F811
+    tablet = open_page(**TABLET_PORTRAIT)
+    student, assignment = _open_worksheet(tablet, portal, "demo-sakura-3-5")
+    lesson = assignment.lesson.specific
+    raw = list(lesson.body.raw_data)
+    sheet_block = next(block for block in raw if block["type"] in ("worksheet", "quiz"))
+    first = next(q for q in sheet_block["value"]["questions"] if q["type"] == "drawing")
+    second = json.loads(json.dumps(first))
+    second["id"] = "99999999-9999-4999-8999-999999999999"
+    sheet_block["value"]["questions"].append(second)
+    lesson.body = raw
+    lesson.save_revision().publish()
+
+    drawings = {first["id"]: _noisy_png(), second["id"]: _noisy_png()}
+    urls = {qid: "data:image/png;base64," + base64.b64encode(png).decode() for qid, png in drawings.items()}
+    assert all(len(png) < 400 * 1024 for png in drawings.values())
+    assert sum(len(url) for url in urls.values()) > 1024 * 1024  # together, over the body cap
+
+    bodies: list[int] = []
+    tablet.on("request", lambda r: bodies.append(len(r.post_data_buffer or b"")) if "autosave" in r.url else None)
+    # What an offline tablet holds after two large drawings; the page is opened again with the network back.
+    queue = {
+        qid: {"kind": "drawing", "value": url, "at": 1_700_000_000_000 + i} for i, (qid, url) in enumerate(urls.items())
+    }
+    tablet.evaluate(
+        "([key, queue]) => localStorage.setItem(key, JSON.stringify(queue))",
+        [f"classrooms:queue:{assignment.pk}", queue],
+    )
+    tablet.reload()
+
+    for qid in drawings:
+        expect(tablet.locator(f'[data-question="{qid}"] [data-status]')).to_contain_text(
+            re.compile(r"\d\d:\d\d"), timeout=20_000
+        )
+    sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
+    stored = {a.question_id: bytes(a.drawing) for a in Answer.objects.filter(sheet=sheet, drawing__isnull=False)}
+    assert stored == drawings
+    assert bodies and max(bodies) < 1024 * 1024
