@@ -13,7 +13,7 @@ from django.utils import translation
 
 from school_portal.core import services
 from school_portal.core.models import ClassGroup, Enrollment, Student, Teaching, User
-from school_portal.core.testing.world import World, build_world
+from school_portal.core.testing.world import World, build_world, restore_wagtail_roots
 
 # The browser fixtures (portal, browser, new_context, open_page, phone, desktop), for every test directory.
 pytest_plugins = ["tests.browser.fixtures"]
@@ -35,6 +35,18 @@ GIVEN_NAMES = [
     ("湊", "みなと"),
     ("凛", "りん"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_roots(request):
+    """A test marked for the database finds the page-tree root and root collection Wagtail's migrations made, even
+    after a transactional test before it (a worker process, a live server, a WebSocket) had every table emptied.
+    Tests that build the world get them from ``build_world`` too."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+        restore_wagtail_roots()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 from classrooms import worksheets
 from classrooms.models import Answer, AnswerSheet, Assignment
 from school_portal.core.models import Student
-from tests.browser.conftest import browser, new_context, open_page, playwright, portal  # noqa: F401
 from tests.browser.harness import TABLET_LANDSCAPE, TABLET_PORTRAIT, Portal, axe_check, sign_in, student_sign_in
 
 pytestmark = pytest.mark.browser

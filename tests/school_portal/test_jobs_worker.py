@@ -138,7 +138,8 @@ def job_of(response) -> int:
 
 def roster_rows(count: int) -> list[list[str]]:
     return [
-        [f"w-{n:05d}", "山田", f"太郎{n}", "やまだ", "たろう", "5", str(1 + n % 4), str(1 + n // 4 % 40)]
+        # Four classes, each child with their own attendance number in their class (a repeated one is refused).
+        [f"w-{n:05d}", "山田", f"太郎{n}", "やまだ", "たろう", "5", str(1 + n % 4), str(1 + n // 4)]
         for n in range(count)
     ]
 
