@@ -241,12 +241,21 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Sign-in throttling: failures per (path, client) and per (path, account) within the window lock the door.
-LOGIN_THROTTLE_MAX_FAILURES = int(os.environ.get("LOGIN_THROTTLE_MAX_FAILURES", "5"))
-# A class code is shared by ~35 young children who mistype; a badge is one of 32^8 codes, so a wider allowance
-# per class keeps a class from being locked out on its first morning while guessing stays hopeless.
-LOGIN_THROTTLE_CLASS_MAX_FAILURES = int(os.environ.get("LOGIN_THROTTLE_CLASS_MAX_FAILURES", "25"))
+# --- Sign-in throttling (school_portal/core/throttle.py) ---------------------------------------------------------
+# Attempts are counted per pair (account + address, class code + tablet, invitation + address); after the free ones
+# each attempt waits a doubling delay (base .. max seconds). An address gets a looser allowance across accounts.
+# There is no lock per account or per class: nobody can lock anyone else out.
+LOGIN_THROTTLE_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_FREE_ATTEMPTS", "5"))
+# Young children mistype their badge: a tablet gets more free tries per class (a badge is one of 32^8 codes).
+LOGIN_THROTTLE_BADGE_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_BADGE_FREE_ATTEMPTS", "10"))
+# One address across every account: a staff room, a household, a school's router with 40 tablets behind it.
+LOGIN_THROTTLE_ADDRESS_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS_FREE_ATTEMPTS", "100"))
+LOGIN_THROTTLE_ROUTER_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ROUTER_FREE_ATTEMPTS", "300"))
+LOGIN_THROTTLE_BASE_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_BASE_DELAY_SECONDS", "30"))
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY_SECONDS", "900"))
+# A counter left quiet this long after its last delay starts again from nothing.
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
+# --- end of sign-in throttling -----------------------------------------------------------------------------------
 
 # Live notifications (school_portal/core/realtime.py): a socket sending a bigger message, or more messages in
 # one second, is closed. Daphne's own --websocket-max-message-size caps frames before they reach Django.

@@ -13,7 +13,7 @@ from .people import (
 )
 from .roster import RosterImport
 from .schools import City, ClassGroup, Library, School, SchoolYear
-from .security import SignInFailure
+from .security import SignInCounter, SignInFailure
 
 __all__ = [
     "City",
@@ -32,6 +32,7 @@ __all__ = [
     "School",
     "SchoolHomePage",
     "SchoolYear",
+    "SignInCounter",
     "SignInFailure",
     "StandardPage",
     "Student",

@@ -1,4 +1,4 @@
-"""Records kept for security: a bounded log of sign-in failures, for the throttle and for audit."""
+"""Records kept for security: a bounded log of sign-in failures (audit), and the throttle's counters."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,3 +18,21 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInCounter(models.Model):
+    """Attempts counted against one key of a sign-in door (an account and address pair, an address, a class code
+    and tablet pair), and until when the next attempt must wait. One row per key, locked while it is counted
+    (``school_portal/core/throttle.py``), so that parallel requests cannot all read the same count."""
+
+    key = models.CharField(max_length=100, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in counter")
+        verbose_name_plural = _("sign-in counters")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} {self.attempts}"
