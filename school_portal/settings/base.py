@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "school_portal.core.session_policy.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "school_portal.core.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -256,6 +257,15 @@ LOGIN_THROTTLE_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY_
 # A counter left quiet this long after its last delay starts again from nothing.
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
 # --- end of sign-in throttling -----------------------------------------------------------------------------------
+
+# --- Sessions per role (school_portal/core/session_policy.py, docs/operations.md) ------------------------------
+# Staff: OWASP ASVS L2: an idle timeout, an absolute lifetime, and the password again for the admin after a pause.
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", "1800"))
+STAFF_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("STAFF_SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+ADMIN_REAUTH_IDLE_SECONDS = int(os.environ.get("ADMIN_REAUTH_IDLE_SECONDS", "900"))
+# Guardians stay signed in on their own phone, counted from their last visit; their account page ends them all.
+GUARDIAN_SESSION_SECONDS = int(os.environ.get("GUARDIAN_SESSION_SECONDS", str(30 * 24 * 3600)))
+# --- end of sessions per role ------------------------------------------------------------------------------------
 
 # Live notifications (school_portal/core/realtime.py): a socket sending a bigger message, or more messages in
 # one second, is closed. Daphne's own --websocket-max-message-size caps frames before they reach Django.
