@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, dashboards, permission_cases, retention, session_policy  # noqa: F401
+        from . import checks, dashboards, handoff, language, permission_cases, retention, session_policy  # noqa: F401
 
         dashboards.register()
         permission_cases.register()

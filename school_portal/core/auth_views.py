@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services, throttle
+from . import handoff, services, throttle
 from .access import policy
 from .forms import (
     GuardianRegistrationForm,
@@ -32,9 +32,19 @@ INVITATION_PATH = "invitation"
 
 
 class PortalLoginView(LoginView):
+    """Signing in happens on the portal: a school site's sign-in page sends the person there and back
+    (``handoff.school_signin_redirect``), so that one sign-in serves every site."""
+
     template_name = "core/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            to_the_portal = handoff.school_signin_redirect(request)
+            if to_the_portal is not None:
+                return to_the_portal
+        return super().get(request, *args, **kwargs)
 
 
 class PortalLogoutView(LogoutView):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from . import throttle
+from . import handoff, throttle
 from .models import GuardianInvitation, RosterImport
 from .registry import RetentionRule, retention_rules
 
@@ -36,6 +36,7 @@ def prune_roster_imports(days: int) -> int:
 
 def register() -> None:
     retention_rules.register("core.login_attempts", RetentionRule("login_attempts", throttle.prune))
+    retention_rules.register("core.linked_sessions", RetentionRule("login_attempts", handoff.prune))
     retention_rules.register(
         "core.guardian_invitations", RetentionRule("guardian_invitations", prune_guardian_invitations)
     )

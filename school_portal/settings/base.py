@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "school_portal.core.language.AccountLanguageMiddleware",
+    "school_portal.core.handoff.SignInHandoffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "school_portal.core.session_policy.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -265,6 +267,12 @@ STAFF_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("STAFF_SESSION_ABSOLUTE_SECO
 ADMIN_REAUTH_IDLE_SECONDS = int(os.environ.get("ADMIN_REAUTH_IDLE_SECONDS", "900"))
 # Guardians stay signed in on their own phone, counted from their last visit; their account page ends them all.
 GUARDIAN_SESSION_SECONDS = int(os.environ.get("GUARDIAN_SESSION_SECONDS", str(30 * 24 * 3600)))
+# One sign-in for the portal and every school's site (school_portal/core/handoff.py, docs/operations.md). With a
+# common parent domain (portal.city.example, <slug>.city.example), SESSION_COOKIE_DOMAIN=.city.example shares the
+# session cookie; otherwise (development: localhost and <slug>.localhost) the portal hands the sign-in over.
+SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or os.environ.get("PORTAL_PARENT_DOMAIN") or None
+SIGNIN_HANDOFF_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_SECONDS", "60"))
+SIGNIN_HANDOFF_RECHECK_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_RECHECK_SECONDS", "300"))
 # --- end of sessions per role ------------------------------------------------------------------------------------
 
 # Live notifications (school_portal/core/realtime.py): a socket sending a bigger message, or more messages in

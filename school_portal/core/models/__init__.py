@@ -13,7 +13,7 @@ from .people import (
 )
 from .roster import RosterImport
 from .schools import City, ClassGroup, Library, School, SchoolYear
-from .security import SignInCounter, SignInFailure
+from .security import LinkedSession, SignInCounter, SignInFailure, SignInHandoff
 
 __all__ = [
     "City",
@@ -32,7 +32,9 @@ __all__ = [
     "School",
     "SchoolHomePage",
     "SchoolYear",
+    "LinkedSession",
     "SignInCounter",
+    "SignInHandoff",
     "SignInFailure",
     "StandardPage",
     "Student",

@@ -21,8 +21,10 @@ class User(AbstractUser):
     """Any account: staff sign in with a password, students with a badge, guardians after an invitation."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Chosen on the language switch (or brought along when signing in): it follows the person to every host.
+    # Blank: never chosen, the browser's language applies.
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="ja"
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
     )
 
     # Raised by "sign out of every device": part of the session hash, so every session made before ends.

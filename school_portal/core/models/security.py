@@ -36,3 +36,38 @@ class SignInCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]} {self.attempts}"
+
+
+class SignInHandoff(models.Model):
+    """A one-time pass carrying a sign-in from the city portal to one school's site (``core/handoff.py``).
+
+    Only a digest of the pass is kept; it is good once, for one host, for ``SIGNIN_HANDOFF_SECONDS``."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(max_length=255)
+    signin_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in hand-off")
+        verbose_name_plural = _("sign-in hand-offs")
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LinkedSession(models.Model):
+    """One session of one sign-in: the portal's and those its hand-offs opened on school sites, so that signing
+    out on any of them ends them all."""
+
+    signin_id = models.CharField(max_length=64, db_index=True)
+    session_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("linked session")
+        verbose_name_plural = _("linked sessions")
+
+    def __str__(self) -> str:
+        return f"{self.signin_id[:8]} {self.created_at:%Y-%m-%d %H:%M}"
