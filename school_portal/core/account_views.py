@@ -12,14 +12,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services, session_policy
+from . import services, session_policy, two_factor
 from .forms import locked_message
 from .http import safe_next_url
 
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/account.html", {"account_user": request.user})
+    context = {
+        "account_user": request.user,
+        "offer_two_factor": request.session.get(session_policy.POLICY_KEY) == session_policy.STAFF,
+        "has_two_factor": two_factor.has_second_factor(request.user),
+    }
+    return render(request, "core/account.html", context)
 
 
 @login_required

@@ -39,6 +39,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
+from . import two_factor
 from .models import LinkedSession, SignInHandoff, User
 
 SIGNIN_ID = "_portal_signin_id"
@@ -137,6 +138,7 @@ def handoff_start(request: HttpRequest) -> HttpResponse:
             user=request.user,
             host=_hostname(host),
             signin_id=request.session.get(SIGNIN_ID, ""),
+            otp_device=two_factor.handed_over_device(request),
         )
         query["token"] = token
     response = HttpResponseRedirect(f"{scheme}://{host}{reverse('core:handoff_accept')}?{urlencode(query)}")
@@ -173,6 +175,7 @@ def handoff_accept(request: HttpRequest) -> HttpResponse:
         if handoff is not None:
             request._portal_handed_signin_id = handoff.signin_id or None
             login(request, handoff.user, backend=PASSWORD_BACKEND)
+            two_factor.hand_over_device(request, handoff.otp_device)
     response = redirect(next_path)
     response.headers["Cache-Control"] = "no-store"
     response.set_cookie(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, auth_views, handoff, views, views_pdf
+from . import account_views, auth_views, handoff, two_factor, views, views_pdf
 
 app_name = "core"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
     path("accounts/handoff/", handoff.handoff_start, name="handoff_start"),
     path("accounts/handoff/accept/", handoff.handoff_accept, name="handoff_accept"),
+    path("account/two-factor/", two_factor.enrol, name="two_factor_enrol"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("accounts/confirm/", account_views.reauthenticate, name="reauthenticate"),
     path("guardian/join/", auth_views.guardian_join, name="guardian_join"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),

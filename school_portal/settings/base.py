@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "school_portal.core.handoff.SignInHandoffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "school_portal.core.session_policy.SessionPolicyMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "school_portal.core.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "school_portal.core.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -273,6 +278,10 @@ GUARDIAN_SESSION_SECONDS = int(os.environ.get("GUARDIAN_SESSION_SECONDS", str(30
 SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or os.environ.get("PORTAL_PARENT_DOMAIN") or None
 SIGNIN_HANDOFF_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_SECONDS", "60"))
 SIGNIN_HANDOFF_RECHECK_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_RECHECK_SECONDS", "300"))
+# A second factor (school_portal/core/two_factor.py): offered to all staff, required of school admins, centre staff
+# and superusers when on (production.py: on unless STAFF_TWO_FACTOR_REQUIRED=0).
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "School portal")
 # --- end of sessions per role ------------------------------------------------------------------------------------
 
 # Live notifications (school_portal/core/realtime.py): a socket sending a bigger message, or more messages in

@@ -47,6 +47,8 @@ class SignInHandoff(models.Model):
     user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
     host = models.CharField(max_length=255)
     signin_id = models.CharField(max_length=64)
+    # The second factor the portal's session was verified with (django-otp's persistent id), carried over.
+    otp_device = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
