@@ -32,7 +32,7 @@ from django.contrib.auth import login
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -141,7 +141,14 @@ def handoff_start(request: HttpRequest) -> HttpResponse:
             otp_device=two_factor.handed_over_device(request),
         )
         query["token"] = token
-    response = HttpResponseRedirect(f"{scheme}://{host}{reverse('core:handoff_accept')}?{urlencode(query)}")
+    accept_url = f"{scheme}://{host}{reverse('core:handoff_accept')}?{urlencode(query)}"
+    if request.GET.get("via") == "form":
+        # Right after the sign-in form: browsers hold the whole redirect chain of a form's submission to its page's
+        # CSP ``form-action 'self'``, so a redirect to another host would be refused. A page that moves on by
+        # itself (meta refresh, no script) starts a new navigation instead.
+        response = render(request, "core/handoff_continue.html", {"accept_url": accept_url})
+    else:
+        response = HttpResponseRedirect(accept_url)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -193,10 +200,10 @@ def school_signin_redirect(request: HttpRequest) -> HttpResponse | None:
     """A school site's sign-in page sends the person to the portal's, and back here through the hand-off."""
     if shares_one_cookie() or not is_school_host(request):
         return None
-    back = request.build_absolute_uri(request.GET.get("next") or "/")
+    back = request.build_absolute_uri(request.GET.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL))
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = request.build_absolute_uri("/")
-    handoff = f"{reverse('core:handoff_start')}?{urlencode({'next': back})}"
+    handoff = f"{reverse('core:handoff_start')}?{urlencode({'next': back, 'via': 'form'})}"
     return HttpResponseRedirect(portal_url(f"{reverse('core:login')}?{urlencode({'next': handoff})}"))
 
 
