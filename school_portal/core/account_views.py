@@ -59,6 +59,13 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
             "password", locked_message(retry_after) if retry_after is not None else _("The password is not right.")
         )
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(
-        request, "core/reauthenticate.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
-    )
+    context = {
+        "form": form,
+        "next": next_url,
+        "heading": _("Confirm your password"),
+        "intro": _(
+            "You have not used the administration screens for a while. To keep the school's data safe, type your "
+            "password again."
+        ),
+    }
+    return render(request, "core/signin_step.html", context, status=400 if form.errors else 200)

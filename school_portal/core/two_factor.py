@@ -117,9 +117,13 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect(safe_next_url(request))
         form.add_error("code", _("That code is not right. Try the newest code from your app, or a backup code."))
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(
-        request, "core/two_factor_verify.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
-    )
+    context = {
+        "form": form,
+        "next": next_url,
+        "heading": _("Second factor"),
+        "intro": _("Type the code from your authenticator app. Lost your phone? Use one of your backup codes."),
+    }
+    return render(request, "core/signin_step.html", context, status=400 if form.errors else 200)
 
 
 STEP_KEY = "_portal_second_factor"  # "verify", "enrol" or "": decided at sign-in, so requests add no query
