@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import access_rules, checks, dashboards, retention  # noqa: F401
+        from . import access_rules, checks, dashboards, handoff, language, retention, session_policy  # noqa: F401
 
         access_rules.register()
         dashboards.register()

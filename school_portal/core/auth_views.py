@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services, throttle
+from . import handoff, services, throttle
 from .access import policy
 from .forms import (
     GuardianRegistrationForm,
@@ -22,6 +23,7 @@ from .forms import (
     locked_message,
 )
 from .http import safe_next_url
+from .tablets import tablet_cookie_ensure
 
 TABLET_CLASS_COOKIE = "tablet_class_code"
 # A child's session on a shared tablet lasts a school day at most: the next morning nobody finds it open.
@@ -30,9 +32,19 @@ INVITATION_PATH = "invitation"
 
 
 class PortalLoginView(LoginView):
+    """Signing in happens on the portal: a school site's sign-in page sends the person there and back
+    (``handoff.school_signin_redirect``), so that one sign-in serves every site."""
+
     template_name = "core/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            to_the_portal = handoff.school_signin_redirect(request)
+            if to_the_portal is not None:
+                return to_the_portal
+        return super().get(request, *args, **kwargs)
 
 
 class PortalLogoutView(LogoutView):
@@ -71,6 +83,7 @@ def student_signin(request: HttpRequest) -> HttpResponse:
         login(request, form.user, backend="school_portal.core.backends.StudentBadgeBackend")
         request.session.set_expiry(STUDENT_SESSION_SECONDS)
         response = redirect(safe_next_url(request))
+        tablet_cookie_ensure(request, response)
         response.set_cookie(
             TABLET_CLASS_COOKIE,
             form.cleaned_data["class_code"].strip().upper(),
@@ -82,9 +95,28 @@ def student_signin(request: HttpRequest) -> HttpResponse:
         return response
     # ``next`` goes through the form unchecked; safe_next_url checks it when it is used.
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(
+    response = render(
         request, "core/student_signin.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
     )
+    tablet_cookie_ensure(request, response)
+    return response
+
+
+def _invitation_attempt_by(request: HttpRequest) -> str:
+    """Wrong codes count against the account when signed in, else against the address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"address:{throttle.client_address(request)}"
+
+
+def _invitation_scopes(request: HttpRequest) -> list[throttle.Scope]:
+    address = throttle.client_address(request)
+    return [
+        throttle.Scope(
+            "who-address", (_invitation_attempt_by(request), address), settings.LOGIN_THROTTLE_FREE_ATTEMPTS, pair=True
+        ),
+        throttle.Scope("address", (address,), settings.LOGIN_THROTTLE_ADDRESS_FREE_ATTEMPTS),
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,11 +133,11 @@ def guardian_join(request: HttpRequest) -> HttpResponse:
     signed_in = request.user.is_authenticated
     form_class = InvitationCodeForm if signed_in else GuardianRegistrationForm
     form = form_class(request.POST or None)
-    # Wrong codes count against the account when signed in, else against the address (and always the address).
-    attempt_by = f"user:{request.user.pk}" if signed_in else request.META.get("REMOTE_ADDR", "")
     if request.method == "POST" and form.is_valid():
-        if throttle.is_locked(INVITATION_PATH, request, attempt_by):
-            form.add_error(None, locked_message())
+        try:
+            attempt = throttle.attempt_begin(door=INVITATION_PATH, scopes=_invitation_scopes(request))
+        except throttle.Throttled as throttled:
+            form.add_error(None, locked_message(throttled.retry_after))
         else:
             data = form.cleaned_data
             try:
@@ -122,11 +154,13 @@ def guardian_join(request: HttpRequest) -> HttpResponse:
                     login(request, user, backend="school_portal.core.backends.ThrottledModelBackend")
                     student = user.guardian.children.get()
             except services.UsernameTaken as error:
+                throttle.attempt_void(attempt)
                 form.add_error("username", str(error))
             except services.PortalError as error:
-                throttle.record_failure(INVITATION_PATH, request, attempt_by)
+                throttle.record_failure(INVITATION_PATH, request, _invitation_attempt_by(request))
                 form.add_error("code", str(error))
             else:
+                throttle.attempt_succeeded(attempt)
                 messages.success(
                     request,
                     _("%(name)s of %(school)s is now linked to your account.")

@@ -1,4 +1,4 @@
-"""Authentication backends. Every sign-in path goes through the throttle in :mod:`throttle`."""
+"""Authentication backends. Every sign-in door goes through the throttle in :mod:`throttle`."""
 
 from __future__ import annotations
 
@@ -11,19 +11,37 @@ from django.http import HttpRequest
 
 from . import throttle
 from .models import SchoolYear, Student, User
+from .tablets import tablet_id
 
 SIGNIN_PATH = "password"
 BADGE_PATH = "badge"
-# Every tablet of a school may reach us from the one address of the school's router, and children mistype:
-# that address gets a wide allowance. Guessing stays hopeless: a badge is one of 32^8 codes, a class holds ~35.
-SCHOOL_ROUTER_ALLOWANCE = 40
 
 
-def _lock(request: HttpRequest | None) -> None:
-    """Refuse at once: Django's ``authenticate`` stops at PermissionDenied and tries no other backend."""
+def _refuse(request: HttpRequest | None, throttled: throttle.Throttled) -> None:
+    """Refuse at once, saying when to try again: Django's ``authenticate`` stops at PermissionDenied and tries no
+    other backend; the form reads ``signin_retry_after`` for its message."""
     if request is not None:
-        request.signin_locked = True
-    raise PermissionDenied
+        request.signin_retry_after = throttled.retry_after
+    raise PermissionDenied from throttled
+
+
+def password_scopes(request: HttpRequest | None, username: str) -> list[throttle.Scope]:
+    address = throttle.client_address(request)
+    return [
+        throttle.Scope(
+            "account-address", (username.strip().lower(), address), settings.LOGIN_THROTTLE_FREE_ATTEMPTS, pair=True
+        ),
+        throttle.Scope("address", (address,), settings.LOGIN_THROTTLE_ADDRESS_FREE_ATTEMPTS),
+    ]
+
+
+def badge_scopes(request: HttpRequest | None, class_code: str) -> list[throttle.Scope]:
+    address = throttle.client_address(request)
+    tablet = (tablet_id(request) if request is not None else None) or f"address:{address}"
+    return [
+        throttle.Scope("class-tablet", (class_code, tablet), settings.LOGIN_THROTTLE_BADGE_FREE_ATTEMPTS, pair=True),
+        throttle.Scope("address", (address,), settings.LOGIN_THROTTLE_ROUTER_FREE_ATTEMPTS),
+    ]
 
 
 def normalise_badge_code(code: str) -> str:
@@ -31,9 +49,10 @@ def normalise_badge_code(code: str) -> str:
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Username and password, for staff (Wagtail admin) and guardians, locked after repeated failures.
+    """Username and password, for staff (Wagtail admin) and guardians, slowed down after repeated failures.
 
-    A student account never signs in with a password (children use their badge), even if one was set.
+    The attempt is counted before the password is hashed (``throttle.attempt_begin``). A student account never
+    signs in with a password (children use their badge), even if one was set.
     """
 
     def authenticate(
@@ -43,22 +62,25 @@ class ThrottledModelBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        if throttle.is_locked(SIGNIN_PATH, request, username):
-            _lock(request)
+        try:
+            attempt = throttle.attempt_begin(door=SIGNIN_PATH, scopes=password_scopes(request, username))
+        except throttle.Throttled as throttled:
+            _refuse(request, throttled)
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is not None and Student.objects.filter(user=user).exists():
             user = None
         if user is None:
             throttle.record_failure(SIGNIN_PATH, request, username)
         else:
-            throttle.clear(SIGNIN_PATH, username)
+            throttle.attempt_succeeded(attempt)
         return user
 
 
 class StudentBadgeBackend(ModelBackend):
     """A child on a shared tablet: the class code (remembered by the tablet) plus the code of their badge.
 
-    Only this school year's class counts: last year's class code, still on an old poster, signs nobody in.
+    Wrong badges slow down the (class code, tablet) pair that sent them, never the class. Only this school
+    year's class counts: last year's class code, still on an old poster, signs nobody in.
     """
 
     def authenticate(
@@ -72,14 +94,10 @@ class StudentBadgeBackend(ModelBackend):
             return None
         class_code = class_code.strip().upper()
         badge_code = normalise_badge_code(badge_code)
-        if throttle.is_locked(
-            BADGE_PATH,
-            request,
-            class_code,
-            client_allowance=SCHOOL_ROUTER_ALLOWANCE,
-            account_limit=settings.LOGIN_THROTTLE_CLASS_MAX_FAILURES,
-        ):
-            _lock(request)
+        try:
+            attempt = throttle.attempt_begin(door=BADGE_PATH, scopes=badge_scopes(request, class_code))
+        except throttle.Throttled as throttled:
+            _refuse(request, throttled)
         student = (
             Student.objects.select_related("user")
             .filter(
@@ -93,4 +111,5 @@ class StudentBadgeBackend(ModelBackend):
         if student is None or not self.user_can_authenticate(student.user):
             throttle.record_failure(BADGE_PATH, request, class_code)
             return None
+        throttle.attempt_succeeded(attempt)
         return student.user

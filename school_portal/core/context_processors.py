@@ -13,13 +13,15 @@ def portal(request: HttpRequest) -> dict:
     whether the user is a child only (``portal_for_child``: the header leaves out what a child has no use for)."""
     links = []
     for_child = False
+    account_link = False
     if request.user.is_authenticated:
         roles = policy.actor(request).role_names
         for_child = bool(roles) and roles <= {Role.STUDENT}
+        account_link = Role.STUDENT not in roles  # a child on a shared tablet has no account page
         for link in sorted(nav_links, key=lambda item: item.order):
             if policy.can(request, link.capability):
                 try:
                     links.append({"label": link.label, "url": reverse(link.url_name)})
                 except NoReverseMatch:
                     continue
-    return {"portal_nav": links, "portal_for_child": for_child}
+    return {"portal_nav": links, "portal_for_child": for_child, "portal_account_link": account_link}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
 from django import forms
-from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -13,18 +14,24 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from .models import User
 
 
-def locked_message() -> str:
-    """What a person locked out by the sign-in throttle reads: how long to wait, and who can help."""
-    minutes = max(1, settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60)
+def locked_message(retry_after: int) -> str:
+    """What a person slowed down by the sign-in throttle reads: exactly when to try again."""
+    if retry_after < 120:
+        return ngettext(
+            "Too many failed attempts. Try again in %(count)d second.",
+            "Too many failed attempts. Try again in %(count)d seconds.",
+            retry_after,
+        ) % {"count": retry_after}
+    minutes = math.ceil(retry_after / 60)
     return ngettext(
-        "Too many failed attempts. Wait %(minutes)d minute and try again, or ask the school for help.",
-        "Too many failed attempts. Wait %(minutes)d minutes and try again, or ask the school for help.",
+        "Too many failed attempts. Try again in %(count)d minute.",
+        "Too many failed attempts. Try again in %(count)d minutes.",
         minutes,
-    ) % {"minutes": minutes}
+    ) % {"count": minutes}
 
 
 class LockedMessageMixin:
-    """A sign-in form telling the person plainly when the throttle has locked the door."""
+    """A sign-in form telling the person plainly when the throttle asks them to wait, and how long."""
 
     request: object
 
@@ -32,8 +39,9 @@ class LockedMessageMixin:
         try:
             return super().clean()
         except forms.ValidationError:
-            if getattr(self.request, "signin_locked", False):
-                raise forms.ValidationError(locked_message(), code="locked") from None
+            retry_after = getattr(self.request, "signin_retry_after", None)
+            if retry_after is not None:
+                raise forms.ValidationError(locked_message(retry_after), code="locked") from None
             raise
 
 
@@ -64,8 +72,9 @@ class StudentSignInForm(forms.Form):
             return data
         self.user = authenticate(self.request, class_code=data["class_code"], badge_code=data["badge_code"])
         if self.user is None:
-            if getattr(self.request, "signin_locked", False):
-                raise forms.ValidationError(locked_message(), code="locked")
+            retry_after = getattr(self.request, "signin_retry_after", None)
+            if retry_after is not None:
+                raise forms.ValidationError(locked_message(retry_after), code="locked")
             raise forms.ValidationError(
                 _("The class code and the badge do not match. Check both, or ask your teacher."), code="invalid"
             )

@@ -11,7 +11,7 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from . import throttle
+from . import handoff, throttle
 from .models import GuardianInvitation, Job, RosterImport
 from .models.roster import private_storage
 from .registry import RetentionRule, retention_rules
@@ -56,6 +56,9 @@ def prune_jobs(days: int) -> int:
 
 
 def register() -> None:
+    retention_rules.register(
+        "core.linked_sessions", RetentionRule("login_attempts", handoff.prune, default_days=throttle.RETENTION_DAYS)
+    )
     retention_rules.register(
         "core.login_attempts", RetentionRule("login_attempts", throttle.prune, default_days=throttle.RETENTION_DAYS)
     )

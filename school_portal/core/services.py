@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
@@ -319,3 +320,23 @@ def guardian_register(*, code: str, username: str, password: str, display_name: 
         raise UsernameTaken(_("This sign-in name is taken. Choose another.")) from None
     _invitation_accept(invitation=invitation, user=user, relationship="")
     return user
+
+
+# --- accounts and sessions -------------------------------------------------------------------------------
+
+
+def user_sessions_end(*, user: User) -> None:
+    """Sign ``user`` out of every device: the session generation is part of the session hash
+    (``User._get_session_auth_hash``), so every session made before, in the database or read from Redis, no longer
+    matches on its next request; open live-update sockets close now."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    transaction.on_commit(lambda: realtime.end_user_sockets(user_id=user.pk))
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language a signed-in person chose; it follows them to every host (LocaleMiddleware's cookie is
+    per host, the account is not)."""
+    if language in dict(settings.LANGUAGES) and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views, views, views_jobs, views_pdf
+from . import account_views, auth_views, handoff, two_factor, views, views_jobs, views_pdf
 
 app_name = "core"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.PortalLoginView.as_view(), name="login"),
     path("student/signin/", auth_views.student_signin, name="student_signin"),
+    path("account/", account_views.account, name="account"),
+    path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("accounts/handoff/", handoff.handoff_start, name="handoff_start"),
+    path("accounts/handoff/accept/", handoff.handoff_accept, name="handoff_accept"),
+    path("account/two-factor/", two_factor.enrol, name="two_factor_enrol"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/confirm/", account_views.reauthenticate, name="reauthenticate"),
     path("guardian/join/", auth_views.guardian_join, name="guardian_join"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),
     path("students/<int:pk>/invitation.pdf", views_pdf.student_invitation_pdf, name="student_invitation_pdf"),

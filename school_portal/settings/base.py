@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",  # after the core: the core's ``db_worker`` (stale-job recovery) extends this app's
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,7 +86,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "school_portal.core.language.AccountLanguageMiddleware",
+    "school_portal.core.handoff.SignInHandoffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "school_portal.core.session_policy.SessionPolicyMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "school_portal.core.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "school_portal.core.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -267,12 +275,40 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Sign-in throttling: failures per (path, client) and per (path, account) within the window lock the door.
-LOGIN_THROTTLE_MAX_FAILURES = int(os.environ.get("LOGIN_THROTTLE_MAX_FAILURES", "5"))
-# A class code is shared by ~35 young children who mistype; a badge is one of 32^8 codes, so a wider allowance
-# per class keeps a class from being locked out on its first morning while guessing stays hopeless.
-LOGIN_THROTTLE_CLASS_MAX_FAILURES = int(os.environ.get("LOGIN_THROTTLE_CLASS_MAX_FAILURES", "25"))
+# --- Sign-in throttling (school_portal/core/throttle.py) ---------------------------------------------------------
+# Attempts are counted per pair (account + address, class code + tablet, invitation + address); after the free ones
+# each attempt waits a doubling delay (base .. max seconds). An address gets a looser allowance across accounts.
+# There is no lock per account or per class: nobody can lock anyone else out.
+LOGIN_THROTTLE_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_FREE_ATTEMPTS", "5"))
+# Young children mistype their badge: a tablet gets more free tries per class (a badge is one of 32^8 codes).
+LOGIN_THROTTLE_BADGE_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_BADGE_FREE_ATTEMPTS", "10"))
+# One address across every account: a staff room, a household, a school's router with 40 tablets behind it.
+LOGIN_THROTTLE_ADDRESS_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS_FREE_ATTEMPTS", "100"))
+LOGIN_THROTTLE_ROUTER_FREE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ROUTER_FREE_ATTEMPTS", "300"))
+LOGIN_THROTTLE_BASE_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_BASE_DELAY_SECONDS", "30"))
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY_SECONDS", "900"))
+# A counter left quiet this long after its last delay starts again from nothing.
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
+# --- end of sign-in throttling -----------------------------------------------------------------------------------
+
+# --- Sessions per role (school_portal/core/session_policy.py, docs/operations.md) ------------------------------
+# Staff: OWASP ASVS L2: an idle timeout, an absolute lifetime, and the password again for the admin after a pause.
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", "1800"))
+STAFF_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("STAFF_SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+ADMIN_REAUTH_IDLE_SECONDS = int(os.environ.get("ADMIN_REAUTH_IDLE_SECONDS", "900"))
+# Guardians stay signed in on their own phone, counted from their last visit; their account page ends them all.
+GUARDIAN_SESSION_SECONDS = int(os.environ.get("GUARDIAN_SESSION_SECONDS", str(30 * 24 * 3600)))
+# One sign-in for the portal and every school's site (school_portal/core/handoff.py, docs/operations.md). With a
+# common parent domain (portal.city.example, <slug>.city.example), SESSION_COOKIE_DOMAIN=.city.example shares the
+# session cookie; otherwise (development: localhost and <slug>.localhost) the portal hands the sign-in over.
+SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or os.environ.get("PORTAL_PARENT_DOMAIN") or None
+SIGNIN_HANDOFF_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_SECONDS", "60"))
+SIGNIN_HANDOFF_RECHECK_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_RECHECK_SECONDS", "300"))
+# A second factor (school_portal/core/two_factor.py): offered to all staff, required of school admins, centre staff
+# and superusers when on (production.py: on unless STAFF_TWO_FACTOR_REQUIRED=0).
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "School portal")
+# --- end of sessions per role ------------------------------------------------------------------------------------
 
 # Live notifications (school_portal/core/realtime.py): a socket sending a bigger message, or more messages in
 # one second, is closed. Daphne's own --websocket-max-message-size caps frames before they reach Django.

@@ -24,5 +24,12 @@ SESSION_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_SECURE = True
 
+# --- Sign-in (school_portal/core/two_factor.py, handoff.py; docs/operations.md) ---------------------------------
+# School admins, centre staff and superusers must set up a second factor.
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", True)
+# The session cookie is shared with the schools' sites under SESSION_COOKIE_DOMAIN (base.py) when they have a
+# common parent domain; CSRF's cookie stays per host.
+# --- end of sign-in ---------------------------------------------------------------------------------------------
+
 WHITENOISE_USE_FINDERS = False
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405

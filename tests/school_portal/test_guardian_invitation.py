@@ -239,28 +239,39 @@ def test_a_guardian_trying_another_childs_page_gets_not_found(world, english_cli
     assert english_client.get(reverse("core:student_detail", args=[999999])).status_code == 404
 
 
-def test_repeated_wrong_codes_lock_the_door_even_for_a_right_code(world, english_client, code):
-    for attempt in range(settings.LOGIN_THROTTLE_MAX_FAILURES):
+def test_repeated_wrong_codes_make_the_address_wait_even_for_a_right_code(world, english_client, code):
+    for attempt in range(settings.LOGIN_THROTTLE_FREE_ATTEMPTS):
         response = english_client.post(JOIN, registration(f"ABCD-EFGH-{attempt:04d}"))
         assert "This invitation code is not valid." in response.content.decode()
     users_before = User.objects.count()
 
     response = english_client.post(JOIN, registration(code))
 
-    assert LOCKED in response.content.decode()
+    assert "Too many failed attempts. Try again in 30 seconds." in response.content.decode()
     assert_nothing_created(users_before)
     assert GuardianInvitation.objects.get().used_at is None
 
 
-def test_a_signed_in_guardian_guessing_codes_is_locked_too(world, english_client_as, code):
+def test_a_signed_in_guardian_guessing_codes_is_slowed_down_too(world, english_client_as, code):
     client = english_client_as("guardian")
-    for attempt in range(settings.LOGIN_THROTTLE_MAX_FAILURES):
+    for attempt in range(settings.LOGIN_THROTTLE_FREE_ATTEMPTS):
         client.post(JOIN, {"code": f"ABCD-EFGH-{attempt:04d}"})
 
     response = client.post(JOIN, {"code": code})
 
     assert LOCKED in response.content.decode()
     assert not world.classmate.guardians.filter(user=world.users["guardian"]).exists()
+
+
+def test_wrong_codes_from_one_address_never_keep_a_parent_at_another_out(world, english_client, code):
+    for attempt in range(3 * settings.LOGIN_THROTTLE_FREE_ATTEMPTS):
+        english_client.post(JOIN, registration(f"ABCD-EFGH-{attempt:04d}"))
+
+    parent = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.20")
+    response = parent.post(JOIN, registration(code))
+
+    assert response.status_code == 302
+    assert GuardianInvitation.objects.get().used_at is not None
 
 
 def test_the_page_is_japanese_by_default_and_english_on_request(world, code):

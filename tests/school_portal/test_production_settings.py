@@ -34,3 +34,12 @@ def test_production_refuses_to_start_without_a_long_secret_key():
     result = _manage("check", SECRET_KEY="short")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_requires_a_second_factor_of_admins_and_shares_the_session_under_a_parent_domain():
+    shown = "from django.conf import settings as s; print(s.STAFF_TWO_FACTOR_REQUIRED, s.SESSION_COOKIE_DOMAIN)"
+    result = _manage(
+        "shell", "-c", shown, SECRET_KEY=secrets.token_urlsafe(64), PORTAL_PARENT_DOMAIN=".city.example.jp"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", ".city.example.jp"]

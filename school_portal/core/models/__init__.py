@@ -14,7 +14,7 @@ from .people import (
 )
 from .roster import RosterImport
 from .schools import City, ClassGroup, Library, School, SchoolYear
-from .security import SignInFailure
+from .security import LinkedSession, SignInCounter, SignInFailure, SignInHandoff
 
 __all__ = [
     "City",
@@ -34,6 +34,9 @@ __all__ = [
     "School",
     "SchoolHomePage",
     "SchoolYear",
+    "LinkedSession",
+    "SignInCounter",
+    "SignInHandoff",
     "SignInFailure",
     "StandardPage",
     "Student",

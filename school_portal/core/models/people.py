@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .schools import CLASS_CODE_ALPHABET, ClassGroup, Library, School, SchoolYear
@@ -20,9 +21,14 @@ class User(AbstractUser):
     """Any account: staff sign in with a password, students with a badge, guardians after an invitation."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Chosen on the language switch (or brought along when signing in): it follows the person to every host.
+    # Blank: never chosen, the browser's language applies.
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="ja"
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
     )
+
+    # Raised by "sign out of every device": part of the session hash, so every session made before ends.
+    session_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -30,6 +36,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, with the session generation once raised: whichever changes ends every
+        session (Django's AuthenticationMiddleware compares it on each request, whatever the session engine)."""
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "school_portal.core.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Role(models.TextChoices):

@@ -1,0 +1,59 @@
+"""The language a person chose follows them: saved to their account, honoured on every host once signed in.
+
+Django's LocaleMiddleware reads the language cookie, which belongs to one host; the account does not. A choice
+on the language switch (``set_language``) by a signed-in person is saved to ``User.preferred_language``; signing
+in brings a choice made before along (the cookie) or else applies the saved one. Blank: never chosen, the
+browser's language applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import translation
+
+from . import services
+from .models import User
+
+
+def _chosen_on_this_host(request: HttpRequest) -> str | None:
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return language if language in dict(settings.LANGUAGES) else None
+
+
+def _on_signed_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
+    if request is None:
+        return
+    chosen = _chosen_on_this_host(request)
+    if chosen:
+        services.user_language_set(user=user, language=chosen)
+
+
+user_logged_in.connect(_on_signed_in, dispatch_uid="school_portal.core.language")
+
+
+class AccountLanguageMiddleware:
+    """After the authentication middleware: a signed-in person's saved language wins over the host's cookie and
+    the browser's; a switch made while signed in is saved to the account."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.preferred_language in dict(settings.LANGUAGES):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and user.is_authenticated
+            and request.path == reverse("set_language")
+            and response.status_code in {200, 302}
+        ):
+            services.user_language_set(user=user, language=request.POST.get("language", ""))
+        return response
