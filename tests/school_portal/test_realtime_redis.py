@@ -205,3 +205,48 @@ async def test_a_notification_reaches_the_user_on_every_worker_and_no_one_else(w
             async with _open(worker_a, hana_session) as later:
                 await later.send('{"type": "ping"}')
                 assert await _next_event(later) == {"type": "pong"}
+
+
+@pytest.mark.asyncio
+async def test_the_guards_close_codes_reach_the_browser_through_daphne(workers, users):
+    """Daphne (autobahn) refuses 1003/1009 from an application and ends such a socket with 1011 and a
+    traceback; the portal's 4000-range codes arrive as sent."""
+    _, hana_session = users["hana"]
+    cases = [
+        ("[" * 2000 + "]" * 2000, 4400),  # deeper than any message needs
+        ("{not json", 4400),
+        ('{"pad": "' + "x" * (settings.REALTIME_MAX_MESSAGE_BYTES + 1) + '"}', 4413),
+    ]
+    async with asyncio.timeout(60):
+        for message, code in cases:
+            async with _open(workers[0], hana_session) as ws:
+                await ws.send(message)
+                with pytest.raises(ConnectionClosed) as closed:
+                    await asyncio.wait_for(ws.recv(), WAIT)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == code, closed.value
+        async with _open(workers[0], "no-such-session") as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), WAIT)
+            assert closed.value.rcvd.code == 4401
+
+
+@pytest.mark.asyncio
+async def test_a_small_pool_makes_300_concurrent_group_operations_wait_not_fail(redis_layer):
+    """redis-py 8's plain async pool raises "Too many connections" when its connections are all busy; the
+    portal's layer waits for one. 300 sockets joining and leaving at once through a pool of 4 connections."""
+    from school_portal.core.channel_layer import PooledRedisChannelLayer
+
+    layer = PooledRedisChannelLayer(
+        hosts=[{"address": REDIS_URL, "max_connections": 4, "timeout": 30}], prefix=redis_layer["prefix"]
+    )
+    group = "portal.test.pool"
+    channels = [await layer.new_channel() for _ in range(300)]
+    try:
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(layer.group_add(group, channel) for channel in channels))
+            members = redis.Redis.from_url(REDIS_URL).zcard(layer._group_key(group))
+            assert members == 300
+            await asyncio.gather(*(layer.group_discard(group, channel) for channel in channels))
+            assert redis.Redis.from_url(REDIS_URL).zcard(layer._group_key(group)) == 0
+    finally:
+        await layer.flush()
