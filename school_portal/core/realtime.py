@@ -38,11 +38,13 @@ stack's, around every route (``school_portal/asgi.py``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -119,6 +121,19 @@ def school_group_name(school_id: int) -> str:
 # --- sending ----------------------------------------------------------------------------------------------
 
 
+def _run(function: Any, **kwargs: Any) -> None:
+    """Run the async ``function`` to its end from sync code. A sync caller in a thread whose event loop is
+    running (a sync library driven from async code, Playwright's tests, seed_demo under them) cannot block on
+    that loop: the send then runs in a thread of its own, rather than failing the caller's commit hooks."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(function)(**kwargs)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(async_to_sync(function), **kwargs).result()
+
+
 def notify_user(*, user_id: int, event: dict[str, Any]) -> None:
     """Push ``event`` to every socket ``user_id`` has open (none open: nothing happens, nothing is kept).
 
@@ -127,7 +142,7 @@ def notify_user(*, user_id: int, event: dict[str, Any]) -> None:
     (views, services, tasks); from async code use :func:`anotify_user`. Best effort: the event must also be
     stored by the plug-in (a notice, a reminder), as an unreachable channel layer only logs a warning.
     """
-    async_to_sync(anotify_user)(user_id=user_id, event=event)
+    _run(anotify_user, user_id=user_id, event=event)
 
 
 async def anotify_user(*, user_id: int, event: dict[str, Any]) -> None:
@@ -141,7 +156,7 @@ def notify_group(*, group: str, event: dict[str, Any]) -> None:
     Same event convention and the same best effort as :func:`notify_user`. Everyone in the group sees the
     event: put in it only what every member may see (no child's name in a class-wide event).
     """
-    async_to_sync(anotify_group)(group=group, event=event)
+    _run(anotify_group, group=group, event=event)
 
 
 async def anotify_group(*, group: str, event: dict[str, Any]) -> None:
@@ -156,7 +171,7 @@ async def anotify_group(*, group: str, event: dict[str, Any]) -> None:
 
 def end_user_sockets(*, user_id: int) -> None:
     """Close every live socket of ``user_id`` (their sign-in was revoked, e.g. a student's badge was reset)."""
-    async_to_sync(_send)(user_group(user_id), {"type": SESSION_END_MESSAGE_TYPE})
+    _run(_send, group=user_group(user_id), message={"type": SESSION_END_MESSAGE_TYPE})
 
 
 async def _send(group: str, message: dict[str, Any]) -> None:
@@ -357,7 +372,7 @@ def close_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any)
     """Signing out closes the live sockets of that browser session (a shared classroom PC stops receiving)."""
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
-        async_to_sync(_send)(session_group(session_key), {"type": SESSION_END_MESSAGE_TYPE})
+        _run(_send, group=session_group(session_key), message={"type": SESSION_END_MESSAGE_TYPE})
 
 
 websocket_urlpatterns = [path("ws/notifications/", NotificationConsumer.as_asgi(), name="notifications")]

@@ -10,7 +10,6 @@ two holding the sockets, as a background task or another worker would send them.
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -36,10 +35,8 @@ RECONNECT_MS = 60_000  # backoff with jitter after a restart on a busy machine: 
 
 
 def _send(user_id: int, message: str, url: str | None = None) -> None:
-    """notify_user from a thread of its own: Playwright's event loop holds this one (no async_to_sync here)."""
-    event = {"message": message, **({"url": url} if url else {})}
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(notify_user, user_id=user_id, event=event).result(timeout=30)
+    # Playwright's event loop runs in this thread: notify_user sends from a thread of its own then.
+    notify_user(user_id=user_id, event={"message": message, **({"url": url} if url else {})})
 
 
 def _signed_in_session(user) -> str:
