@@ -1,4 +1,8 @@
-"""ASGI entry point: HTTP to Django; WebSockets, origin-checked and authenticated, to the plug-ins' routes."""
+"""ASGI entry point: HTTP to Django; WebSockets, origin-checked and authenticated, to the plug-ins' routes.
+
+Every WebSocket route is behind the origin check (``AllowedHostsOriginValidator``) and the session and user
+(``realtime.portal_auth_stack``: Channels' ``AuthMiddlewareStack`` reading users concurrently).
+"""
 
 import os
 
@@ -7,10 +11,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_portal.settings.dev")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from school_portal.core.realtime import portal_auth_stack  # noqa: E402
 from school_portal.core.registry import websocket_routes  # noqa: E402
 
 
@@ -21,6 +25,6 @@ def websocket_urlpatterns() -> list:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns()))),
+        "websocket": AllowedHostsOriginValidator(portal_auth_stack(URLRouter(websocket_urlpatterns()))),
     }
 )

@@ -32,8 +32,9 @@ code   name                       when                                          
                                   join the groups
 =====  =========================  ==================================================  ====================
 
-The origin check (``AllowedHostsOriginValidator``) and the session (``AuthMiddlewareStack``) are the ASGI
-stack's, around every route (``school_portal/asgi.py``).
+The origin check (``AllowedHostsOriginValidator``) and the session (:func:`portal_auth_stack`, Channels'
+``AuthMiddlewareStack`` reading users concurrently) are the ASGI stack's, around every route
+(``school_portal/asgi.py``).
 """
 
 from __future__ import annotations
@@ -48,9 +49,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
@@ -186,6 +189,22 @@ async def _send(group: str, message: dict[str, Any]) -> None:
 # --- receiving --------------------------------------------------------------------------------------------
 
 
+class ConcurrentAuthMiddleware(AuthMiddleware):
+    """Channels' ``AuthMiddleware``, reading the session's user in any of the executor's threads.
+
+    Channels reads it "thread-sensitively", in one thread per process shared by every socket: a burst of a
+    thousand handshakes (a class period starting) then queued behind each other until Daphne's handshake
+    timeout dropped the late ones. The read itself is the same (``channels.auth.get_user``)."""
+
+    async def resolve_scope(self, scope: dict[str, Any]) -> None:
+        scope["user"]._wrapped = await database_sync_to_async(get_user.func, thread_sensitive=False)(scope)
+
+
+def portal_auth_stack(inner: Any) -> Any:
+    """``AuthMiddlewareStack`` (cookies, session, user) with the user read by :class:`ConcurrentAuthMiddleware`."""
+    return CookieMiddleware(SessionMiddleware(ConcurrentAuthMiddleware(inner)))
+
+
 class SocketForbidden(Exception):
     """Raised by :meth:`PortalConsumer.groups_for` to refuse a signed-in user (closed with 4403)."""
 
@@ -270,7 +289,9 @@ class PortalConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         try:
-            groups = await database_sync_to_async(self._groups)(actor)
+            # Not thread-sensitive: a burst of handshakes (a class period starting) then reads in several threads
+            # at once, instead of queueing behind each other in Channels' one shared thread.
+            groups = await database_sync_to_async(self._groups, thread_sensitive=False)(actor)
         except SocketForbidden:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)

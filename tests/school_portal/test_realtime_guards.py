@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
@@ -29,6 +28,7 @@ from school_portal.core.realtime import (
     class_group_name,
     group_name,
     notify_group,
+    portal_auth_stack,
     school_group_name,
 )
 
@@ -53,7 +53,7 @@ class BoardConsumer(PortalConsumer):
 
 
 board_application = AllowedHostsOriginValidator(
-    AuthMiddlewareStack(URLRouter([path("ws/board/<int:board>/", BoardConsumer.as_asgi())]))
+    portal_auth_stack(URLRouter([path("ws/board/<int:board>/", BoardConsumer.as_asgi())]))
 )
 
 
