@@ -40,7 +40,10 @@ def handed_in(*, sheet: AnswerSheet) -> None:
             class_group__enrollments__student_id=sheet.student_id,
         ).values_list("teacher_id", flat=True)
     )
-    message = _("%(name)s handed in “%(lesson)s”.") % {"name": student.full_name, "lesson": sheet.assignment.lesson.title}
+    message = _("%(name)s handed in “%(lesson)s”.") % {
+        "name": student.full_name,
+        "lesson": sheet.assignment.lesson.title,
+    }
     event = {
         "kind": "classrooms.handed_in",
         "message": message,

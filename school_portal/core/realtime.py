@@ -378,9 +378,7 @@ class NotificationConsumer(PortalConsumer):
         classes = actor.own_class_ids | actor.taught_class_ids
         schools = set(actor.teacher_school_ids)
         if actor.own_class_ids:
-            schools |= set(
-                ClassGroup.objects.filter(pk__in=actor.own_class_ids).values_list("school_id", flat=True)
-            )
+            schools |= set(ClassGroup.objects.filter(pk__in=actor.own_class_ids).values_list("school_id", flat=True))
         return [
             user_group(actor.user.pk),
             *(class_group_name(pk) for pk in sorted(classes)),

@@ -51,7 +51,10 @@ def test_the_dashboard_shows_events_live_and_reconnects_after_daphne_restarts(
     require_redis()
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL], "prefix": prefix}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": prefix},
+        }
     }
     world = build_world()
     teacher = world.users["homeroom_teacher"]
@@ -125,7 +128,9 @@ def test_signing_out_in_another_tab_stops_the_live_updates(transactional_db, new
     process = start_daphne(port, env, tmp_path / "daphne.log")
     try:
         context = new_context(**DESKTOP)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": "localhost", "path": "/"}])
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": "localhost", "path": "/"}]
+        )
         lessons, other_tab = context.new_page(), context.new_page()
         lessons.goto(f"http://localhost:{port}/lessons/my/")
         expect(lessons.locator("[data-live-url]")).to_have_attribute("data-live-state", "open")

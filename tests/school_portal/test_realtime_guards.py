@@ -162,7 +162,7 @@ async def test_a_2000_deep_message_closes_with_4400_not_a_recursion_error(board,
 @committed_db
 async def test_brackets_inside_strings_do_not_count_as_depth(board):
     socket = await board()
-    await socket.send_json_to({"text": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\\" {{{{{{{{{{{{{{{{{{{{{{{{{{"})
+    await socket.send_json_to({"text": '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\" {{{{{{{{{{{{{{{{{{{{{{{{{{'})
     assert (await socket.receive_json_from(timeout=WAIT))["type"] == "echo"
     await socket.disconnect()
 
