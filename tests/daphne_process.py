@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -51,14 +52,24 @@ def database_url_for_workers(tmp_path: Path) -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def worker_env(*, database_url: str, prefix: str, var_dir: Path) -> dict[str, str]:
+def use_redis_channel_layer(settings) -> str:
+    """This process's channel layer on the shared Redis, under a prefix of its own (parallel runs don't mix)."""
+    require_redis()
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    config = {"hosts": [REDIS_URL], "prefix": prefix}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
+    return prefix
+
+
+def worker_env(*, prefix: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of a Daphne worker on this test's database (see above) and channel-layer prefix."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "school_portal.settings.test",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url_for_workers(tmp_path),
         "REDIS_URL": REDIS_URL,
         "CHANNELS_PREFIX": prefix,
-        "PORTAL_VAR_DIR": str(var_dir),
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
         "PYTHONPATH": str(ROOT),
     }
 

@@ -9,8 +9,6 @@ two holding the sockets, as a background task or another worker would send them.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -18,15 +16,7 @@ from playwright.sync_api import expect
 
 from school_portal.core.realtime import notify_user
 from school_portal.core.testing.world import build_world
-from tests.daphne_process import (
-    REDIS_URL,
-    database_url_for_workers,
-    free_port,
-    require_redis,
-    start_daphne,
-    stop,
-    worker_env,
-)
+from tests.daphne_process import free_port, start_daphne, stop, use_redis_channel_layer, worker_env
 
 from .harness import DESKTOP, axe_violations, format_violations
 
@@ -48,18 +38,11 @@ def _signed_in_session(user) -> str:
 def test_the_dashboard_shows_events_live_and_reconnects_after_daphne_restarts(
     transactional_db, new_context, tmp_path, settings
 ):
-    require_redis()
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": prefix},
-        }
-    }
+    prefix = use_redis_channel_layer(settings)
     world = build_world()
     teacher = world.users["homeroom_teacher"]
     session = _signed_in_session(teacher)
-    env = worker_env(database_url=database_url_for_workers(tmp_path), prefix=prefix, var_dir=tmp_path / "var")
+    env = worker_env(prefix=prefix, tmp_path=tmp_path)
     ports = [free_port(), free_port()]
     logs = [tmp_path / f"daphne-{port}.log" for port in ports]
     processes = [start_daphne(port, env, log) for port, log in zip(ports, logs, strict=True)]
@@ -119,11 +102,10 @@ def test_the_dashboard_shows_events_live_and_reconnects_after_daphne_restarts(
 
 
 def test_signing_out_in_another_tab_stops_the_live_updates(transactional_db, new_context, tmp_path, settings):
-    require_redis()
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    prefix = use_redis_channel_layer(settings)
     world = build_world()
     session = _signed_in_session(world.users["student"])
-    env = worker_env(database_url=database_url_for_workers(tmp_path), prefix=prefix, var_dir=tmp_path / "var")
+    env = worker_env(prefix=prefix, tmp_path=tmp_path)
     port = free_port()
     process = start_daphne(port, env, tmp_path / "daphne.log")
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -26,15 +25,7 @@ from websockets.exceptions import ConnectionClosed
 
 from school_portal.core.models import User
 from school_portal.core.realtime import notify_user
-from tests.daphne_process import (
-    REDIS_URL,
-    database_url_for_workers,
-    free_port,
-    require_redis,
-    start_daphne,
-    stop,
-    worker_env,
-)
+from tests.daphne_process import REDIS_URL, free_port, start_daphne, stop, use_redis_channel_layer, worker_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -49,12 +40,8 @@ def _session_cookie(username: str) -> tuple[User, str]:
 
 
 @pytest.fixture
-def redis_layer(settings) -> Iterator[dict]:
-    """This process's channel layer on the shared Redis, under a prefix of its own (so parallel runs don't mix)."""
-    require_redis()
-    config = {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:12]}"}
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
-    yield config
+def redis_layer(settings) -> dict:
+    return {"prefix": use_redis_channel_layer(settings)}
 
 
 @pytest.fixture
@@ -65,9 +52,7 @@ def users(transactional_db) -> dict[str, tuple[User, str]]:
 @pytest.fixture
 def workers(redis_layer, users, tmp_path) -> Iterator[list[int]]:
     """Two Daphne processes on free ports, on the shared Redis and database; killed however the test ends."""
-    env = worker_env(
-        database_url=database_url_for_workers(tmp_path), prefix=redis_layer["prefix"], var_dir=tmp_path / "var"
-    )
+    env = worker_env(prefix=redis_layer["prefix"], tmp_path=tmp_path)
     ports = [free_port(), free_port()]
     processes = []
     try:
