@@ -56,6 +56,7 @@ from channels.layers import get_channel_layer
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
+from django.db import close_old_connections
 from django.dispatch import receiver
 from django.urls import path
 
@@ -189,6 +190,24 @@ async def _send(group: str, message: dict[str, Any]) -> None:
 # --- receiving --------------------------------------------------------------------------------------------
 
 
+def _read_in_thread(function: Any) -> Any:
+    """``database_sync_to_async(function)`` in any of the executor's threads, its database connection closed
+    when it returns (or kept per ``CONN_MAX_AGE``).
+
+    Channels' own clean-up (``close_old_connections`` around the call) runs outside the context the function
+    runs in, while Django keeps connections per context (asgiref's ``Local``): the connection a socket's
+    handshake opened was never closed, and outlived the socket (and, in tests, the run: "database is being
+    accessed by other users"). The clean-up here runs in the function's own context."""
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return database_sync_to_async(run, thread_sensitive=False)
+
+
 class ConcurrentAuthMiddleware(AuthMiddleware):
     """Channels' ``AuthMiddleware``, reading the session's user in any of the executor's threads.
 
@@ -197,7 +216,7 @@ class ConcurrentAuthMiddleware(AuthMiddleware):
     timeout dropped the late ones. The read itself is the same (``channels.auth.get_user``)."""
 
     async def resolve_scope(self, scope: dict[str, Any]) -> None:
-        scope["user"]._wrapped = await database_sync_to_async(get_user.func, thread_sensitive=False)(scope)
+        scope["user"]._wrapped = await _read_in_thread(get_user.func)(scope)
 
 
 def portal_auth_stack(inner: Any) -> Any:
@@ -291,7 +310,7 @@ class PortalConsumer(AsyncJsonWebsocketConsumer):
         try:
             # Not thread-sensitive: a burst of handshakes (a class period starting) then reads in several threads
             # at once, instead of queueing behind each other in Channels' one shared thread.
-            groups = await database_sync_to_async(self._groups, thread_sensitive=False)(actor)
+            groups = await _read_in_thread(self._groups)(actor)
         except SocketForbidden:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
