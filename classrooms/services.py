@@ -17,7 +17,7 @@ from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, Enrollment, School, Student, User
 from school_portal.core.services import PortalError
 
-from . import media_copy, worksheets
+from . import live_events, media_copy, worksheets
 from .access_rules import lesson_school_id
 from .models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage, UnitPage
 
@@ -208,6 +208,7 @@ def _hand_in_locked(sheet: AnswerSheet) -> AnswerSheet:
     sheet.is_late = now > sheet.assignment.due_at
     sheet.score, sheet.max_score = _score(sheet)
     sheet.save(update_fields=["status", "submitted_at", "is_late", "score", "max_score", "updated_at"])
+    live_events.handed_in(sheet=sheet)
     return sheet
 
 
@@ -284,6 +285,7 @@ def sheet_feedback(
     sheet.save(
         update_fields=["feedback", "stamp", "feedback_by", "feedback_at", "status", "score", "max_score", "updated_at"]
     )
+    live_events.feedback_given(sheet=sheet)
     return sheet
 
 

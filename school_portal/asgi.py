@@ -1,5 +1,9 @@
 """ASGI entry point: HTTP to Django (over-size bodies refused first); WebSockets, origin-checked and
-authenticated, to the plug-ins' routes."""
+authenticated, to the plug-ins' routes.
+
+Every WebSocket route is behind the origin check (``AllowedHostsOriginValidator``) and the session and user
+(``realtime.portal_auth_stack``: Channels' ``AuthMiddlewareStack`` reading users concurrently).
+"""
 
 import os
 
@@ -8,12 +12,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_portal.settings.dev")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from school_portal.core.body_limit import RequestBodyLimitMiddleware  # noqa: E402
 from school_portal.core.daphne_requests import skip_twisted_form_parsing  # noqa: E402
+from school_portal.core.realtime import portal_auth_stack  # noqa: E402
 from school_portal.core.registry import websocket_routes  # noqa: E402
 
 skip_twisted_form_parsing()  # under Daphne: uploads are not parsed in memory before Django sees them
@@ -26,6 +30,6 @@ def websocket_urlpatterns() -> list:
 application = ProtocolTypeRouter(
     {
         "http": RequestBodyLimitMiddleware(django_asgi_app),  # 413 before an over-size body is read
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns()))),
+        "websocket": AllowedHostsOriginValidator(portal_auth_stack(URLRouter(websocket_urlpatterns()))),
     }
 )

@@ -157,11 +157,20 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis with a pool that waits for a free connection rather than failing at 100
+            # (school_portal/core/channel_layer.py): sized for 1,000 sockets per worker, docs/operations.md.
+            "BACKEND": "school_portal.core.channel_layer.PooledRedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s by default, exactly when channels-redis's blocking
                 # receive (BZPOPMIN, 5 s) answers: the race killed idle consumers at random. Read longer.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "max_connections": int(os.environ.get("CHANNELS_REDIS_POOL_SIZE", "100")),
+                        "timeout": float(os.environ.get("CHANNELS_REDIS_POOL_TIMEOUT", "20")),
+                    }
+                ],
                 "prefix": os.environ.get("CHANNELS_PREFIX", "asgi"),
             },
         }

@@ -30,7 +30,7 @@ from django.urls import reverse
 
 from classrooms.testing import classroom_world
 from school_portal.asgi import application
-from school_portal.core.realtime import CLOSE_TRY_AGAIN, notify_user
+from school_portal.core.realtime import CLOSE_UNAVAILABLE, notify_user
 from school_portal.core.testing.world import PASSWORD, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the socket reads the session from another thread
@@ -141,7 +141,7 @@ def _live_socket(teacher: Client) -> WebsocketCommunicator:
 
 
 async def _live_update_arrives(teacher: Client, user_id: int) -> None:
-    """As live.js does: open the socket, and if it is closed with 1013 ("try again later") open it again."""
+    """As live.js does: open the socket, and if it is closed with 4503 (CLOSE_UNAVAILABLE) open it again."""
     for _attempt in range(5):
         ws = _live_socket(teacher)
         connected, _ = await ws.connect(timeout=WAIT)
@@ -150,7 +150,7 @@ async def _live_update_arrives(teacher: Client, user_id: int) -> None:
         reply = await ws.receive_output(timeout=WAIT)
         if reply["type"] == "websocket.send":
             break
-        assert reply == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN}
+        assert reply == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
         await ws.wait(timeout=WAIT)
         await asyncio.sleep(0.2)
     assert reply["type"] == "websocket.send" and json.loads(reply["text"]) == {"type": "pong"}
@@ -160,14 +160,14 @@ async def _live_update_arrives(teacher: Client, user_id: int) -> None:
 
 
 async def _live_socket_pauses(teacher: Client) -> None:
-    """The handshake does not fail; the socket is closed with 1013 so that the browser tries again later."""
+    """The handshake does not fail; the socket is closed with 4503 so that the browser tries again later."""
     ws = _live_socket(teacher)
     connected, code = await ws.connect(timeout=WAIT)
     if connected:  # accepted first, then closed once joining its groups failed
         message = await ws.receive_output(timeout=WAIT)
         assert message["type"] == "websocket.close"
         code = message["code"]
-    assert code == CLOSE_TRY_AGAIN
+    assert code == CLOSE_UNAVAILABLE
     await ws.wait(timeout=WAIT)
 
 

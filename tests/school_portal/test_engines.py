@@ -40,7 +40,8 @@ def test_cache_is_the_configured_one_and_round_trips():
 
 def test_channel_layer_is_the_configured_one_and_delivers():
     layer = get_channel_layer()
-    expected = "RedisChannelLayer" if os.environ.get("REDIS_URL") else "InMemoryChannelLayer"
+    # With Redis: channels-redis with the pool that waits for a free connection (core/channel_layer.py).
+    expected = "PooledRedisChannelLayer" if os.environ.get("REDIS_URL") else "InMemoryChannelLayer"
     assert type(layer).__name__ == expected
 
     async def round_trip() -> dict:

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
@@ -161,7 +162,7 @@ async def test_signing_out_closes_the_sockets_of_that_session(two_users):
         client.cookies[settings.SESSION_COOKIE_NAME] = session
         assert client.post("/accounts/logout/").status_code == 302
 
-    await sync_to_async(sign_out)()
+    await database_sync_to_async(sign_out)()
     assert await _closed_with(socket) == CLOSE_UNAUTHENTICATED
 
 
@@ -189,17 +190,17 @@ async def test_resetting_a_badge_closes_the_childs_open_sockets(transactional_db
     from school_portal.core.services import student_badge_reset
     from school_portal.core.testing.world import build_world
 
-    world = await sync_to_async(build_world)()
+    world = await database_sync_to_async(build_world)()
 
     def child_session() -> str:
         client = Client()
         client.force_login(world.child.user, backend="school_portal.core.backends.StudentBadgeBackend")
         return client.cookies[settings.SESSION_COOKIE_NAME].value
 
-    socket = _socket(await sync_to_async(child_session)())
+    socket = _socket(await database_sync_to_async(child_session)())
     connected, _ = await socket.connect(timeout=WAIT)
     assert connected
 
-    await sync_to_async(student_badge_reset)(student=world.child)
+    await database_sync_to_async(student_badge_reset)(student=world.child)
 
     assert await _closed_with(socket) == CLOSE_UNAUTHENTICATED

@@ -13,61 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from school_portal.core.models import User
 from school_portal.core.realtime import notify_user
+from tests.daphne_process import REDIS_URL, free_port, start_daphne, stop, use_redis_channel_layer, worker_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-STARTUP_SECONDS = 30
 WAIT = 5
-
-
-def _require_redis() -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({error}); start it (the CI script does) or set REDIS_URL")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url_for_workers(tmp_path: Path) -> str:
-    connection.ensure_connection()
-    if connection.vendor == "sqlite":
-        copy = tmp_path / "workers.sqlite3"
-        target = sqlite3.connect(copy)
-        connection.connection.backup(target)
-        target.close()
-        return f"sqlite:///{copy}"
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _session_cookie(username: str) -> tuple[User, str]:
@@ -77,26 +39,9 @@ def _session_cookie(username: str) -> tuple[User, str]:
     return user, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"daphne on {port} exited:\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"daphne on {port} did not start within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
-def redis_layer(settings) -> Iterator[dict]:
-    """This process's channel layer on the shared Redis, under a prefix of its own (so parallel runs don't mix)."""
-    _require_redis()
-    config = {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:12]}"}
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
-    yield config
+def redis_layer(settings) -> dict:
+    return {"prefix": use_redis_channel_layer(settings)}
 
 
 @pytest.fixture
@@ -107,45 +52,16 @@ def users(transactional_db) -> dict[str, tuple[User, str]]:
 @pytest.fixture
 def workers(redis_layer, users, tmp_path) -> Iterator[list[int]]:
     """Two Daphne processes on free ports, on the shared Redis and database; killed however the test ends."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "school_portal.settings.test",
-        "DATABASE_URL": _database_url_for_workers(tmp_path),
-        "REDIS_URL": REDIS_URL,
-        "CHANNELS_PREFIX": redis_layer["prefix"],
-        "PORTAL_VAR_DIR": str(tmp_path / "var"),
-        "PYTHONPATH": str(ROOT),
-    }
-    ports = [_free_port(), _free_port()]
-    processes: list[tuple[subprocess.Popen, Path]] = []
+    env = worker_env(prefix=redis_layer["prefix"], tmp_path=tmp_path)
+    ports = [free_port(), free_port()]
+    processes = []
     try:
         for port in ports:
-            log = tmp_path / f"daphne-{port}.log"
-            with log.open("w") as out:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "daphne",
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "school_portal.asgi:application",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            processes.append((process, log))
-        for port, (process, log) in zip(ports, processes, strict=True):
-            _wait_for_port(port, process, log)
+            processes.append(start_daphne(port, env, tmp_path / f"daphne-{port}.log"))
         yield ports
     finally:
-        for process, _ in processes:
-            process.kill()
-            process.wait(timeout=10)
+        for process in processes:
+            stop(process)
 
 
 def _open(port: int, session: str):
@@ -205,3 +121,48 @@ async def test_a_notification_reaches_the_user_on_every_worker_and_no_one_else(w
             async with _open(worker_a, hana_session) as later:
                 await later.send('{"type": "ping"}')
                 assert await _next_event(later) == {"type": "pong"}
+
+
+@pytest.mark.asyncio
+async def test_the_guards_close_codes_reach_the_browser_through_daphne(workers, users):
+    """Daphne (autobahn) refuses 1003/1009 from an application and ends such a socket with 1011 and a
+    traceback; the portal's 4000-range codes arrive as sent."""
+    _, hana_session = users["hana"]
+    cases = [
+        ("[" * 2000 + "]" * 2000, 4400),  # deeper than any message needs
+        ("{not json", 4400),
+        ('{"pad": "' + "x" * (settings.REALTIME_MAX_MESSAGE_BYTES + 1) + '"}', 4413),
+    ]
+    async with asyncio.timeout(60):
+        for message, code in cases:
+            async with _open(workers[0], hana_session) as ws:
+                await ws.send(message)
+                with pytest.raises(ConnectionClosed) as closed:
+                    await asyncio.wait_for(ws.recv(), WAIT)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == code, closed.value
+        async with _open(workers[0], "no-such-session") as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), WAIT)
+            assert closed.value.rcvd.code == 4401
+
+
+@pytest.mark.asyncio
+async def test_a_small_pool_makes_300_concurrent_group_operations_wait_not_fail(redis_layer):
+    """redis-py 8's plain async pool raises "Too many connections" when its connections are all busy; the
+    portal's layer waits for one. 300 sockets joining and leaving at once through a pool of 4 connections."""
+    from school_portal.core.channel_layer import PooledRedisChannelLayer
+
+    layer = PooledRedisChannelLayer(
+        hosts=[{"address": REDIS_URL, "max_connections": 4, "timeout": 30}], prefix=redis_layer["prefix"]
+    )
+    group = "portal.test.pool"
+    channels = [await layer.new_channel() for _ in range(300)]
+    try:
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(layer.group_add(group, channel) for channel in channels))
+            members = redis.Redis.from_url(REDIS_URL).zcard(layer._group_key(group))
+            assert members == 300
+            await asyncio.gather(*(layer.group_discard(group, channel) for channel in channels))
+            assert redis.Redis.from_url(REDIS_URL).zcard(layer._group_key(group)) == 0
+    finally:
+        await layer.flush()

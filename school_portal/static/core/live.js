@@ -1,38 +1,47 @@
 /*
- * Live notifications: when <body data-live-url="/ws/notifications/"> is present, keep a WebSocket open to it
- * and show each event's (already translated) message in a polite aria-live region, newest first.
+ * Live updates on the pages a signed-in person keeps open (the dashboards, a child's lessons of the day).
  *
- * The region is the element marked [data-live-region] if the page has one, else one added at the top of
- * <main>. Reconnects with exponential backoff (1 s doubling to 60 s, with jitter); gives up on close code 4401
- * (not signed in, or signed out in another tab). No inline script or style: CSP is script-src 'self'.
+ * The page includes core/includes/live_updates.html: a section [data-live-url] holding a polite aria-live
+ * region ([data-live-region]) and a hidden "reconnecting" note ([data-live-offline]). This script keeps a
+ * WebSocket open to data-live-url and shows each event's (already translated) message in the region, newest
+ * first, as a link to the event's url when it has one (a path on this site).
+ *
+ * Lost connection: reconnect with exponential backoff and full jitter (a random wait up to 1 s, 2 s, 4 s ...
+ * at most 60 s), so that a thousand tablets do not come back in the same second after a restart. Close code
+ * 4401 (signed out, here or in another tab) and 4403 (not allowed) stop it for good.
+ *
+ * Resync after a lost connection: nothing is stored for a socket that is away, so when it is open again (the
+ * server joins its groups before the handshake completes: from then on no event is missed) the script fetches
+ * this same page and replaces each element marked [data-live-refresh][id] with the fresh one. The page is
+ * rendered from the database, where every event's substance is stored by the plug-in that sent it (the
+ * feedback, the assignment), so this covers any number of missed events of any plug-in, with no event log
+ * to keep, size, expire or protect. The section's data-live-state attribute says connecting / open / closed.
+ *
+ * No inline script or style: CSP is script-src 'self'.
  */
 (function () {
   "use strict";
 
-  var body = document.body;
-  var path = body && body.getAttribute("data-live-url");
-  if (!path || !("WebSocket" in window)) {
+  var section = document.querySelector("[data-live-url]");
+  if (!section || !("WebSocket" in window)) {
     return;
   }
+  var region = section.querySelector("[data-live-region]");
+  var offline = section.querySelector("[data-live-offline]");
+  var path = section.getAttribute("data-live-url");
 
-  var CLOSE_UNAUTHENTICATED = 4401;
+  var STOP_CODES = [4401, 4403];
   var MAX_SHOWN = 5;
-  var delay = 1000;
-  var maxDelay = 60000;
+  var FIRST_DELAY = 1000;
+  var MAX_DELAY = 60000;
+  var delay = FIRST_DELAY;
+  var wasOpen = false;
 
-  function region() {
-    var found = document.querySelector("[data-live-region]");
-    if (found) {
-      return found;
+  function setState(state) {
+    section.setAttribute("data-live-state", state);
+    if (offline) {
+      offline.hidden = state !== "reconnecting";
     }
-    var created = document.createElement("div");
-    created.className = "live-notifications";
-    created.setAttribute("data-live-region", "");
-    created.setAttribute("role", "status");
-    created.setAttribute("aria-live", "polite");
-    var main = document.querySelector("main") || body;
-    main.insertBefore(created, main.firstChild);
-    return created;
   }
 
   function safeUrl(url) {
@@ -44,9 +53,8 @@
     if (!event || typeof event.message !== "string" || !event.message) {
       return;
     }
-    var target = region();
     var item = document.createElement("p");
-    item.className = "live-notifications__item";
+    item.className = "live-updates__item";
     if (safeUrl(event.url)) {
       var link = document.createElement("a");
       link.href = event.url;
@@ -55,10 +63,44 @@
     } else {
       item.textContent = event.message;
     }
-    target.insertBefore(item, target.firstChild);
-    while (target.children.length > MAX_SHOWN) {
-      target.removeChild(target.lastChild);
+    region.insertBefore(item, region.firstChild);
+    while (region.children.length > MAX_SHOWN) {
+      region.removeChild(region.lastChild);
     }
+  }
+
+  function typing(element) {
+    var active = document.activeElement;
+    return active && element.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+  }
+
+  function resync() {
+    var stale = document.querySelectorAll("[data-live-refresh][id]");
+    if (!stale.length || !window.fetch || !window.DOMParser) {
+      return;
+    }
+    window
+      .fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        // Signed out meanwhile (redirected to the sign-in page) or an error page: leave the page as it is.
+        return response.ok && !response.redirected ? response.text() : null;
+      })
+      .then(function (html) {
+        if (!html) {
+          return;
+        }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        Array.prototype.forEach.call(stale, function (element) {
+          var replacement = fresh.getElementById(element.id);
+          if (replacement && !typing(element)) {
+            element.innerHTML = replacement.innerHTML;
+          }
+        });
+        section.setAttribute("data-live-synced", String(Date.now()));
+      })
+      .catch(function () {
+        /* the next reconnect tries again */
+      });
   }
 
   function connect() {
@@ -66,7 +108,12 @@
     var socket = new WebSocket(scheme + window.location.host + path);
 
     socket.addEventListener("open", function () {
-      delay = 1000;
+      delay = FIRST_DELAY;
+      setState("open");
+      if (wasOpen) {
+        resync();
+      }
+      wasOpen = true;
     });
     socket.addEventListener("message", function (message) {
       var data;
@@ -80,14 +127,17 @@
       }
     });
     socket.addEventListener("close", function (closed) {
-      if (closed.code === CLOSE_UNAUTHENTICATED) {
+      if (STOP_CODES.indexOf(closed.code) !== -1) {
+        setState("closed");
         return;
       }
-      var wait = delay / 2 + Math.random() * (delay / 2);
-      delay = Math.min(delay * 2, maxDelay);
+      setState(wasOpen ? "reconnecting" : "connecting");
+      var wait = Math.random() * delay;
+      delay = Math.min(delay * 2, MAX_DELAY);
       window.setTimeout(connect, wait);
     });
   }
 
+  setState("connecting");
   connect();
 })();
