@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.test import Client
 from django.utils import translation
@@ -35,6 +37,16 @@ GIVEN_NAMES = [
     ("湊", "みなと"),
     ("凛", "りん"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Each test starts with an empty local-memory cache (the embedded default). On SQLite a flushed table gives
+    its ids out again, so a lesson body cached under "lesson 5, revision 12" by an earlier test would be served
+    for another test's lesson 5. (The Redis cache of the PostgreSQL leg is namespaced per process, and PostgreSQL
+    never reuses an id; clearing it would flush the shared Redis database.)"""
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

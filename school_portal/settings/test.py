@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, TASK_BACKENDS, VAR_DIR
+from .base import CACHES, CHANNEL_LAYERS, INSTALLED_APPS, PORTAL_PLUGINS, REDIS_URL, TASK_BACKENDS, VAR_DIR, _disabled
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -12,8 +12,20 @@ MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
 SERVE_MEDIA = True  # the same media URLs as development: renditions only (core/media.py)
 PRIVATE_ROOT = Path(os.environ.get("PORTAL_PRIVATE_ROOT", VAR_DIR / "test-private" / str(os.getpid())))
 if REDIS_URL:
-    # Each test run gets its own cache namespace on the shared Redis.
+    # Each test run gets its own cache namespace on the shared Redis, and each pytest-xdist worker its own
+    # channel-layer prefix: two workers' databases both have a
+    # user 5, whose group must not receive the other worker's events.
     CACHES["default"]["KEY_PREFIX"] = f"portal-test-{os.getpid()}"
+    if "CHANNELS_PREFIX" not in os.environ:  # a Daphne a test starts is given its test's own prefix
+        CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += "-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+# The worked example of docs/plugins.md (tests/example_plugin, app label class_bell), installed beside the five
+# plug-ins so that every generic test of the platform (matrix, exact rules, removal, start-up) runs over it too.
+EXAMPLE_PLUGIN = "tests.example_plugin"
+if EXAMPLE_PLUGIN not in _disabled:
+    PORTAL_PLUGINS = [*PORTAL_PLUGINS, EXAMPLE_PLUGIN]
+    _after_plugins = INSTALLED_APPS.index("wagtail.contrib.forms")
+    INSTALLED_APPS = [*INSTALLED_APPS[:_after_plugins], EXAMPLE_PLUGIN, *INSTALLED_APPS[_after_plugins:]]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

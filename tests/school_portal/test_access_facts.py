@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from school_portal.core.access import AccessPolicy, policy
 from school_portal.core.models import Enrollment, GuardianLink, PartnerTeacher, RoleAssignment, Teaching
+from school_portal.core.testing.matrix import app_label
 from school_portal.core.testing.world import World
 
 READERS = [
@@ -37,6 +38,10 @@ READERS = [
         "homerooms",
         lambda user_id, day: Teaching.objects.filter(teacher_id=user_id, is_homeroom=True).values_list("class_group"),
     ),
+    (
+        "guardians_of",
+        lambda user_id, day: GuardianLink.objects.filter(student__user_id=user_id).values_list("guardian_id"),
+    ),
 ]
 
 
@@ -45,7 +50,7 @@ def plugin_facts():
     """One fact per installed plug-in (``<plug-in>.<what>``), taken away again after the test."""
     names = {}
     for plugin, (what, reader) in zip(settings.PORTAL_PLUGINS, READERS, strict=False):
-        names[what] = f"{plugin}.{what}"
+        names[what] = f"{app_label(plugin)}.{what}"
         policy.register_fact(names[what], reader)
     yield names
     for name in names.values():
@@ -70,7 +75,7 @@ def test_queries_per_request_stay_the_same_with_every_plug_ins_facts_registered(
     names = {}
     try:
         for plugin, (what, reader) in zip(settings.PORTAL_PLUGINS, READERS, strict=False):
-            names[what] = f"{plugin}.{what}"
+            names[what] = f"{app_label(plugin)}.{what}"
             policy.register_fact(names[what], reader)
         after = {role: _dashboard_queries(client) for role, client in clients.items()}
 

@@ -25,7 +25,7 @@ CORE = "school_portal"
 def _sources(package: str) -> list[Path]:
     return [
         path
-        for path in sorted((ROOT / package).rglob("*.py"))
+        for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py"))
         if "migrations" not in path.parts and "settings" not in path.parts and "__pycache__" not in path.parts
     ]
 
@@ -58,7 +58,7 @@ def _references(path: Path) -> set[str]:
 
 def _template_references(package: str) -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / package).rglob("*.html"):
+    for path in (ROOT / package.replace(".", "/")).rglob("*.html"):
         found.update(re.findall(r"{%\s*url\s+['\"]([a-z_]+):", path.read_text(encoding="utf-8")))
     return found
 

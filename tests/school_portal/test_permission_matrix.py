@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from school_portal.core.registry import ROLES, nav_links
-from school_portal.core.testing.matrix import CORE, cases_by_app, permission_cases
+from school_portal.core.testing.matrix import CORE, app_label, cases_by_app, permission_cases
 
 CASES = [(case.name, case) for case in permission_cases()]
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ def test_the_matrix_has_rows_for_the_core_and_each_plug_in_named_after_it():
     assert all(case.name.startswith("core.") for case in by_app[CORE])
     for plugin in settings.PORTAL_PLUGINS:
         assert by_app[plugin], f"{plugin} has no rows: its pages go through the matrix from its first page on"
-        assert all(case.name.startswith(f"{plugin}.") for case in by_app[plugin]), plugin
+        assert all(case.name.startswith(f"{app_label(plugin)}.") for case in by_app[plugin]), plugin
 
 
 def test_every_header_link_is_a_row_of_the_matrix(shared_world, db):

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from school_portal.core.registry import nav_links, url_modules
+from school_portal.core.testing.matrix import app_label
 
 CORE = "school_portal"
 # The plug-ins, as the settings list them (one list, in school_portal/settings/base.py).
@@ -121,7 +122,9 @@ def _plugin_urls() -> dict[str, dict]:
     for link in nav_links:
         namespace = link.url_name.split(":")[0]
         links.setdefault(namespace, []).append({"href": reverse(link.url_name), "capability": link.capability})
-    return {plugin: {"prefix": prefixes[plugin], "links": links.get(plugin, [])} for plugin in PLUGINS}
+    return {
+        plugin: {"prefix": prefixes[app_label(plugin)], "links": links.get(app_label(plugin), [])} for plugin in PLUGINS
+    }
 
 
 def _template(tmp: Path) -> Path:
@@ -209,7 +212,7 @@ def test_portal_works_without_the_plugin(probes, removed):
     # facts), no row of the permission matrix, its URLs 404, no link to it.
     assert result["modules"] == []
     assert result["registered"] == []
-    assert [row for row in result["matrix_rows"] if row.startswith(f"{removed}.")] == []
+    assert [row for row in result["matrix_rows"] if row.startswith(f"{app_label(removed)}.")] == []
     gone = urls[removed]["prefix"]
     assert result["anonymous_statuses"][gone] == 404
     for username, seen in result["dashboards"].items():
@@ -221,7 +224,9 @@ def test_portal_works_without_the_plugin(probes, removed):
     for plugin in PLUGINS:
         if plugin == removed:
             continue
-        assert [row for row in result["matrix_rows"] if row.startswith(f"{plugin}.")], f"{plugin}'s matrix rows"
+        assert [row for row in result["matrix_rows"] if row.startswith(f"{app_label(plugin)}.")], (
+            f"{plugin}'s matrix rows"
+        )
         assert result["anonymous_statuses"][urls[plugin]["prefix"]] != 404, plugin
         for link in urls[plugin]["links"]:
             holders = [

@@ -11,8 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.school_portal.test_realtime_redis import _database_url_for_workers, _free_port, _wait_for_port
+from tests.daphne_process import database_url_for_workers, free_port, start_daphne
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,26 +40,17 @@ def _memory(pid: int, field: str) -> int:
 
 @pytest.fixture
 def worker(tmp_path) -> Iterator[tuple[int, int]]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "school_portal.settings.test",
-        "DATABASE_URL": _database_url_for_workers(tmp_path),
+        "DATABASE_URL": database_url_for_workers(tmp_path),
         "PORTAL_VAR_DIR": str(tmp_path / "var"),
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)
-    log = tmp_path / "daphne.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "school_portal.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_daphne(port, env, tmp_path / "daphne.log")
     try:
-        _wait_for_port(port, process, log)
         yield port, process.pid
     finally:
         process.kill()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from django.apps import apps
 from django.conf import settings
 
 from ..registry import PermissionCase
@@ -27,6 +28,12 @@ GUARDIANS = frozenset({"guardian", "other_guardian"})
 TEACHERS = frozenset(
     {"homeroom_teacher", "other_teacher", "other_school_teacher", "school_admin", "other_school_admin"}
 )
+
+
+def app_label(app: str) -> str:
+    """The label of an installed app named ``app`` (``tests.example_plugin`` is ``class_bell``): what its URL
+    namespace, its actions and its matrix rows are named after."""
+    return apps.get_containing_app_config(app).label
 
 
 def apps_with_cases() -> list[str]:

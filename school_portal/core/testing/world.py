@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
-from wagtail.models import Collection, Locale, Page
+from wagtail.models import Collection, Locale, Page, Site
 
 from .. import services
 from ..models import (
@@ -72,10 +72,15 @@ def restore_wagtail_roots() -> None:
     transactional test's flush removed it: pytest-django empties every table after such a test, and Django's
     serialized rollback cannot restore it while Playwright's event loop holds the thread (see tests/browser)."""
     locale, _ = Locale.objects.get_or_create(language_code=get_supported_language_variant(settings.LANGUAGE_CODE))
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+    if not Site.objects.filter(is_default_site=True).exists():
+        # The default Site (the city portal's host) on the welcome page, as Wagtail's initial data makes them.
+        home = root.add_child(instance=Page(title="Welcome to your new Wagtail site!", slug="home", locale=locale))
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
 
 
 def build_world() -> World:
