@@ -78,14 +78,28 @@ def shares_one_cookie() -> bool:
 
 
 def _school_target(url: str) -> tuple[str, str] | None:
-    """(host with port, path) of an absolute address on one of the city's sites, or None (never an open redirect)."""
+    """(host with port, path) of an absolute address on one of the city's sites, or None (never an open redirect).
+
+    The host is rebuilt from the parsed name and port, never taken from the address as written: in
+    ``https://evil.example\\@sakura.city.example/`` Python reads the host as the school's, while a browser, which
+    reads a backslash as a slash, would go to evil.example with the pass. An address with a user part or a
+    backslash is refused outright, and the port must be the Site's own when one is given.
+    """
+    if "\\" in url or "%5c" in url.lower():
+        return None
     parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.username or parts.password:
         return None
-    if not Site.objects.filter(hostname=parts.hostname).exists():
+    try:
+        port = parts.port
+    except ValueError:
         return None
+    site = Site.objects.filter(hostname=parts.hostname).first()
+    if site is None or (port is not None and port != site.port):
+        return None
+    host = f"{parts.hostname}:{port}" if port is not None else parts.hostname
     path = parts.path or "/"
-    return parts.netloc, f"{path}?{parts.query}" if parts.query else path
+    return host, f"{path}?{parts.query}" if parts.query else path
 
 
 # --- linked sessions --------------------------------------------------------------------------------------

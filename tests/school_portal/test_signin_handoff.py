@@ -98,6 +98,25 @@ def test_the_hand_off_goes_only_to_the_citys_own_sites(world):
         assert response.status_code == 400
 
 
+@pytest.mark.parametrize("via", ["link", "form"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        f"https://evil.example\\@{SCHOOL}/",  # a browser reads the backslash as a slash: evil.example gets the pass
+        f"https://evil.example%5C@{SCHOOL}/",
+        f"https://someone:secret@{SCHOOL}/",
+        f"http://{SCHOOL}:9999/",  # the school's name on a port that is not its Site's
+    ],
+)
+def test_a_school_address_dressed_up_to_lead_elsewhere_gets_no_pass(world, target, via):
+    teacher = signed_in_on_portal()
+
+    response = teacher.get(reverse("core:handoff_start"), {"next": target, "via": via}, HTTP_HOST=PORTAL)
+
+    assert response.status_code == 400
+    assert "evil.example" not in response.content.decode()
+
+
 def test_the_sign_in_link_of_a_school_site_signs_in_on_the_portal_and_comes_back(world):
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
     to_portal = browser.get(reverse("core:login"), HTTP_HOST=SCHOOL)
