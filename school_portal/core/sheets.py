@@ -8,7 +8,9 @@ version serves the stored file without rendering; a child who joins, leaves or i
 an invitation code used, expired or issued gives a new version, and the next request renders again.
 
 Letters carry one-time codes that only the printed sheet knows (the database keeps their digests): the stored
-file is served only through its job, to the person who started it (the access policy's rule for ``Job``).
+letters are kept per person who asked for them (their id is part of the version), and are served only to them,
+at once or through their job (the access policy's rule for ``Job``). Another teacher of the class asking for
+letters gets letters of their own, with new codes (which revoke the earlier ones).
 """
 
 from __future__ import annotations
@@ -64,8 +66,11 @@ def active_roster(class_group: ClassGroup) -> list[Enrollment]:
     return [enrollment for enrollment in selectors.class_roster(class_group) if enrollment.student.is_active]
 
 
-def roster_version(class_group: ClassGroup, *, base_url: str, with_invitations: bool) -> str:
-    """A digest of everything a class's sheet prints: equal digests, equal sheets."""
+def roster_version(
+    class_group: ClassGroup, *, base_url: str, with_invitations: bool, owner_id: int | None = None
+) -> str:
+    """A digest of everything a class's sheet prints (for letters, also whose they are): equal digests, equal
+    sheets."""
     roster = active_roster(class_group)
     facts: list[object] = [
         translation.get_language(),
@@ -82,12 +87,16 @@ def roster_version(class_group: ClassGroup, *, base_url: str, with_invitations: 
         facts.append(
             list(
                 GuardianInvitation.objects.filter(
-                    student__in=[e.student_id for e in roster], used_at__isnull=True, expires_at__gt=timezone.now()
+                    student__in=[e.student_id for e in roster],
+                    used_at__isnull=True,
+                    revoked_at__isnull=True,
+                    expires_at__gt=timezone.now(),
                 )
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
         )
+        facts.append(owner_id)
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
 
 
@@ -108,9 +117,13 @@ def _store(kind: str, class_group: ClassGroup, version: str, data: bytes) -> str
     return storage.save(name, ContentFile(data))
 
 
-def kept_sheet(*, kind: str, class_group: ClassGroup, base_url: str) -> bytes | None:
-    """The sheet (``BADGES`` or ``LETTERS``) kept for the class's current version, if there is one: served at once."""
-    version = roster_version(class_group, base_url=base_url, with_invitations=kind == LETTERS)
+def kept_sheet(*, kind: str, class_group: ClassGroup, base_url: str, by: User) -> bytes | None:
+    """The sheet (``BADGES`` or ``LETTERS``) kept for the class's current version, if there is one: served at once.
+    Letters only to whoever they were made for."""
+    letters = kind == LETTERS
+    version = roster_version(
+        class_group, base_url=base_url, with_invitations=letters, owner_id=by.pk if letters else None
+    )
     name = _stored(kind, class_group, version)
     if name is None:
         return None
@@ -129,7 +142,9 @@ def _quiet(done: int, total: int) -> None:
     pass
 
 
-def class_badges_file(*, class_group: ClassGroup, base_url: str, progress: Progress = _quiet) -> str:
+def class_badges_file(
+    *, class_group: ClassGroup, base_url: str, progress: Progress = _quiet, owner_id: int | None = None
+) -> str:
     """The stored badge sheet of the class's current roster (rendered only if this version has none yet)."""
     version = roster_version(class_group, base_url=base_url, with_invitations=False)
     stored = _stored(BADGES, class_group, version)
@@ -163,19 +178,23 @@ def _letters(base_url: str, students: list[Student], progress: Progress = _quiet
     return letters
 
 
-def class_letters_file(*, class_group: ClassGroup, base_url: str, progress: Progress = _quiet) -> str:
+def class_letters_file(
+    *, class_group: ClassGroup, base_url: str, progress: Progress = _quiet, owner_id: int | None = None
+) -> str:
     """The stored letters of the class's current roster and outstanding codes; new codes only when none is.
 
     A teacher who asks again while nothing changed gets the same letters (their codes are the ones still
     outstanding); once a code is used, issued or expires, or the roster changes, the letters are made anew.
     """
-    stored = _stored(LETTERS, class_group, roster_version(class_group, base_url=base_url, with_invitations=True))
+    version = roster_version(class_group, base_url=base_url, with_invitations=True, owner_id=owner_id)
+    stored = _stored(LETTERS, class_group, version)
     if stored:
         return stored
     students = [enrollment.student for enrollment in active_roster(class_group)]
     letters = _letters(base_url, students, progress)
     data = render_pdf("core/pdf/invitations.html", {"school": class_group.school, "letters": letters})
-    version = roster_version(class_group, base_url=base_url, with_invitations=True)  # the codes just issued
+    # The codes just issued, for the same person.
+    version = roster_version(class_group, base_url=base_url, with_invitations=True, owner_id=owner_id)
     return _store(LETTERS, class_group, version, data)
 
 
@@ -197,7 +216,7 @@ def _sheet_job(job_id: int, class_group_id: int, base_url: str, kind: str, make:
         def progress(done: int, total: int) -> None:
             job_progress(job=job, done=done, total=total, message=message)
 
-        name = make(class_group=class_group, base_url=base_url, progress=progress)
+        name = make(class_group=class_group, base_url=base_url, progress=progress, owner_id=job.started_by_id)
         job_succeed(job=job, file_name=name, name=sheet_download_name(kind, class_group))
 
 

@@ -33,7 +33,7 @@ def _file_or_job_page(request: HttpRequest, job: Job) -> HttpResponse:
 def _class_sheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     class_group = policy.get_or_404(request, "manage", ClassGroup.objects.select_related("school"), pk=pk)
     base_url = _base_url(request)
-    kept = sheets.kept_sheet(kind=kind, class_group=class_group, base_url=base_url)
+    kept = sheets.kept_sheet(kind=kind, class_group=class_group, base_url=base_url, by=request.user)
     if kept is not None:
         return pdf_response(kept, sheets.sheet_download_name(kind, class_group))
     job = sheets.class_sheet_start(kind=kind, class_group=class_group, by=request.user, base_url=base_url)

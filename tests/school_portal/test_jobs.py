@@ -85,6 +85,29 @@ def test_unchanged_letters_come_back_with_the_same_codes_and_a_used_or_new_code_
     assert len(renders()) == 3
 
 
+def test_a_cancelled_code_makes_the_letters_anew_rather_than_serve_the_cancelled_one(world, teacher, renders):
+    url = reverse("core:class_invitations_pdf", args=[world.class_group.pk])
+    teacher.post(url)
+    invitation = world.child.invitations.get()
+
+    services.guardian_invitation_cancel(invitation=invitation, by=world.users["homeroom_teacher"])
+    teacher.post(url)
+
+    assert len(renders()) == 2
+    assert world.child.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).count() == 1
+
+
+def test_letters_kept_for_one_teacher_are_never_handed_to_another(world, teacher, english_client_as, renders):
+    url = reverse("core:class_invitations_pdf", args=[world.class_group.pk])
+    mine = teacher.post(url)
+
+    admins = english_client_as("school_admin").post(url)
+
+    assert len(renders()) == 2  # letters of the admin's own, not the teacher's kept file with its live codes
+    assert admins.content != mine.content
+    assert world.child.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).count() == 1
+
+
 def test_a_job_and_its_file_are_only_for_whoever_started_it_and_centre_staff(world, big_class, client_as):
     starter = client_as("homeroom_teacher")
     starter.get(reverse("core:class_badges_pdf", args=[big_class.pk]))
