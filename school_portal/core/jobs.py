@@ -305,7 +305,12 @@ def _run_again(job: Job) -> bool:
 
 
 def job_recover(job: Job) -> bool:
-    """If ``job``'s worker is gone, run it again or end it failed; True if it did. Safe from several workers."""
+    """If ``job``'s worker is gone, run it again or end it failed; True if it did. Safe from several workers.
+
+    Decided first without a lock, from the row as read: the job page asks on every poll, and on SQLite a
+    locking transaction would wait for the worker's own (a roster import writes in one)."""
+    if not job_is_abandoned(job):
+        return False
     with transaction.atomic():
         locked = Job.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
         if locked is None or not job_is_abandoned(locked):
@@ -334,7 +339,7 @@ def job_recover(job: Job) -> bool:
 def jobs_recover_stale() -> int:
     """Recover every job whose worker is gone (``db_worker`` runs this at start and periodically)."""
     recovered = 0
-    for job in Job.objects.filter(status=Job.Status.RUNNING).only("pk"):
+    for job in Job.objects.filter(status=Job.Status.RUNNING).only("pk", "status", "heartbeat_at", "worker"):
         recovered += job_recover(job)
     close_old_connections()
     return recovered
