@@ -307,9 +307,10 @@ def _run_again(job: Job) -> bool:
 def job_recover(job: Job) -> bool:
     """If ``job``'s worker is gone, run it again or end it failed; True if it did. Safe from several workers.
 
-    Decided first without a lock, from the row as read: the job page asks on every poll, and on SQLite a
+    Decided first without a lock, from the row as it is now: the job page asks on every poll, and on SQLite a
     locking transaction would wait for the worker's own (a roster import writes in one)."""
-    if not job_is_abandoned(job):
+    current = Job.objects.filter(pk=job.pk).only("pk", "status", "heartbeat_at", "worker").first()
+    if current is None or not job_is_abandoned(current):
         return False
     with transaction.atomic():
         locked = Job.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
