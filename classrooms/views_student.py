@@ -32,7 +32,8 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
 def work(request: HttpRequest, pk: int) -> HttpResponse:
     """The lesson with its worksheets, the child's saved answers filled in."""
     assignment = _assignment_for_work(request, pk)
-    sheet = AnswerSheet.objects.filter(assignment=assignment, student_id=policy.actor(request).student_id).first()
+    student_id = policy.actor(request).student_id
+    sheet = AnswerSheet.objects.filter(assignment=assignment, student_id=student_id).first()
     questions = worksheets.lesson_questions(assignment.lesson)
     editable = sheet is None or sheet.is_editable
     answers = selectors.sheet_answers(sheet)
@@ -51,6 +52,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
             "question_count": len(questions),
             "questions_by_id": {q.id: q for q in questions},
             "autosave_url": reverse("classrooms:autosave", args=[assignment.pk]),
+            "student_id": student_id,
         },
     )
 

@@ -63,7 +63,7 @@ def test_a_sheet_handed_in_offline_is_handed_in_when_the_connection_returns(port
     assert sheet.status == AnswerSheet.Status.SUBMITTED
     assert {a.question_id: a.value for a in Answer.objects.filter(sheet=sheet)} == {choice_id: 1, number_id: "18"}
     expect(tablet.locator(".messages")).to_be_visible()
-    assert tablet.evaluate(f"localStorage.getItem('classrooms:hand-in:{assignment.pk}')") is None
+    assert tablet.evaluate(f"localStorage.getItem('classrooms:hand-in:{assignment.pk}:{student.pk}')") is None
 
     # The teacher's review grid shows the sheet handed in.
     teacher = open_page(**TABLET_LANDSCAPE)
@@ -145,7 +145,7 @@ def test_two_large_drawings_kept_offline_are_sent_in_requests_under_the_body_cap
     }
     tablet.evaluate(
         "([key, queue]) => localStorage.setItem(key, JSON.stringify(queue))",
-        [f"classrooms:queue:{assignment.pk}", queue],
+        [f"classrooms:queue:{assignment.pk}:{student.pk}", queue],
     )
     tablet.reload()
 
@@ -157,3 +157,36 @@ def test_two_large_drawings_kept_offline_are_sent_in_requests_under_the_body_cap
     stored = {a.question_id: bytes(a.drawing) for a in Answer.objects.filter(sheet=sheet, drawing__isnull=False)}
     assert stored == drawings
     assert bodies and max(bodies) < 1024 * 1024
+
+
+def test_on_a_shared_tablet_one_childs_unsent_answers_never_become_the_next_childs(
+    portal: Portal,  # noqa: F811
+    open_page,  # noqa: F811
+) -> None:
+    tablet = open_page(**TABLET_PORTRAIT)
+    first, assignment = _open_worksheet(tablet, portal, "demo-sakura-3-5")
+    number = tablet.locator("[data-question]").nth(1)
+    number_id = number.get_attribute("data-question")
+
+    # The first child answers with no connection, then the tablet is handed on (their session simply ends).
+    tablet.context.set_offline(True)
+    for key in ("4", "2"):
+        number.locator(f'.numpad__key[data-key="{key}"]').click()
+    expect(number.locator("[data-status]")).to_have_class(re.compile("question__status--offline"))
+    tablet.context.clear_cookies()
+    tablet.context.set_offline(False)
+
+    # The next child of the class opens the same worksheet on the same tablet.
+    second = (
+        Student.objects.filter(enrollments__class_group__lesson_assignments=assignment).exclude(pk=first.pk).first()
+    )
+    student_sign_in(tablet, portal, second)
+    tablet.goto(f"{portal.url}/lessons/assignments/{assignment.pk}/")
+    tablet.evaluate("window.dispatchEvent(new Event('online'))")
+
+    expect(tablet.locator(f'[data-question="{number_id}"] input.answer-number')).not_to_have_value("42")
+    tablet.wait_for_timeout(1500)
+    assert not Answer.objects.filter(sheet__student=second, question_id=number_id, value="42").exists()
+    # And the first child's answer is still kept on the tablet for them.
+    kept = tablet.evaluate(f"localStorage.getItem('classrooms:queue:{assignment.pk}:{first.pk}')")
+    assert kept and "42" in kept

@@ -1,6 +1,6 @@
 /* Worksheets on the tablet: number pads, ordering, drawing, and answers that survive a lost connection.
  *
- * Every change is written at once to a queue in localStorage (one per assignment), then sent to the autosave
+ * Every change is written at once to a queue in localStorage (one per assignment and child), then sent to the autosave
  * endpoint, in batches that stay under the server's body cap (a large drawing goes on its own). When the network
  * is gone the queue stays on the tablet and is sent when it comes back (the "online" event, a periodic retry,
  * and a beacon when the page is hidden). An answer leaves the queue only when the server has confirmed it, and
@@ -22,8 +22,11 @@
 
   var editable = form.dataset.editable === "true";
   var url = form.dataset.autosaveUrl;
-  var storageKey = "classrooms:queue:" + form.dataset.assignment;
-  var handInKey = "classrooms:hand-in:" + form.dataset.assignment;
+  // Per assignment and per child: a class shares its tablets, and one child's queued answers or hand-in must
+  // never be sent as the next child's.
+  var owner = form.dataset.assignment + ":" + form.dataset.student;
+  var storageKey = "classrooms:queue:" + owner;
+  var handInKey = "classrooms:hand-in:" + owner;
   var tokenInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   var connection = document.getElementById("connection-status");
   var BATCH_CHARS = 900 * 1024; // under the server's 1 MiB body cap, with room for the JSON around the answers
