@@ -39,7 +39,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
-from . import two_factor
+from . import session_policy, two_factor
 from .models import LinkedSession, SignInHandoff, User
 
 SIGNIN_ID = "_portal_signin_id"
@@ -184,6 +184,23 @@ def _redeem(token: str, host: str) -> SignInHandoff | None:
     return handoff if handoff.host == host and handoff.user.is_active else None
 
 
+def _inherit_lifetime(request: HttpRequest, signin_id: str) -> None:
+    """The school host's session ends when the portal's session it came from does: a child's after the school day
+    (not Django's two weeks), a teacher's at the same absolute limit (not counted again from the hand-off)."""
+    key = (
+        LinkedSession.objects.filter(signin_id=signin_id)
+        .exclude(session_key=request.session.session_key)
+        .values_list("session_key", flat=True)
+        .first()
+    )
+    if not signin_id or key is None:
+        return
+    portal = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    if session_policy.SIGNED_IN_AT in portal:
+        request.session[session_policy.SIGNED_IN_AT] = portal[session_policy.SIGNED_IN_AT]
+    request.session.set_expiry(portal.get_expiry_date())
+
+
 @require_GET
 def handoff_accept(request: HttpRequest) -> HttpResponse:
     """On a school's site: sign in whoever the portal vouched for, then go on to the page."""
@@ -196,6 +213,7 @@ def handoff_accept(request: HttpRequest) -> HttpResponse:
         if handoff is not None:
             request._portal_handed_signin_id = handoff.signin_id or None
             login(request, handoff.user, backend=PASSWORD_BACKEND)
+            _inherit_lifetime(request, handoff.signin_id)
             two_factor.hand_over_device(request, handoff.otp_device)
     response = redirect(next_path)
     response.headers["Cache-Control"] = "no-store"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -190,3 +191,26 @@ def test_without_a_choice_the_browsers_language_applies(world):
     browser.post(reverse("core:login"), {"username": "m-guardian", "password": PASSWORD})
 
     assert '<html lang="en">' in browser.get(reverse("core:dashboard")).content.decode()
+
+
+def test_a_child_handed_over_to_the_schools_site_is_signed_out_there_when_the_school_day_ends(world):
+    """A shared tablet: the school site's session ends with the badge's (8 hours), not two weeks later."""
+    tablet = Client(HTTP_ACCEPT_LANGUAGE="en")
+    signed_in = tablet.post(
+        reverse("core:student_signin"),
+        {"class_code": world.class_group.class_code, "badge_code": world.child.badge_code},
+        HTTP_HOST=PORTAL,
+    )
+    assert signed_in.status_code == 302
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    portal_session = store(session_key=tablet.cookies[settings.SESSION_COOKIE_NAME].value)
+    start = f"{reverse('core:handoff_start')}?{urlencode({'next': f'http://{SCHOOL}/'})}"
+    accept = follow(tablet, f"http://{PORTAL}{start}")["Location"]
+
+    school_host = Client()  # the school's host keeps cookies of its own
+    follow(school_host, accept)
+
+    assert whoami(school_host, SCHOOL) == world.child.user.username
+    school_session = store(session_key=school_host.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert school_session.session_key != portal_session.session_key
+    assert school_session.get_expiry_date() <= portal_session.get_expiry_date()
