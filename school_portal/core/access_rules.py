@@ -151,6 +151,11 @@ def _job_scope(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs if actor.is_centre_staff else qs.filter(started_by_id=actor.user.pk)
 
 
+def _sees_many_children(actor: Actor) -> bool:
+    """School administrators, education-centre staff and superusers: a stolen password of theirs opens a school."""
+    return bool(actor.admin_school_ids) or actor.is_centre_staff
+
+
 def register() -> None:
     # Personal data of a child: the child, their guardians, their current teachers, their school's administrators.
     policy.register(Student, "view", check=_student_visible, scope=_student_scope)
@@ -174,3 +179,5 @@ def register() -> None:
     policy.register_capability("core.study", check=_studies)
     policy.register_capability("core.import_rosters", check=_imports_rosters)
     policy.register_capability("core.import_rosters_city_wide", check=_imports_rosters_city_wide)
+    # Who must sign in with a second factor (when STAFF_TWO_FACTOR_REQUIRED): those who see many children's data.
+    policy.register_capability("core.second_factor_required", check=_sees_many_children)

@@ -40,11 +40,9 @@ _OPEN = ("/static/", "/jsi18n/", "/i18n/", "/accounts/logout/", "/admin/logout/"
 
 
 def must_have_second_factor(request: HttpRequest) -> bool:
-    """School admins, centre staff and superusers, when the setting says so (``policy.actor``'s role facts)."""
-    if not settings.STAFF_TWO_FACTOR_REQUIRED:
-        return False
-    actor = policy.actor(request)
-    return bool(actor.admin_school_ids) or actor.is_centre_staff
+    """Whoever the policy's ``core.second_factor_required`` names (school admins, centre staff, superusers), when
+    the setting says so."""
+    return settings.STAFF_TWO_FACTOR_REQUIRED and policy.can(request, "core.second_factor_required")
 
 
 def has_second_factor(user: object) -> bool:
