@@ -5,14 +5,29 @@ from __future__ import annotations
 import contextlib
 import os
 
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .access import policy
 from .jobs import job_fail, job_progress, job_running, job_start, job_succeed
 from .models import Job, RosterImport, School, User
 from .roster.services import roster_import_run
+
+
+def roster_import_submit(*, upload: UploadedFile, school: School | None, kind: str, by: User) -> Job:
+    """Keep an uploaded roster and import it in the background: for a school, whoever may manage it; city-wide
+    (no school), whoever may import for the whole city. Returns the job the uploader watches."""
+    if school is None:
+        policy.require_capability(by, "core.import_rosters_city_wide")
+    else:
+        policy.require(by, "manage", school)
+    roster_import = RosterImport.objects.create(
+        school=school, uploaded_by=by, kind=kind, file=upload, file_name=os.path.basename(upload.name)[:200]
+    )
+    return roster_import_start(roster_import=roster_import, by=by, school=school)
 
 
 def roster_import_start(*, roster_import: RosterImport, by: User, school: School | None) -> Job:

@@ -625,3 +625,19 @@ def test_a_school_admin_may_not_upload_without_choosing_their_school(world, admi
 
     assert "Choose the school this file is for." in response.content.decode()
     assert not RosterImport.objects.exists()
+
+
+def test_the_import_service_itself_refuses_a_school_the_uploader_does_not_run(world):
+    """The upload form offers only the schools one may manage; the service asks the policy again all the same."""
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from school_portal.core.models import RosterImport
+    from school_portal.core.tasks import roster_import_submit
+
+    upload = SimpleUploadedFile("meibo.csv", "学年,組,番号\n".encode())
+    with pytest.raises(PermissionDenied):
+        roster_import_submit(upload=upload, school=world.other_school, kind="csv", by=world.users["school_admin"])
+    with pytest.raises(PermissionDenied):
+        roster_import_submit(upload=upload, school=None, kind="csv", by=world.users["school_admin"])
+    assert not RosterImport.objects.exists()

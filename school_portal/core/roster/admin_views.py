@@ -7,7 +7,6 @@ pages but get a 404 here, as does anyone else.
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from typing import Any
 
@@ -71,17 +70,14 @@ class RosterImportUploadView(_RosterAdminView, FormView):
         return super().get_context_data(max_mb=settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024), **kwargs)
 
     def form_valid(self, form: RosterUploadForm) -> HttpResponse:
-        from ..tasks import roster_import_start
+        from ..tasks import roster_import_submit
 
-        upload = form.cleaned_data["file"]
-        roster_import = RosterImport.objects.create(
+        job = roster_import_submit(
+            upload=form.cleaned_data["file"],
             school=form.cleaned_data["school"],
-            uploaded_by=self.request.user,
             kind=form.cleaned_data["kind"],
-            file=upload,
-            file_name=os.path.basename(upload.name)[:200],
+            by=self.request.user,
         )
-        job = roster_import_start(roster_import=roster_import, by=self.request.user, school=roster_import.school)
         # The job's page shows the progress and then links the import's report.
         return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
 
