@@ -21,12 +21,13 @@ as a GET form to :func:`school_portal.core.language.language_choose`, which only
 redirects to a same-origin ``next``: the worst a forged link can do is change a visitor's language. A signed-in
 person keeps the POST form (their choice is saved to their account); their pages are never cached.
 
-Key and invalidation. A copy is keyed by the site (host and port), the language and the path, under a generation
-number kept in the cache. Any change that can alter a shared page bumps the generation, and every copy is then
-unreachable (left to expire): a page published, unpublished, moved or deleted; a view restriction, a site or a
-school (its name is in the header) saved or deleted; a snippet or a setting saved or deleted. Simple and correct
-over clever: one publish recomputes every page on the next visit. ``PAGE_CACHE_SECONDS`` (default 300; 0 turns
-the cache off) is how long a copy lives.
+Key and invalidation. A copy is keyed by the site (scheme, host and port), the language and the path, under a
+generation kept in the cache. Any change that can alter a shared page replaces the generation, and every copy is
+then unreachable (left to expire): a page published, unpublished, moved or deleted; a view restriction, a site or
+a school (its name is in the header) saved or deleted; a snippet or a setting saved or deleted. Simple and correct
+over clever: one publish recomputes every page on the next visit. The generation is a random token, never a
+counter: one the cache lost (evicted, or deleted by ``core/cache.py`` after a write Redis missed) is never taken
+up again by old copies. ``PAGE_CACHE_SECONDS`` (default 300; 0 turns the cache off) is how long a copy lives.
 
 Headers. A stored copy keeps the view's headers; the middleware then runs over the copy as over a fresh render
 (``Vary: Accept-Language`` from the locale middleware; ``Cookie`` is added to a copy as the session middleware
@@ -35,6 +36,7 @@ adds it to a render), and adds no cookie.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -63,16 +65,17 @@ def cache_seconds() -> int:
     return settings.PAGE_CACHE_SECONDS
 
 
-def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None) or 1
+def _generation() -> str:
+    return cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None) or _new_generation()
+
+
+def _new_generation() -> str:
+    return uuid.uuid4().hex
 
 
 def generation_bump() -> None:
     """Makes every stored page unreachable: the next visit of each renders it afresh."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # never set (or evicted): any new number leaves no old copy reachable
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
 def _may_share(request: HttpRequest) -> bool:
@@ -88,7 +91,7 @@ def _may_share(request: HttpRequest) -> bool:
 def _key(request: HttpRequest) -> str:
     host = request.get_host()
     language = translation.get_language() or settings.LANGUAGE_CODE
-    return f"page-cache:{_generation()}:{host}:{language}:{request.path}"
+    return f"page-cache:{_generation()}:{request.scheme}://{host}:{language}:{request.path}"
 
 
 def _cached_copy(request: HttpRequest, key: str) -> HttpResponse | None:

@@ -42,6 +42,13 @@ def test_a_published_revision_shows_to_the_next_anonymous_visitor_at_once(world,
     assert "新しい学校のホーム" in site_get(Client()).content.decode()
 
 
+def test_a_change_to_the_school_shows_on_its_cached_home_page_at_once(world, site_get):
+    site_get(Client())
+    world.school.ward = "桜ヶ丘区"
+    world.school.save()
+    assert "桜ヶ丘区" in site_get(Client()).content.decode()
+
+
 def test_an_unpublished_page_is_gone_for_the_next_anonymous_visitor(world, site_get):
     page = world.school.home_page.add_child(instance=StandardPage(title="運動会のお知らせ", slug="sports-day"))
     assert site_get(Client(), "/sports-day/").status_code == 200
