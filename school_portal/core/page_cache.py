@@ -42,6 +42,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -74,8 +75,10 @@ def _new_generation() -> str:
 
 
 def generation_bump() -> None:
-    """Makes every stored page unreachable: the next visit of each renders it afresh."""
+    """Makes every stored page unreachable: the next visit of each renders it afresh. Again once the change is
+    committed: a request that took the new generation and read the data before the commit stored the old page."""
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, _new_generation(), timeout=None))
 
 
 def _may_share(request: HttpRequest) -> bool:
