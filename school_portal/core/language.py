@@ -12,9 +12,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from . import services
 from .models import User
@@ -57,3 +60,28 @@ class AccountLanguageMiddleware:
         ):
             services.user_language_set(user=user, language=request.POST.get("language", ""))
         return response
+
+
+@require_GET
+@never_cache
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language switch of a visitor not signed in (``page_cache``: a shared page carries no CSRF token): sets
+    the language cookie, as ``set_language`` does, and goes back to ``next`` if it is on this host, else home."""
+    next_url = request.GET.get("next", "")
+    same_origin = {request.get_host()}
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=same_origin, require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    language = request.GET.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

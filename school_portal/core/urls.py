@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import account_views, auth_views, handoff, two_factor, views, views_jobs, views_pdf
+from . import account_views, auth_views, handoff, language, two_factor, views, views_jobs, views_pdf
 
 app_name = "core"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("language/", language.language_choose, name="language_choose"),
     path("accounts/login/", auth_views.PortalLoginView.as_view(), name="login"),
     path("student/signin/", auth_views.student_signin, name="student_signin"),
     path("account/", account_views.account, name="account"),

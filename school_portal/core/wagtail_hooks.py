@@ -11,6 +11,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from . import page_cache
 from .access import policy
 from .roster import admin_views
 
@@ -53,3 +54,10 @@ def serve_document_only_to_readers(document: object, request: HttpRequest) -> Ht
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     raise Http404
+
+
+@hooks.register("on_serve_page")
+def serve_anonymous_pages_from_cache(serve_page: page_cache.ServePage) -> page_cache.ServePage:
+    """After Wagtail's ``before_serve_page`` checks (view restrictions): a visitor not signed in gets the copy
+    another anonymous visitor's request rendered (``page_cache``)."""
+    return page_cache.serving_from_cache(serve_page)

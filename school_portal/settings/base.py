@@ -311,6 +311,8 @@ GUARDIAN_SESSION_SECONDS = int(os.environ.get("GUARDIAN_SESSION_SECONDS", str(30
 # common parent domain (portal.city.example, <slug>.city.example), SESSION_COOKIE_DOMAIN=.city.example shares the
 # session cookie; otherwise (development: localhost and <slug>.localhost) the portal hands the sign-in over.
 SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or os.environ.get("PORTAL_PARENT_DOMAIN") or None
+# Wagtail pages for visitors not signed in are served from the cache for this long (core/page_cache.py; 0: off).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 SIGNIN_HANDOFF_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_SECONDS", "60"))
 SIGNIN_HANDOFF_RECHECK_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_RECHECK_SECONDS", "300"))
 # A second factor (school_portal/core/two_factor.py): offered to all staff, required of school admins, centre staff
