@@ -134,8 +134,10 @@ def has_horizontal_scroll(page: Page) -> bool:
     """True when the page is wider than the screen, so reading it means scrolling sideways.
 
     Compared with the layout viewport (``clientWidth``), not ``innerWidth``: a mobile browser zooms out to fit
-    a page that overflows, and then ``innerWidth`` grows with the overflow and hides it.
+    a page that overflows, and then ``innerWidth`` grows with the overflow and hides it. Measured once the page has
+    loaded: on a loaded CI machine a picture still decoding can stretch the layout for a moment.
     """
+    page.wait_for_load_state("load")  # pictures and styles in: what a person sees once the page has loaded
     return page.evaluate("document.scrollingElement.scrollWidth > document.documentElement.clientWidth")
 
 
