@@ -56,9 +56,7 @@ def prune_jobs(days: int) -> int:
 
 
 def register() -> None:
-    retention_rules.register(
-        "core.linked_sessions", RetentionRule("login_attempts", handoff.prune, default_days=throttle.RETENTION_DAYS)
-    )
+    retention_rules.register("core.linked_sessions", RetentionRule("linked_sessions", handoff.prune, default_days=30))
     retention_rules.register(
         "core.login_attempts", RetentionRule("login_attempts", throttle.prune, default_days=throttle.RETENTION_DAYS)
     )
