@@ -9,10 +9,11 @@ import datetime
 
 from django.utils import timezone
 
+from .selectors import next_school_date
+
 # When a school day ends for homework: the children have gone home, the teacher checks the next morning.
 SCHOOL_DAY_ENDS = datetime.time(16, 0)
 OPENING_STEP_MINUTES = 5
-SATURDAY = 5
 
 
 def default_opening(now: datetime.datetime) -> datetime.datetime:
@@ -23,7 +24,5 @@ def default_opening(now: datetime.datetime) -> datetime.datetime:
 
 def default_due(now: datetime.datetime) -> datetime.datetime:
     """The end of the next school day (Monday to Friday) after today, in the school's time."""
-    day = timezone.localtime(now).date() + datetime.timedelta(days=1)
-    while day.weekday() >= SATURDAY:
-        day += datetime.timedelta(days=1)
+    day = next_school_date(timezone.localtime(now).date())
     return timezone.make_aware(datetime.datetime.combine(day, SCHOOL_DAY_ENDS))

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from school_portal.core.models import Student, Teaching
+from school_portal.core.models import Teaching
 from school_portal.core.realtime import notify_user
 
 from .models import AnswerSheet
@@ -26,14 +26,14 @@ def feedback_given(*, sheet: AnswerSheet) -> None:
         message = _("Your teacher returned “%(lesson)s” for you to try again.") % {"lesson": lesson}
     else:
         message = _("Your teacher checked “%(lesson)s”.") % {"lesson": lesson}
-    user_id = Student.objects.filter(pk=sheet.student_id).values_list("user_id", flat=True).get()
+    user_id = sheet.student.user_id
     event = {"kind": "classrooms.feedback", "message": message, "url": reverse("classrooms:sheet", args=[sheet.pk])}
     transaction.on_commit(partial(notify_user, user_id=user_id, event=event))
 
 
 def handed_in(*, sheet: AnswerSheet) -> None:
     """Tell the teachers of the child's class(es) in the assignment that the child has handed in."""
-    student = Student.objects.only("family_name", "given_name").get(pk=sheet.student_id)
+    student = sheet.student
     teacher_ids = set(
         Teaching.objects.filter(
             class_group__in=sheet.assignment.class_groups.all(),

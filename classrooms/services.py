@@ -215,7 +215,11 @@ def _hand_in_locked(sheet: AnswerSheet) -> AnswerSheet:
 @transaction.atomic
 def sheet_submit(*, sheet: AnswerSheet) -> AnswerSheet:
     """The child's explicit "hand in". After the due date it is accepted and marked late."""
-    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
+    sheet = (
+        AnswerSheet.objects.select_for_update(of=("self",))
+        .select_related("assignment__lesson", "student")
+        .get(pk=sheet.pk)
+    )
     return _hand_in_locked(sheet) if sheet.is_editable else sheet
 
 
@@ -260,7 +264,11 @@ def sheet_feedback(
         raise PortalError(_("You may not review this work."))
     if stamp not in STAMPS:
         raise PortalError(_("Unknown stamp."))
-    sheet = AnswerSheet.objects.select_for_update(of=("self",)).select_related("assignment__lesson").get(pk=sheet.pk)
+    sheet = (
+        AnswerSheet.objects.select_for_update(of=("self",))
+        .select_related("assignment__lesson", "student")
+        .get(pk=sheet.pk)
+    )
     if sheet.submitted_at is None and not return_for_revision:
         raise PortalError(
             _("This work has not been handed in yet. You can only return it for revision until the child hands it in.")

@@ -18,7 +18,7 @@ from wagtail.documents.models import AbstractDocument
 from wagtail.models import Page, ReferenceIndex
 
 from .access import Actor, policy
-from .models import ClassGroup, Enrollment, Job, RosterImport, School, Student
+from .models import ClassGroup, Enrollment, Job, Role, RosterImport, School, Student
 
 
 def _student_visible(actor: Actor, student: Student) -> bool:
@@ -151,9 +151,12 @@ def _job_scope(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs if actor.is_centre_staff else qs.filter(started_by_id=actor.user.pk)
 
 
-def _sees_many_children(actor: Actor) -> bool:
-    """School administrators, education-centre staff and superusers: a stolen password of theirs opens a school."""
-    return bool(actor.admin_school_ids) or actor.is_centre_staff
+# Staff of the city's schools and services: their sessions follow the staff rules (idle and absolute limits).
+STAFF_ROLES = frozenset({Role.TEACHER, Role.SCHOOL_ADMIN, Role.CENTRE_STAFF, Role.LIBRARIAN, Role.PARTNER_TEACHER})
+
+
+def _works_for_the_city(actor: Actor) -> bool:
+    return actor.user.is_staff or actor.user.is_superuser or bool(actor.role_names & STAFF_ROLES)
 
 
 def register() -> None:
@@ -180,4 +183,6 @@ def register() -> None:
     policy.register_capability("core.import_rosters", check=_imports_rosters)
     policy.register_capability("core.import_rosters_city_wide", check=_imports_rosters_city_wide)
     # Who must sign in with a second factor (when STAFF_TWO_FACTOR_REQUIRED): those who see many children's data.
-    policy.register_capability("core.second_factor_required", check=_sees_many_children)
+    policy.register_capability("core.second_factor_required", check=_imports_rosters)  # the same people
+    # Whose session follows the staff rules (session_policy.py): idle timeout, absolute lifetime, admin re-auth.
+    policy.register_capability("core.staff_session", check=_works_for_the_city)

@@ -187,13 +187,15 @@ def _redeem(token: str, host: str) -> SignInHandoff | None:
 def _inherit_lifetime(request: HttpRequest, signin_id: str) -> None:
     """The school host's session ends when the portal's session it came from does: a child's after the school day
     (not Django's two weeks), a teacher's at the same absolute limit (not counted again from the hand-off)."""
+    if not signin_id:
+        return
     key = (
         LinkedSession.objects.filter(signin_id=signin_id)
         .exclude(session_key=request.session.session_key)
         .values_list("session_key", flat=True)
         .first()
     )
-    if not signin_id or key is None:
+    if key is None:
         return
     portal = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
     if session_policy.SIGNED_IN_AT in portal:

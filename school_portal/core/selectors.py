@@ -96,7 +96,7 @@ def class_outstanding_invitations(class_group: ClassGroup) -> list[GuardianInvit
         )
         .select_related("student")
         .annotate(number=Subquery(number))
-        .order_by("number", "student__family_name_kana", "created_at")
+        .order_by("number", "student__family_name_kana", "student__given_name_kana", "student_id", "created_at")
     )
 
 

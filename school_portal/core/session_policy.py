@@ -32,14 +32,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .access import policy
-from .models import Role
 
 POLICY_KEY = "_portal_session_policy"
 SIGNED_IN_AT = "_portal_signed_in_at"
 SEEN_AT = "_portal_seen_at"
 ADMIN_SEEN_AT = "_portal_admin_seen_at"
 STAFF, GUARDIAN, STUDENT = "staff", "guardian", "student"
-STAFF_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN, Role.CENTRE_STAFF, Role.LIBRARIAN, Role.PARTNER_TEACHER}
 # The last-seen time is written at most this often: one session write a minute, not one per request.
 SEEN_RESOLUTION_SECONDS = 60
 STUDENT_BACKEND = "school_portal.core.backends.StudentBadgeBackend"
@@ -50,7 +48,7 @@ def policy_for(request: HttpRequest, user: Any = None) -> str:
     if request.session.get(BACKEND_SESSION_KEY) == STUDENT_BACKEND:
         return STUDENT
     actor = policy.actor(user if user is not None else request)
-    if actor.user.is_staff or actor.user.is_superuser or actor.role_names & STAFF_ROLES:
+    if policy.can(actor, "core.staff_session"):
         return STAFF
     if actor.student_id is not None:
         return STUDENT

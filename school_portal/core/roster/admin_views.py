@@ -30,13 +30,17 @@ def manageable_schools(request: HttpRequest) -> Any:
     return policy.scope(request, "manage", School.objects.all()).order_by("kind", "name")
 
 
-class _RosterAdminView(WagtailAdminTemplateMixin):
-    header_icon = "upload"
+class _MayImportRosters:
+    """Only for whoever may import rosters (the policy's ``core.import_rosters``)."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not policy.can(request, "core.import_rosters"):
             raise Http404  # not a 403: Wagtail turns those into a redirect, and we do not confirm the screen
         return super().dispatch(request, *args, **kwargs)
+
+
+class _RosterAdminView(_MayImportRosters, WagtailAdminTemplateMixin):
+    header_icon = "upload"
 
     def get_breadcrumbs_items(self) -> list[dict]:
         return [*self.breadcrumbs_items, {"url": reverse(f"{URL_NAMESPACE}:index"), "label": _("Roster import")}]
@@ -117,11 +121,11 @@ BLANK_ROSTERS = {
 }
 
 
-class BlankRosterView(View):
+class BlankRosterView(_MayImportRosters, View):
     """The blank roster (header row only) as CSV or Excel, for those who may import."""
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        if not policy.can(request, "core.import_rosters") or fmt not in BLANK_ROSTERS:
+        if fmt not in BLANK_ROSTERS:
             raise Http404
         name, content_type, build = BLANK_ROSTERS[fmt]
         response = HttpResponse(build(), content_type=content_type)
