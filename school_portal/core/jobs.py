@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend
@@ -173,13 +174,13 @@ def job_running(job_id: int) -> Iterator[Job | None]:
         heartbeat_at=now,
         worker=_worker_identity or worker_identity(),
         message="",
+        # Counted in the claim itself: a worker killed right after claiming has still used an attempt.
+        attempts=F("attempts") + 1,
     )
     job = Job.objects.filter(pk=job_id).first() if claimed else None
     if job is None:
         yield None
         return
-    Job.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
-    job.attempts += 1
     if _worker_identity is not None:
         reporter = _reporters[job.pk] = _Reporter(job.pk)
         reporter.start()
