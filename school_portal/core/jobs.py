@@ -308,10 +308,10 @@ def _run_again(job: Job) -> bool:
 def job_recover(job: Job) -> bool:
     """If ``job``'s worker is gone, run it again or end it failed; True if it did. Safe from several workers.
 
-    Decided first without a lock, from the row as it is now: the job page asks on every poll, and on SQLite a
-    locking transaction would wait for the worker's own (a roster import writes in one)."""
-    current = Job.objects.filter(pk=job.pk).only("pk", "status", "heartbeat_at", "worker").first()
-    if current is None or not job_is_abandoned(current):
+    ``job`` is a row just read (the job page's, the stale-job sweep's): decided first from it without a lock and
+    without another query, since the job page asks on every poll and on SQLite a locking transaction would wait
+    for the worker's own (a roster import writes in one). Only an abandoned-looking job is read again, locked."""
+    if not job_is_abandoned(job):
         return False
     with transaction.atomic():
         locked = Job.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()

@@ -183,6 +183,7 @@ def test_a_job_whose_worker_on_another_machine_fell_silent_ends_failed_after_its
     assert not job_recover(job)  # within its lease: still working
     assert job.status == Job.Status.RUNNING
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(seconds=61))
+    job.refresh_from_db()  # as the job page's next poll reads it
     assert job_recover(job)
     assert job.status == Job.Status.FAILED
     assert job.message and job.finished_at
