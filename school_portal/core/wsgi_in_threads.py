@@ -57,7 +57,10 @@ class WsgiInThreads:
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
             status_and_headers["status"] = int(status.split(" ", 1)[0])
             status_and_headers["headers"] = [
-                (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
+                # Django writes a Set-Cookie value with a leading space (``cookie.output(header="")``): WSGI
+                # servers strip it, and h11 (uvicorn) refuses it unstripped.
+                (name.lower().encode("latin-1"), value.strip().encode("latin-1"))
+                for name, value in headers
             ]
             return lambda data: None  # the legacy write() callable: Django never uses it
 
