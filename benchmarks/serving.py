@@ -33,6 +33,7 @@ import argparse
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -41,7 +42,7 @@ from pathlib import Path
 
 from classrooms_bench import CSRF, run_autosave
 from http_load import Outcome, Target, run_load
-from load import _machine_ticks, _port_is_free, _wait_until_serving
+from load import _machine_ticks, _wait_until_serving
 from support import (
     DAPHNE,
     PYTHON,
@@ -85,6 +86,17 @@ def _command(setup: str, port: int, processes: int) -> tuple[list[str], dict[str
         command += ["--workers", str(workers), "--threads", "8", "--log-level", "warning", "--keep-alive", "75"]
         return [*command, "school_portal.wsgi:application"], {}
     raise ValueError(f"unknown set-up {setup!r}")
+
+
+def _port_is_free(port: int) -> bool:
+    """Nobody listens on ``port`` (connections of the previous set-up in TIME_WAIT do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _tree(pid: int) -> list[int]:
