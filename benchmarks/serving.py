@@ -264,7 +264,10 @@ def _tasks_done(env: dict[str, str]) -> tuple[int, int]:
 
     with psycopg.connect(env["DATABASE_URL"]) as connection:
         rows = dict(
-            connection.execute("SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status")
+            connection.execute(
+                "SELECT status, count(*) FROM django_tasks_database_dbtaskresult WHERE task_path LIKE %s GROUP BY status",
+                ["%roster_import_task"],
+            )
         )
     return rows.get("SUCCESSFUL", 0), sum(rows.values())
 
