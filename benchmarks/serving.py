@@ -265,7 +265,8 @@ def _tasks_done(env: dict[str, str]) -> tuple[int, int]:
     with psycopg.connect(env["DATABASE_URL"]) as connection:
         rows = dict(
             connection.execute(
-                "SELECT status, count(*) FROM django_tasks_database_dbtaskresult WHERE task_path LIKE %s GROUP BY status",
+                "SELECT status, count(*) FROM django_tasks_database_dbtaskresult"
+                " WHERE task_path LIKE %s GROUP BY status",
                 ["%roster_import_task"],
             )
         )
