@@ -116,4 +116,7 @@ def environ_for(scope: dict, body: bytes) -> dict[str, Any]:
         else:
             key = "HTTP_" + name.upper().replace("-", "_")
         environ[key] = f"{environ[key]},{value}" if key in environ else value
+    # The body has been read whole: its length is known even when the client sent it chunked (no Content-Length),
+    # and Django reads no more than CONTENT_LENGTH says.
+    environ["CONTENT_LENGTH"] = str(len(body))
     return environ
