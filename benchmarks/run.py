@@ -1,4 +1,4 @@
-"""Run every benchmark in turn and print their figures (about 15 minutes on a quiet 2-core machine).
+"""Run every benchmark in turn and print their figures (about 35 minutes on a quiet 2-core machine).
 
     .venv/bin/python benchmarks/run.py
 
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["seed_speed.py", "queries_per_request.py", "load.py", "classrooms_bench.py"]
+BENCHMARKS = ["seed_speed.py", "queries_per_request.py", "load.py", "classrooms_bench.py", "serving.py"]
 
 
 def main() -> int:

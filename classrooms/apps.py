@@ -16,10 +16,11 @@ class ClassroomsConfig(AppConfig):
     def ready(self) -> None:
         from school_portal.core.registry import DemoSeeder, demo_seeders, register_urls
 
-        from . import access_rules, dashboards
+        from . import access_rules, class_work, dashboards
 
         register_urls("classrooms", "classrooms.urls", "lessons")
         access_rules.register()
         dashboards.register()
+        class_work.connect()  # a class's cached assignments renewed when they change
         # By dotted path: the demo lessons (and the test builders they use) load only when seed_demo runs.
         demo_seeders.register("classrooms", DemoSeeder(seed="classrooms.demo_lessons.seed_lessons", order=20))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from school_portal.core import search_text
@@ -15,7 +15,7 @@ from school_portal.core.access import Actor, policy
 from school_portal.core.models import ClassGroup, Enrollment, Student
 from school_portal.core.selectors import enrollments_in_roster_order, students_in_roster_order
 
-from . import worksheets
+from . import class_work, worksheets
 from .models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage, UnitPage
 
 
@@ -54,7 +54,11 @@ def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -
 
     Returned for revision, whatever its due date; due today (in the order the teacher set); due after today up to
     the next school day (on a Friday, Monday's homework; on a Sunday, Monday's); past due and not handed in; later.
-    Three queries.
+
+    What the child's classes were given is the same for the whole class: read once per class and kept in the
+    cache (``class_work.py``); the ``work`` rule's conditions (opened, given to everyone or to this child by name)
+    are applied to it here. Per request: the child's sheets (one query), and the assignments of work returned
+    for revision that are older than the list (a second query, only when there is such work).
     """
     day = StudentDay()
     if not actor.student_id:
@@ -63,20 +67,26 @@ def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -
     today = _tokyo_date(now)
     day.tomorrow = today + datetime.timedelta(days=1)
     day.next_school_date = next_school_date(today)
-    visible = policy.scope(actor, "work", Assignment.objects.filter(opens_at__lte=now))
-    returned_to_me = AnswerSheet.objects.filter(student_id=actor.student_id, status=AnswerSheet.Status.RETURNED).values(
-        "assignment_id"
-    )
-    assignments = list(
-        visible.filter(Q(due_at__gte=now - datetime.timedelta(days=14)) | Q(pk__in=returned_to_me))
-        .select_related("lesson")
-        .prefetch_related(
-            Prefetch("sheets", queryset=AnswerSheet.objects.filter(student_id=actor.student_id), to_attr="my_sheets")
+    opened_by = min(now, timezone.now())  # the rule's own "opened" is measured against the real time
+    recent_since = now - datetime.timedelta(days=14)
+    candidates = {
+        work.assignment.pk: work.assignment
+        for work in class_work.class_work(actor.own_class_ids, due_since=recent_since.astimezone(datetime.UTC).date())
+        if work.assignment.opens_at <= opened_by and (not work.named or actor.student_id in work.named)
+    }
+    sheets = {
+        sheet.assignment_id: sheet
+        for sheet in AnswerSheet.objects.filter(
+            Q(assignment_id__in=list(candidates)) | Q(status=AnswerSheet.Status.RETURNED), student_id=actor.student_id
         )
-        .order_by("due_at__date", "order", "due_at", "pk")
-    )
+    }
+    returned = {pk for pk, sheet in sheets.items() if sheet.status == AnswerSheet.Status.RETURNED}
+    assignments = [a for a in candidates.values() if a.due_at >= recent_since or a.pk in returned]
+    if returned - set(candidates):  # returned for revision, and older than the class's list
+        older = Assignment.objects.filter(pk__in=returned - set(candidates), opens_at__lte=now)
+        assignments += list(policy.scope(actor, "work", older).select_related("lesson"))
     for assignment in assignments:
-        assignment.my_sheet = assignment.my_sheets[0] if assignment.my_sheets else None
+        assignment.my_sheet = sheets.get(assignment.pk)
         due = _tokyo_date(assignment.due_at)
         if assignment.my_sheet is not None and assignment.my_sheet.status == AnswerSheet.Status.RETURNED:
             day.returned.append(assignment)

@@ -19,6 +19,7 @@ from school_portal.core.body_limit import RequestBodyLimitMiddleware  # noqa: E4
 from school_portal.core.daphne_requests import skip_twisted_form_parsing  # noqa: E402
 from school_portal.core.realtime import portal_auth_stack  # noqa: E402
 from school_portal.core.registry import websocket_routes  # noqa: E402
+from school_portal.core.wsgi_in_threads import WsgiInThreads  # noqa: E402
 
 skip_twisted_form_parsing()  # under Daphne: uploads are not parsed in memory before Django sees them
 
@@ -27,9 +28,13 @@ def websocket_urlpatterns() -> list:
     return [route for routes in websocket_routes for route in routes]
 
 
+# ASGI_HTTP=wsgi-threads: the whole request in one of a pool of threads, crossing sync/async once
+# (core/wsgi_in_threads.py); by default Django's ASGI handler. The figures: docs/benchmarks.md, "Serving".
+http_app = WsgiInThreads() if os.environ.get("ASGI_HTTP") == "wsgi-threads" else django_asgi_app
+
 application = ProtocolTypeRouter(
     {
-        "http": RequestBodyLimitMiddleware(django_asgi_app),  # 413 before an over-size body is read
+        "http": RequestBodyLimitMiddleware(http_app),  # 413 before an over-size body is read
         "websocket": AllowedHostsOriginValidator(portal_auth_stack(URLRouter(websocket_urlpatterns()))),
     }
 )

@@ -5,10 +5,12 @@ Everything that differs between a laptop, CI and production is read from the env
 and the local-memory cache), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DEBUG``.
 """
 
+import json
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -243,8 +245,20 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # Daphne serves the static files itself through WhiteNoise: no CDN and no separate file server needed.
 WHITENOISE_USE_FINDERS = True
+# Media (images, renditions, documents): the local disk (MEDIA_ROOT) on one machine; on several, a storage all app
+# processes share, named by MEDIA_STORAGE_BACKEND (a Django storage class: django-storages' S3 backend, or the
+# file-system one on a shared volume) with its options as JSON in MEDIA_STORAGE_OPTIONS (docs/operations.md).
+try:
+    MEDIA_STORAGE_OPTIONS = json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE_OPTIONS is not JSON: {error}") from error
+if not isinstance(MEDIA_STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured('MEDIA_STORAGE_OPTIONS must be a JSON object, e.g. {"bucket_name": "portal-media"}')
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND") or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": MEDIA_STORAGE_OPTIONS,
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -15,7 +15,9 @@ if REDIS_URL:
     # Each test run gets its own cache namespace on the shared Redis, and each pytest-xdist worker its own
     # channel-layer prefix: two workers' databases both have a
     # user 5, whose group must not receive the other worker's events.
-    CACHES["default"]["KEY_PREFIX"] = f"portal-test-{os.getpid()}"
+    # A test that starts app processes of its own gives them one CACHE_PREFIX: they share the cache as
+    # production's processes do (tests/school_portal/test_two_app_processes.py).
+    CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_PREFIX") or f"portal-test-{os.getpid()}"
     if "CHANNELS_PREFIX" not in os.environ:  # a Daphne a test starts is given its test's own prefix
         CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += "-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
