@@ -4,4 +4,10 @@ from . import views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("disaster/", views.disaster, name="disaster"),
+    path("portal/<slug:key>/", views.portal, name="portal"),
+    path("portal/<slug:key>/accept/", views.accept, name="accept"),
+    path("portal/<slug:key>/wait/<str:token>/", views.wait, name="wait"),
+    path("portal/<slug:key>/api/", views.captive_api, name="captive_api"),
+    path("library/<slug:slug>/", views.library, name="library"),
 ]
