@@ -6,13 +6,14 @@ import datetime
 import hashlib
 import secrets
 
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Revision
+from wagtail.models import GroupPagePermission, Locale, Revision
 
 from school_portal.core.access import policy
-from school_portal.core.models import City, User
+from school_portal.core.models import City, Library, Role, User
 
 from . import stats
 from .adapters import Handshake, HandshakeError
@@ -94,3 +95,30 @@ def disaster_mode_set(*, city: City, active: bool, by: User) -> DisasterMode:
     mode.changed_by = by
     mode.save()
     return mode
+
+
+@transaction.atomic
+def library_editors_group(*, page: LibraryPortalPage) -> Group:
+    """The library's Wagtail group: admin access, and add/change/publish on its own page (and its translations,
+    which Wagtail keeps in other locales' trees: each gets the same permissions)."""
+    group, _created = Group.objects.get_or_create(name=f"Library {page.library.slug} editors")
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for translation in [page, *page.get_translations()]:
+        for codename in ("change_page", "publish_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=translation,
+                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+            )
+    return group
+
+
+def librarian_editors_sync(*, library: Library) -> int:
+    """Every librarian of the library may edit its Wi-Fi page in Wagtail (and nobody else's)."""
+    page = LibraryPortalPage.objects.filter(library=library, locale=Locale.get_default()).first()
+    if page is None:
+        return 0
+    group = library_editors_group(page=page)
+    users = User.objects.filter(role_assignments__role=Role.LIBRARIAN, role_assignments__library=library).distinct()
+    group.user_set.add(*users)
+    return users.count()

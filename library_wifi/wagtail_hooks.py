@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -48,6 +52,24 @@ class GatewayViewSet(ModelViewSet):
 
     def get_form_class(self, for_update: bool = False) -> type[GatewayForm]:
         return GatewayForm
+
+    def get_urlpatterns(self) -> list:
+        """Every screen answers 404 to someone without the capability (as the roster import does), rather than
+        Wagtail's redirect to the dashboard."""
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            pattern.callback = _board_only(pattern.callback)
+        return patterns
+
+
+def _board_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not policy.can(request, "library_wifi.gateways"):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 @hooks.register("register_admin_viewset")
