@@ -81,7 +81,7 @@ def gateway(library: Library, kind: str, **fields) -> Gateway:
             "controller_site": "default",
         },
     }[kind]
-    return Gateway.objects.create(library=library, kind=kind, name=f"{kind} gateway", **{**defaults, **fields})
+    return Gateway.objects.create(library=library, kind=kind, **{"name": f"{kind} gateway", **defaults, **fields})
 
 
 def random_mac() -> str:
