@@ -131,7 +131,6 @@ class LibraryPortalPage(Page):
         MultiFieldPanel(
             [FieldPanel("session_minutes"), FieldPanel("renewable")],
             heading=_("Wi-Fi sessions"),
-            permission="library_wifi.change_gateway",
         ),
     ]
 
