@@ -38,4 +38,7 @@ def cases() -> list[PermissionCase]:
         # Wagtail admin: the gateways and their secrets, for the education centre's staff only.
         PermissionCase("library_wifi.gateways", lambda w: reverse("library_wifi_gateways:index"), BOARD),
         PermissionCase("library_wifi.gateway_edit", _gateway_edit, BOARD),
+        # The use dashboard: the board here; a librarian reaches the admin once their library has its Wi-Fi page
+        # (its editors group, tests/library_wifi/test_dashboard.py), which the shared world does not build.
+        PermissionCase("library_wifi.dashboard", lambda w: reverse("library_wifi_usage:index"), BOARD),
     ]

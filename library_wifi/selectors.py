@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
+from django.db.models.functions import ExtractHour
 from wagtail.models import Locale, Page, Revision
 
 from school_portal.core.models import City, Library
@@ -71,3 +73,26 @@ def usage_by_library(libraries: QuerySet[Library]) -> list[dict]:
         .annotate(sessions=Sum("sessions"), new=Sum("new_devices"), returning=Sum("returning_devices"))
         .order_by("library__name")
     )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    percent: int
+
+
+def _bars(pairs: list[tuple[str, int]]) -> list[Bar]:
+    top = max((value for _, value in pairs), default=0) or 1
+    return [Bar(label=label, value=value, percent=round(100 * value / top)) for label, value in pairs]
+
+
+def usage_charts(libraries: QuerySet[Library], *, since: datetime.datetime) -> dict[str, list[Bar]]:
+    """Sessions by hour of the day (Asia/Tokyo) and by language since ``since``: two queries."""
+    rows = HourlyUse.objects.filter(library__in=libraries, hour__gte=since)
+    by_hour = dict(rows.annotate(h=ExtractHour("hour")).values("h").annotate(n=Sum("sessions")).values_list("h", "n"))
+    by_language = list(rows.values("language").annotate(n=Sum("sessions")).order_by("-n").values_list("language", "n"))
+    return {
+        "hours": _bars([(f"{h}:00", by_hour.get(h, 0)) for h in range(7, 23)]),
+        "languages": _bars([(language, n) for language, n in by_language]),
+    }

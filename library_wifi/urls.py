@@ -10,4 +10,5 @@ urlpatterns = [
     path("portal/<slug:key>/wait/<str:token>/", views.wait, name="wait"),
     path("portal/<slug:key>/api/", views.captive_api, name="captive_api"),
     path("library/<slug:slug>/", views.library, name="library"),
+    path("open-data/<slug:slug>/<int:year>-<int:month>.csv", views.open_data, name="open_data"),
 ]

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from school_portal.core.access import capability_required, policy
 from school_portal.core.models import City, Library
 
-from . import selectors, services, stats
+from . import exports, selectors, services, stats
 from .adapters import (
     Handshake,
     HandshakeError,
@@ -295,10 +295,7 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
 @capability_required("library_wifi.manage")
 def index(request: HttpRequest) -> HttpResponse:
     """Librarians see their library's gateways and use; the board sees every library and the disaster switch."""
-    actor = policy.actor(request)
-    libraries = Library.objects.all()
-    if not actor.is_centre_staff:
-        libraries = libraries.filter(pk__in=actor.libraries_with("librarian"))
+    libraries = _managed_libraries(request)
     city = City.objects.order_by("pk").first()
     context = {
         "gateways": selectors.gateways_for(libraries),
@@ -317,3 +314,38 @@ def disaster(request: HttpRequest) -> HttpResponse:
     for city in City.objects.all():
         services.disaster_mode_set(city=city, active=active, by=request.user)
     return redirect("library_wifi:index")
+
+
+def _managed_libraries(request: HttpRequest):
+    actor = policy.actor(request)
+    libraries = Library.objects.all()
+    if not actor.is_centre_staff:
+        libraries = libraries.filter(pk__in=actor.libraries_with("librarian"))
+    return libraries
+
+
+@capability_required("library_wifi.manage")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The Wagtail admin's dashboard: use by hour and language (charts in CSS, no script), open-data downloads."""
+    libraries = _managed_libraries(request).order_by("name")
+    since = timezone.now() - datetime.timedelta(days=30)
+    today = timezone.localdate()
+    context = {
+        "charts": selectors.usage_charts(libraries, since=since),
+        "usage": selectors.usage_by_library(libraries),
+        "libraries": libraries,
+        "month": f"{today:%Y-%m}",
+        "header_title": _("Library Wi-Fi use"),
+    }
+    return render(request, "library_wifi/admin/dashboard.html", context)
+
+
+@require_GET
+def open_data(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+    """Monthly open data of one library (counts per hour and language, nothing personal), public by design."""
+    library = get_object_or_404(Library, slug=slug)
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        return _problem(request, _("There is no such month."), 404)
+    response = HttpResponse(exports.monthly_csv(library=library, year=year, month=month), content_type="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-{year:04d}-{month:02d}.csv"'
+    return response

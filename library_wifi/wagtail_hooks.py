@@ -6,8 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -75,3 +78,30 @@ def _board_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 @hooks.register("register_admin_viewset")
 def register_gateway_viewset() -> ModelViewSet:
     return GatewayViewSet("library_wifi_gateways")
+
+
+class UsageMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return policy.can(request, "library_wifi.manage")
+
+
+class UsageViewSet(ViewSet):
+    """Librarians (their library) and the board (every library): use of the Wi-Fi, with charts."""
+
+    name = "library_wifi_usage"
+    url_prefix = "library-wifi-usage"
+    icon = "table"
+    menu_label = _("Library Wi-Fi use")
+    add_to_admin_menu = True
+    menu_order = 870
+    menu_item_class = UsageMenuItem
+
+    def get_urlpatterns(self) -> list:
+        from . import views
+
+        return [path("", views.dashboard, name="index")]
+
+
+@hooks.register("register_admin_viewset")
+def register_usage_viewset() -> ViewSet:
+    return UsageViewSet()
