@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from classrooms_bench import _ms
 from http_load import Outcome, Target, _read_response, run_load
 from load import daphne_workers
 from support import (
@@ -71,7 +72,7 @@ def prepare() -> None:
         mac = ":".join(f"{b:02x}" for b in n.to_bytes(6, "big"))
         handshake = Handshake(client=mac, continue_url="http://example.com/", data={"base_grant_url": base})
         blob = signing.dumps(handshake.as_dict(), salt=salt, compress=True)
-        form = {"csrfmiddlewaretoken": CSRF, "handshake": blob, "agree": "yes", "terms": terms.live_revision_id}
+        form = {"handshake": blob, "agree": "yes", "terms": terms.live_revision_id}  # the token: added by the parent
         bodies.append(urlencode(form))
     print(
         json.dumps(
@@ -85,7 +86,7 @@ def prepare() -> None:
 
 
 def _accept_request(path: str, body: str) -> bytes:
-    data = body.encode()
+    data = f"csrfmiddlewaretoken={CSRF}&{body}".encode()
     head = [
         f"POST {path} HTTP/1.1",
         f"Host: {HOST}",
@@ -174,14 +175,6 @@ def splash_in_chromium(port: int, path: str) -> dict:
         page.wait_for_load_state("load")
         browser.close()
     return {"bytes": sum(sizes.values()), "requests": len(sizes), "external": external}
-
-
-def _ms(outcome: Outcome) -> str:
-    return (
-        f"{len(outcome.latencies):>6} done  {outcome.throughput:>7.1f}/s  p50 {outcome.percentile(50) * 1000:6.1f} ms"
-        f"  p99 {outcome.percentile(99) * 1000:6.1f} ms  errors {outcome.errors}"
-        f"{' ' + str(outcome.error_samples[:3]) if outcome.errors else ''}"
-    )
 
 
 def main() -> None:
