@@ -83,6 +83,7 @@ def _libraries(demo: DemoCity) -> list[Library]:
 
 
 def _translate(page, language: str, **fields) -> None:
+    """Wagtail's translation of ``page`` (and its parents), published as a revision."""
     locale, _ = Locale.objects.get_or_create(language_code=language)
     if page.get_translation_or_none(locale) is not None:
         return
@@ -90,6 +91,24 @@ def _translate(page, language: str, **fields) -> None:
     for name, value in fields.items():
         setattr(translation, name, value)
     translation.save_revision().publish()
+
+
+def _translate_quickly(page: LibraryPortalPage, language: str, **fields) -> None:
+    """A library page's translation made in one insert (seeding 96 of them through revisions takes minutes):
+    the same ``translation_key`` under the index page's translation, live, as Wagtail's own copy would be."""
+    locale = Locale.objects.get(language_code=language)
+    if page.get_translation_or_none(locale) is not None:
+        return
+    parent = page.get_parent().get_translation(locale)
+    values = {f.name: getattr(page, f.name) for f in LibraryPortalPage._meta.fields if f.name in COPIED}
+    parent.add_child(
+        instance=LibraryPortalPage(
+            locale=locale, translation_key=page.translation_key, slug=page.slug, live=True, **values, **fields
+        )
+    )
+
+
+COPIED = {"library", "address", "hours", "events", "session_minutes", "renewable"}
 
 
 def seed(demo: DemoCity, out: TextIO | None = None) -> None:
@@ -110,7 +129,7 @@ def seed(demo: DemoCity, out: TextIO | None = None) -> None:
                 ],
             )
             for language, template in TRANSLATED_TITLE.items():
-                _translate(
+                _translate_quickly(
                     page,
                     language,
                     title=template.format(ja=library.name, en=library.name_en or library.slug),
