@@ -194,6 +194,8 @@ def opennds_fields(decoded: str) -> dict[str, str]:
 
 class OpenNDSAdapter:
     def parse(self, gateway: Gateway, request: HttpRequest) -> Handshake:
+        if request.GET.get("status") == "authenticated":  # openNDS sends a client already let through here
+            raise HandshakeError(_("You are already connected to the library's Wi-Fi."), status=409)
         fas = _param(request, "fas", max_length=8000)
         if gateway.opennds_level == 3:
             iv = _param(request, "iv", max_length=64)

@@ -171,6 +171,11 @@ def test_a_missing_or_malformed_parameter_is_refused_with_a_clear_page(wifi, pho
     _still_up(phone, wifi)
 
 
+def test_opennds_sending_a_client_already_through_gets_a_clear_page(wifi, phone):
+    query = {"clientip": "192.168.8.23", "gatewayname": "lib-gw", "status": "authenticated"}
+    _refused(phone.get(portal_url(wifi.opennds), query), 409, "already connected")
+
+
 def test_an_old_unifi_request_is_refused(wifi, phone):
     _refused(phone.get(portal_url(wifi.unifi), testing.unifi_query(when=time.time() - 3600)), 400, "expired")
 
