@@ -52,7 +52,7 @@ def wifi(db) -> Wifi:
 
 @pytest.fixture
 def phone() -> Client:
-    return Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="ja")
+    return Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def portal_url(gateway: Gateway) -> str:

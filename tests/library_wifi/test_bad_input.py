@@ -118,7 +118,7 @@ def test_a_replayed_coova_challenge_is_refused_the_second_time(wifi, phone):
     query = testing.coova_query(wifi.coova, base_url=f"{BASE}{portal_url(wifi.coova)}")
     first = phone.get(f"{portal_url(wifi.coova)}?{query}").content.decode()
     assert accept(phone, wifi.coova, first).status_code == 200
-    again = Client(enforce_csrf_checks=True)
+    again = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     replay = again.get(f"{portal_url(wifi.coova)}?{query}").content.decode()
     _refused(accept(again, wifi.coova, replay), 409, "already been used")
     assert WifiSession.objects.count() == 1
@@ -127,7 +127,7 @@ def test_a_replayed_coova_challenge_is_refused_the_second_time(wifi, phone):
 def test_a_replayed_opennds_hid_is_refused_the_second_time(wifi, phone):
     query = testing.opennds_query(wifi.opennds, hid="ab" * 32)
     assert accept(phone, wifi.opennds, phone.get(portal_url(wifi.opennds), query).content.decode()).status_code == 200
-    other = Client(enforce_csrf_checks=True)
+    other = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     replay = other.get(portal_url(wifi.opennds), query).content.decode()
     _refused(accept(other, wifi.opennds, replay), 409, "already been used")
 
@@ -191,7 +191,9 @@ def test_an_accept_without_csrf_token_is_refused_and_grants_nothing(wifi, phone)
     splash = phone.get(portal_url(wifi.meraki), testing.meraki_query()).content.decode()
     fields = form_fields(splash)
     fields.pop("csrfmiddlewaretoken")
-    response = Client(enforce_csrf_checks=True).post(f"{portal_url(wifi.meraki)}accept/", {**fields, "agree": "yes"})
+    response = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en").post(
+        f"{portal_url(wifi.meraki)}accept/", {**fields, "agree": "yes"}
+    )
     assert response.status_code == 403
     assert not WifiSession.objects.exists()
 
