@@ -61,14 +61,14 @@ class GatewayViewSet(ModelViewSet):
         Wagtail's redirect to the dashboard."""
         patterns = super().get_urlpatterns()
         for pattern in patterns:
-            pattern.callback = _board_only(pattern.callback)
+            pattern.callback = _only_with("library_wifi.gateways", pattern.callback)
         return patterns
 
 
-def _board_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _only_with(capability: str, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not policy.can(request, "library_wifi.gateways"):
+        if not policy.can(request, capability):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -99,7 +99,7 @@ class UsageViewSet(ViewSet):
     def get_urlpatterns(self) -> list:
         from . import views
 
-        return [path("", views.dashboard, name="index")]
+        return [path("", _only_with("library_wifi.manage", views.dashboard), name="index")]
 
 
 @hooks.register("register_admin_viewset")
