@@ -1,8 +1,9 @@
 """The library_wifi plug-in's rules in the core's access policy (registered from its AppConfig.ready()).
 
-``library_wifi.manage``: who may open the plug-in at all (its index page and its header link ask it).
-Patrons use the Wi-Fi without signing in here; these pages (statistics, settings) are for the
-librarians and the education centre's staff who run it.
+``library_wifi.manage``: who may open the plug-in at all (its index page and its header link ask it): librarians
+(their library) and the education centre's staff (every library). ``library_wifi.disaster``: the board's switch
+that opens every library's Wi-Fi without terms. Patrons use the Wi-Fi without signing in; the captive-portal pages
+show no personal data.
 """
 
 from __future__ import annotations
@@ -15,5 +16,15 @@ def _manages_library_wifi(actor: Actor) -> bool:
     return actor.has_role(Role.LIBRARIAN) or actor.is_centre_staff
 
 
+def _switches_disaster_mode(actor: Actor) -> bool:
+    return actor.is_centre_staff
+
+
+def _registers_gateways(actor: Actor) -> bool:
+    return actor.is_centre_staff
+
+
 def register() -> None:
     policy.register_capability("library_wifi.manage", check=_manages_library_wifi)
+    policy.register_capability("library_wifi.disaster", check=_switches_disaster_mode)
+    policy.register_capability("library_wifi.gateways", check=_registers_gateways)

@@ -8,11 +8,21 @@ class LibraryWifiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school_portal.core.registry import register_plugin_home
+        from school_portal.core.registry import (
+            DemoSeeder,
+            RetentionRule,
+            demo_seeders,
+            register_plugin_home,
+            retention_rules,
+        )
 
-        from . import access_rules
+        from . import access_rules, stats
 
         access_rules.register()
         register_plugin_home(
             "library_wifi", prefix="library-wifi", label=_("Library Wi-Fi"), capability="library_wifi.manage"
         )
+        retention_rules.register(
+            "library_wifi.sessions", RetentionRule("library_wifi_sessions", stats.prune, default_days=90)
+        )
+        demo_seeders.register("library_wifi", DemoSeeder(seed="library_wifi.seeding.seed", order=80))

@@ -1,15 +1,44 @@
-"""The library_wifi plug-in's rows of the permission matrix (test code: only the tests import it)."""
+"""The library_wifi plug-in's rows of the permission matrix (test code: only the tests import it).
+
+The captive-portal pages (``portal``, ``accept``, ``wait``, the RFC 8908 API, the library's page) are public by
+design and show no personal data: a gateway sends visitors there before anyone could sign in. The rows below are
+the pages of those who run the Wi-Fi."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from school_portal.core.registry import PermissionCase
+from school_portal.core.testing.world import World
+
+MANAGERS = frozenset({"librarian", "centre_staff"})
+BOARD = frozenset({"centre_staff"})
+
+
+def _gateway_edit(world: World) -> str:
+    from .models import Gateway
+
+    gateway, _ = Gateway.objects.get_or_create(
+        library=world.library, name="matrix gateway", defaults={"kind": Gateway.Kind.MERAKI}
+    )
+    return reverse("library_wifi_gateways:edit", args=[gateway.pk])
 
 
 def cases() -> list[PermissionCase]:
     return [
+        PermissionCase("library_wifi.index", lambda w: reverse("library_wifi:index"), MANAGERS),
         PermissionCase(
-            "library_wifi.index", lambda w: reverse("library_wifi:index"), frozenset({"librarian", "centre_staff"})
+            "library_wifi.disaster",
+            lambda w: reverse("library_wifi:disaster"),
+            BOARD,
+            method="post",
+            data=lambda w: {"active": "off"},
+            ok_status=(302,),
         ),
+        # Wagtail admin: the gateways and their secrets, for the education centre's staff only.
+        PermissionCase("library_wifi.gateways", lambda w: reverse("library_wifi_gateways:index"), BOARD),
+        PermissionCase("library_wifi.gateway_edit", _gateway_edit, BOARD),
+        # The use dashboard: the board here; a librarian reaches the admin once their library has its Wi-Fi page
+        # (its editors group, tests/library_wifi/test_dashboard.py), which the shared world does not build.
+        PermissionCase("library_wifi.dashboard", lambda w: reverse("library_wifi_usage:index"), BOARD),
     ]

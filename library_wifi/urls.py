@@ -4,4 +4,11 @@ from . import views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("disaster/", views.disaster, name="disaster"),
+    path("portal/<slug:key>/", views.portal, name="portal"),
+    path("portal/<slug:key>/accept/", views.accept, name="accept"),
+    path("portal/<slug:key>/wait/<str:token>/", views.wait, name="wait"),
+    path("portal/<slug:key>/api/", views.captive_api, name="captive_api"),
+    path("library/<slug:slug>/", views.library, name="library"),
+    path("open-data/<slug:slug>/<int:year>-<int:month>.csv", views.open_data, name="open_data"),
 ]

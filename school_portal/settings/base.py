@@ -220,7 +220,14 @@ WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAILADMIN_USER_LOGIN_FORM = "school_portal.core.forms.ThrottledWagtailLoginForm"
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+LANGUAGES = [
+    ("ja", _("Japanese")),
+    ("en", _("English")),
+    # The library Wi-Fi pages (issue 15) speak these too: visitors from abroad.
+    ("zh-hans", _("Simplified Chinese")),
+    ("zh-hant", _("Traditional Chinese")),
+    ("ko", _("Korean")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

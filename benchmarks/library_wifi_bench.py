@@ -1,0 +1,230 @@
+"""The library Wi-Fi portal on PostgreSQL + Redis and real Daphne workers: the splash page's weight and external
+requests in Chromium, and accept-and-grant handshakes per second with p99, as a ratio to the static-file rate of
+the same server in the same run.
+
+    .venv/bin/python benchmarks/library_wifi_bench.py [--seconds 20] [--workers 1] [--clients 32]
+
+Targets (figures, not asserts): the splash page under 30 KB with everything it loads and zero requests off the
+portal; at least 500 accept-and-grant handshakes per second with p99 under 100 ms (libraries opening at 9:00).
+
+1. A fresh PostgreSQL database ``<BENCH_DATABASE_PREFIX>_library_wifi``, migrated; inside Django (production
+   settings, ``BENCH_REDIS_URL``): a library, its page and terms, a Meraki click-through gateway, and 40,000
+   visitors' signed splash forms (each a different device, so the per-device flood limit never trips).
+2. Daphne: Chromium loads a splash page (every request off the portal recorded and refused); then closed-loop
+   clients GET a static file (the reference), then POST accepts (CSRF cookie and token, the terms ticked): each
+   accept records the session, the terms revision, the statistics and answers with the grant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from classrooms_bench import _ms
+from http_load import Outcome, Target, _read_response, run_load
+from load import daphne_workers
+from support import (
+    PYTHON,
+    bench_database_name,
+    bench_env,
+    flush_bench_redis,
+    manage,
+    postgres_database,
+    prepare_static,
+    print_header,
+)
+
+BASE_PORT = 8490
+HOST = "localhost:8000"
+VISITORS = 40_000
+CSRF = secrets.token_hex(16)  # 32 characters: Django's CSRF secret, sent as cookie and as the form's token
+
+
+def prepare() -> None:
+    """Build the library and the visitors' forms inside Django; print JSON."""
+    import django
+
+    django.setup()
+    from django.core import signing
+
+    from library_wifi import testing
+    from library_wifi.adapters import Handshake
+    from library_wifi.models import Gateway
+    from school_portal.core.models import City, Library
+
+    city = City.objects.create(name="ベンチ市", slug="bench")
+    library = Library.objects.create(city=city, name="ベンチ中央図書館", slug="bench-central")
+    testing.portal_page(library)
+    terms = testing.terms_page()
+    gateway = testing.gateway(library, Gateway.Kind.MERAKI)
+    salt = f"library_wifi.handshake.{gateway.pk}.{gateway.key}"
+    base = "https://n143.network-auth.com/splash/grant"
+    bodies = []
+    for n in range(VISITORS):
+        mac = ":".join(f"{b:02x}" for b in n.to_bytes(6, "big"))
+        handshake = Handshake(client=mac, continue_url="http://example.com/", data={"base_grant_url": base})
+        blob = signing.dumps(handshake.as_dict(), salt=salt, compress=True)
+        form = {"handshake": blob, "agree": "yes", "terms": terms.live_revision_id}  # the token: added by the parent
+        bodies.append(urlencode(form))
+    print(
+        json.dumps(
+            {
+                "splash": f"/library-wifi/portal/{gateway.key}/?" + urlencode(testing.meraki_query()),
+                "accept": f"/library-wifi/portal/{gateway.key}/accept/",
+                "bodies": bodies,
+            }
+        )
+    )
+
+
+def _accept_request(path: str, body: str) -> bytes:
+    data = f"csrfmiddlewaretoken={CSRF}&{body}".encode()
+    head = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {HOST}",
+        "X-Forwarded-Proto: https",
+        f"Origin: https://{HOST}",
+        "Accept-Language: ja",
+        f"Cookie: csrftoken={CSRF}",
+        "Content-Type: application/x-www-form-urlencoded",
+        f"Content-Length: {len(data)}",
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data
+
+
+async def _accepting(requests: list[bytes], port: int, warm_until: float, deadline: float, outcome: Outcome) -> None:
+    connection = None
+    n = 0
+    while time.perf_counter() < deadline:
+        sent = time.perf_counter()
+        try:
+            if connection is None:
+                connection = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = connection
+            writer.write(requests[n % len(requests)])
+            n += 1
+            status, keep_alive = await _read_response(reader)
+            done = time.perf_counter()
+            outcome.completed += 1
+            outcome.last_done = max(outcome.last_done, done)
+            if sent >= warm_until:
+                if status == 200:
+                    outcome.latencies.append(done - sent)
+                else:
+                    outcome.error(f"HTTP {status}")
+            if not keep_alive:
+                writer.close()
+                connection = None
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            if sent >= warm_until:
+                outcome.error(f"{type(exc).__name__}: {exc}")
+            connection = None
+            await asyncio.sleep(0.05)
+    if connection is not None:
+        connection[1].close()
+
+
+def run_accepts(path: str, bodies: list[str], ports: list[int], clients: int, seconds: float) -> Outcome:
+    requests = [_accept_request(path, body) for body in bodies]
+
+    async def main() -> Outcome:
+        outcome = Outcome()
+        start = time.perf_counter()
+        warm_until, deadline = start + 2.0, start + 2.0 + seconds
+        await asyncio.gather(
+            *(
+                _accepting(requests[i::clients], ports[i % len(ports)], warm_until, deadline, outcome)
+                for i in range(clients)
+            )
+        )
+        outcome.seconds = max(seconds, outcome.last_done - warm_until)
+        return outcome
+
+    return asyncio.run(main())
+
+
+def splash_in_chromium(port: int, path: str) -> dict:
+    """Chromium (Debian's) loads the splash page; what it fetched from the portal, and anything else."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+    portal, external, sizes = f"localhost:{port}", [], {}
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"], headless=True)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="ja-JP")
+
+        def route(r) -> None:
+            if urlsplit(r.request.url).netloc == portal:
+                r.continue_()
+            else:
+                external.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("response", lambda response: sizes.__setitem__(response.url, len(response.body())))
+        page.goto(f"http://{portal}{path}")
+        page.wait_for_load_state("load")
+        browser.close()
+    return {"bytes": sum(sizes.values()), "requests": len(sizes), "external": external}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare:
+        prepare()
+        return
+
+    print_header("library_wifi: splash page in Chromium, accept-and-grant handshakes on PostgreSQL + Redis")
+    print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
+    with postgres_database(bench_database_name("library_wifi")) as url:
+        env = bench_env(url, DB_POOL_SIZE="8", DB_CONN_MAX_AGE="0")
+        manage(env, "migrate", "--noinput", "-v0")
+        prepare_static(env)
+        flush_bench_redis()
+        made = subprocess.run(
+            [PYTHON, os.path.abspath(__file__), "--prepare"], env=env, capture_output=True, text=True, check=False
+        )
+        if made.returncode:
+            raise RuntimeError(made.stdout + made.stderr)
+        data = json.loads(made.stdout.strip().splitlines()[-1])
+
+        with daphne_workers(env, args.workers, base_port=BASE_PORT):
+            ports = [BASE_PORT + i for i in range(args.workers)]
+            splash = splash_in_chromium(ports[0], data["splash"])
+            print("\nsplash page in Chromium, phone (target: < 30 KB in all, no request off the portal)")
+            print(
+                f"  {splash['bytes'] / 1024:.1f} KB in {splash['requests']} requests; "
+                f"requests off the portal: {len(splash['external'])} {splash['external'][:3]}"
+            )
+
+            static = Target("static file", "/static/library_wifi/portal.css", HOST)
+            reference = run_load(static, ports=ports, clients=args.clients, seconds=args.seconds)
+            print(f"\n{args.clients} clients, closed loop, {args.workers} Daphne worker(s), {args.seconds:.0f} s each")
+            print("  static file (reference): " + _ms(reference))
+            accepts = run_accepts(data["accept"], data["bodies"], ports, args.clients, args.seconds)
+            print("  accept-and-grant:        " + _ms(accepts))
+            ratio = accepts.throughput / reference.throughput if reference.throughput else 0.0
+            print(
+                f"\naccept-and-grant: {accepts.throughput:.0f}/s = {ratio:.2f} x the static-file rate; "
+                f"p99 {accepts.percentile(99) * 1000:.0f} ms (targets: >= 500/s, p99 < 100 ms)"
+            )
+    print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

@@ -1,0 +1,124 @@
+"""Writes of the library Wi-Fi portal (keyword-only, typed, noun_verb)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import GroupPagePermission, Locale, Revision
+
+from school_portal.core.access import policy
+from school_portal.core.models import City, Library, Role, User
+
+from . import stats
+from .adapters import Handshake, HandshakeError
+from .models import AuthmonGrant, DisasterMode, Gateway, HandshakeNonce, LibraryPortalPage, WifiSession
+
+
+def handshake_nonce_use(*, gateway: Gateway, nonce: str) -> None:
+    """A gateway's one-time value is good once: a replayed ``hid`` / ``challenge`` / UniFi request is refused."""
+    if not nonce:
+        return
+    digest = hashlib.sha256(nonce.encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            HandshakeNonce.objects.create(gateway=gateway, digest=digest, used_at=timezone.now())
+    except IntegrityError as exc:
+        raise HandshakeError(
+            _("This Wi-Fi sign-in has already been used. Reconnect to the library's Wi-Fi."), status=409
+        ) from exc
+
+
+@transaction.atomic
+def session_start(
+    *,
+    gateway: Gateway,
+    handshake: Handshake,
+    page: LibraryPortalPage | None,
+    language: str,
+    terms_revision: Revision | None,
+    disaster: bool,
+) -> WifiSession:
+    """Record the grant (the terms revision accepted, or none in disaster mode) and count it in the statistics."""
+    now = timezone.now()
+    minutes = page.session_minutes if page else 60
+    handshake_nonce_use(gateway=gateway, nonce=handshake.nonce)
+    digest = stats.client_digest(handshake.client, when=now)
+    session = WifiSession.objects.create(
+        gateway=gateway,
+        library_id=gateway.library_id,
+        client_digest=digest,
+        token=secrets.token_urlsafe(32),
+        language=language,
+        terms_revision=terms_revision,
+        disaster=disaster,
+        started_at=now,
+        expires_at=now + datetime.timedelta(minutes=minutes),
+    )
+    stats.usage_record(library=gateway.library, digest=digest, language=language, when=now)
+    return session
+
+
+def session_renew(*, session: WifiSession, page: LibraryPortalPage | None) -> WifiSession:
+    """Another period from now, where the library allows renewal."""
+    if page is not None and not page.renewable:
+        raise HandshakeError(_("Sessions at this library cannot be renewed."), status=409)
+    minutes = page.session_minutes if page else 60
+    session.expires_at = timezone.now() + datetime.timedelta(minutes=minutes)
+    session.renewals += 1
+    session.save(update_fields=["expires_at", "renewals"])
+    return session
+
+
+def authmon_grant_add(*, session: WifiSession, rhid: str, minutes: int) -> AuthmonGrant:
+    """openNDS level 3: the rhid waits for the gateway's authmon to fetch it."""
+    grant, _created = AuthmonGrant.objects.get_or_create(
+        gateway=session.gateway,
+        rhid=rhid,
+        defaults={"session": session, "session_minutes": minutes, "created_at": timezone.now()},
+    )
+    return grant
+
+
+@transaction.atomic
+def disaster_mode_set(*, city: City, active: bool, by: User) -> DisasterMode:
+    """The board opens (or closes again) every library's Wi-Fi without terms, in one action."""
+    policy.require_capability(by, "library_wifi.disaster")
+    mode, _created = DisasterMode.objects.select_for_update().get_or_create(city=city)
+    mode.active = active
+    mode.changed_at = timezone.now()
+    mode.changed_by = by
+    mode.save()
+    return mode
+
+
+@transaction.atomic
+def library_editors_group(*, page: LibraryPortalPage) -> Group:
+    """The library's Wagtail group: admin access, and add/change/publish on its own page (and its translations,
+    which Wagtail keeps in other locales' trees: each gets the same permissions)."""
+    group, _created = Group.objects.get_or_create(name=f"Library {page.library.slug} editors")
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for translation in [page, *page.get_translations()]:
+        for codename in ("change_page", "publish_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=translation,
+                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+            )
+    return group
+
+
+def librarian_editors_sync(*, library: Library) -> int:
+    """Every librarian of the library may edit its Wi-Fi page in Wagtail (and nobody else's)."""
+    page = LibraryPortalPage.objects.filter(library=library, locale=Locale.get_default()).first()
+    if page is None:
+        return 0
+    group = library_editors_group(page=page)
+    users = User.objects.filter(role_assignments__role=Role.LIBRARIAN, role_assignments__library=library).distinct()
+    group.user_set.add(*users)
+    return users.count()
