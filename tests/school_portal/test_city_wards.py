@@ -239,3 +239,30 @@ def test_a_teacher_without_collection_rights_is_still_refused_the_collections_li
     response = client_as("homeroom_teacher").get(reverse("wagtailadmin_collections:index"))
     assert response.status_code in {302, 403}
     assert Client().get(reverse("wagtailadmin_collections:index")).status_code == 302
+
+
+def test_the_explorer_filters_do_not_list_every_schools_site(city, superuser_client):
+    root = Page.get_first_root_node()
+    html = superuser_client.get(reverse("wagtailadmin_explore", args=[root.pk])).content.decode()
+    portal_site = Site.objects.get(is_default_site=True)
+    checkboxes = [part.split('"')[0] for part in html.split('name="site" value="')[1:]]
+    assert checkboxes == [str(portal_site.pk)]
+
+
+def test_the_explorer_still_filters_by_the_portal_site(city, superuser_client):
+    root = Page.get_first_root_node()
+    portal_site = Site.objects.get(is_default_site=True)
+    response = superuser_client.get(reverse("wagtailadmin_explore", args=[root.pk]), {"site": portal_site.pk})
+    assert response.status_code == 200
+
+
+def test_the_user_listing_filters_offer_the_city_wide_groups_not_every_schools(city, superuser_client):
+    services.role_assign(user=User.objects.create_user(username="w-centre"), role="centre_staff")
+    html = superuser_client.get(reverse("wagtailusers_users:index")).content.decode()
+    assert "Education centre staff" in html
+    assert "W-E1 editors" not in html and "W-E1 administrators" not in html
+    school = School.objects.get(code="W-E1")
+    teacher = User.objects.create_user(username="w-teacher-found")
+    services.role_assign(user=teacher, role="teacher", school=school)
+    found = superuser_client.get(reverse("wagtailusers_users:index"), {"q": "teacher-fou"}).content.decode()
+    assert "w-teacher-found" in found
