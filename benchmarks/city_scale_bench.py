@@ -83,8 +83,13 @@ def measure(seconds: float) -> dict[str, dict[str, float]]:
             return client.get(path, HTTP_HOST=host, SERVER_PORT=port)
 
         first = get()
-        executed = []
-        with connection.execute_wrapper(lambda execute, sql, *args: executed.append(sql) or execute(sql, *args)):
+        executed: list[str] = []
+
+        def counted(execute, sql, *args, executed=executed):
+            executed.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(counted):
             response = get()
         count = 0
         started = time.perf_counter()
