@@ -266,3 +266,19 @@ def test_the_user_listing_filters_offer_the_city_wide_groups_not_every_schools(c
     services.role_assign(user=teacher, role="teacher", school=school)
     found = superuser_client.get(reverse("wagtailusers_users:index"), {"q": "teacher-fou"}).content.decode()
     assert "w-teacher-found" in found
+
+
+def test_the_explorer_of_a_ward_reads_the_same_number_of_queries_whatever_its_number_of_schools(city, superuser_client):
+    folder = WardIndexPage.objects.get(title="西区")
+    url = reverse("wagtailadmin_explore", args=[folder.pk])
+
+    def count() -> int:
+        superuser_client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert superuser_client.get(url).status_code == 200
+        return len(captured)
+
+    before = count()
+    for n in range(5):
+        _add_school(city, f"W-Y{n}", "西区")
+    assert count() == before

@@ -44,6 +44,9 @@ class CityHomePage(RoutablePageMixin, PortalPage):
     body = ExtensibleStreamField(core_blocks(), context="city_home", blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    # Under the root only: otherwise Wagtail's explorer counts the city homes (``max_count``) for every row it
+    # lists, to know whether one may be added under it (37 queries in a ward of 19 schools).
+    parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["core.StandardPage"]
     max_count = 1
     template = "core/city_home_page.html"
