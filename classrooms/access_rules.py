@@ -24,8 +24,10 @@ from .models import AnswerSheet, Assignment, LessonLibraryPage, LessonPage
 
 
 def lesson_school_id(lesson: LessonPage) -> int | None:
-    """The school whose tree holds the lesson (its SchoolHomePage is the depth-2 ancestor), or None."""
-    return School.objects.filter(home_page__path=lesson.path[: lesson.steplen * 2]).values_list("id", flat=True).first()
+    """The school whose tree holds the lesson (its SchoolHomePage is an ancestor: under the root, or under its
+    ward's folder), or None. One query, on the pages' unique path."""
+    ancestors = [lesson.path[: lesson.steplen * depth] for depth in range(2, lesson.depth)]
+    return School.objects.filter(home_page__path__in=ancestors).values_list("id", flat=True).first()
 
 
 def lesson_in_library(lesson: LessonPage) -> bool:

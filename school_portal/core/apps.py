@@ -9,9 +9,19 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import access_rules, checks, dashboards, handoff, language, retention, session_policy  # noqa: F401
+        from . import (  # noqa: F401
+            access_rules,
+            checks,
+            dashboards,
+            handoff,
+            language,
+            retention,
+            session_policy,
+            site_lookup,
+        )
 
         access_rules.register()
+        site_lookup.install()
         dashboards.register()
         retention.register()
 

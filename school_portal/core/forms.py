@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth import authenticate, password_validation
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
-from .models import User
+from .models import School, User
 
 
 def locked_message(retry_after: int) -> str:
@@ -115,3 +116,24 @@ class GuardianRegistrationForm(InvitationCodeForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class SchoolFinderForm(forms.Form):
+    """The city portal's school finder: a part of a school's name, a ward, a kind; each may be left blank."""
+
+    q = forms.CharField(label=_("School name"), max_length=50, required=False)
+    ward = forms.ChoiceField(label=_("Ward"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, wards: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ward_names = [name for name in wards if name]
+        self.fields["ward"].choices = [("", _("Every ward")), *[(name, name) for name in self.ward_names]]
+        self.fields["kind"].choices = [("", _("Every kind")), *School.Kind.choices]
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
+    def query_string(self) -> str:
+        """The valid search as a query string, for the links to the other pages of the results."""
+        return urlencode({name: self.cleaned_data[name] for name in ("q", "ward", "kind") if self.cleaned_data[name]})

@@ -64,7 +64,33 @@ GIVEN_KANA = [
     "りん",
     "そうた",
 ]
-WARDS = ["北区", "中央区", "西区", "天王寺区", "浪速区", "住吉区"]
+# A big city's wards (Osaka has 24): the demo schools take the first three, the ``--scale`` schools all of them.
+WARDS = [
+    "北区",
+    "中央区",
+    "西区",
+    "天王寺区",
+    "浪速区",
+    "住吉区",
+    "都島区",
+    "福島区",
+    "此花区",
+    "港区",
+    "大正区",
+    "西淀川区",
+    "淀川区",
+    "東淀川区",
+    "東成区",
+    "生野区",
+    "旭区",
+    "城東区",
+    "鶴見区",
+    "阿倍野区",
+    "住之江区",
+    "東住吉区",
+    "平野区",
+    "西成区",
+]
 
 
 @dataclass
@@ -219,7 +245,13 @@ def seed_scale(
             continue
         kind = School.Kind.ELEMENTARY if s % 3 else School.Kind.JUNIOR_HIGH
         school = services.school_create(
-            city=city, name=f"スケール{s + 1}校", kind=kind, code=code, slug=f"scale-{s}", ward=WARDS[s % 6], port=port
+            city=city,
+            name=f"スケール{s + 1}校",
+            kind=kind,
+            code=code,
+            slug=f"scale-{s}",
+            ward=WARDS[s % len(WARDS)],
+            port=port,
         )
         grades = range(1, school.max_grade + 1)
         per_grade = 18 // len(grades)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .access import Actor, policy
-from .models import ClassGroup, Enrollment, GuardianInvitation, GuardianLink, SchoolYear, Student
+from .models import ClassGroup, Enrollment, GuardianInvitation, GuardianLink, School, SchoolYear, Student
 
 # The order children are listed in everywhere (rosters, review grids, assign forms): class, 出席番号, then the
 # kana of the name; pk last so that equal names keep one order.
@@ -102,3 +104,46 @@ def class_outstanding_invitations(class_group: ClassGroup) -> list[GuardianInvit
 
 def student_guardian_links(student: Student) -> list[GuardianLink]:
     return list(student.guardian_links.select_related("guardian__user"))
+
+
+# --- the city's schools ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ward:
+    """A ward of the city, as ``School.ward`` names it, with the number of its schools of each kind."""
+
+    name: str
+    elementary: int
+    junior_high: int
+
+    @property
+    def schools(self) -> int:
+        return self.elementary + self.junior_high
+
+
+def city_wards() -> list[Ward]:
+    """The wards that have schools, by name, with their counts: one query, whatever the number of schools."""
+    rows = (
+        School.objects.order_by()
+        .values("ward")
+        .annotate(
+            elementary=Count("pk", filter=Q(kind=School.Kind.ELEMENTARY)),
+            junior_high=Count("pk", filter=Q(kind=School.Kind.JUNIOR_HIGH)),
+        )
+        .order_by("ward")
+    )
+    return [Ward(row["ward"], row["elementary"], row["junior_high"]) for row in rows]
+
+
+def schools_find(*, name: str = "", ward: str = "", kind: str = "") -> QuerySet:
+    """Schools whose Japanese or English name contains ``name``, in ``ward``, of ``kind`` (blank: any), with their
+    sites, by ward, kind and name. One query (two with a paginator's count)."""
+    schools = School.objects.select_related("site")
+    if name:
+        schools = schools.filter(Q(name__icontains=name) | Q(name_en__icontains=name))
+    if ward:
+        schools = schools.filter(ward=ward)
+    if kind:
+        schools = schools.filter(kind=kind)
+    return schools.order_by("ward", "kind", "name", "pk")

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
@@ -29,6 +30,7 @@ from .models import (
     SchoolYear,
     Student,
     User,
+    WardIndexPage,
 )
 from .models.people import new_badge_code
 from .models.schools import CLASS_CODE_ALPHABET
@@ -120,18 +122,18 @@ def school_create(
         code=code,
         defaults={"city": city, "name": name, "kind": kind, "slug": slug, "ward": ward, "name_en": name_en},
     )
-    root = Page.get_first_root_node()
     home = SchoolHomePage.objects.filter(school=school).first()
     if home is None:
-        home = root.add_child(instance=SchoolHomePage(title=name, slug=slug, school=school))
+        home = _ward_folder(ward).add_child(instance=SchoolHomePage(title=name, slug=slug, school=school))
     site, _created = Site.objects.update_or_create(
         root_page=home,
         defaults={"hostname": hostname or f"{slug}.localhost", "port": port, "site_name": name},
     )
     if school.collection is None:
-        school.collection = Collection.get_first_root_node().add_child(name=name)
+        school.collection = _ward_collection(ward).add_child(name=name)
     school.site = site
     school.save(update_fields=["site", "collection"])
+    school_ward_arrange(school=school)
 
     for group, page_perms in (
         (_school_group(school, "editors_group", "editors"), EDITOR_PAGE_PERMISSIONS),
@@ -150,6 +152,44 @@ def school_create(
                 permission=Permission.objects.get(codename=codename),
             )
     return school
+
+
+def _ward_folder(ward: str) -> Page:
+    """The ward's folder page under the root (made the first time), or the root for a school with no ward."""
+    root = Page.get_first_root_node()
+    if not ward:
+        return root
+    folder = WardIndexPage.objects.filter(depth=root.depth + 1, title=ward).first()
+    if folder is None:
+        folder = root.add_child(instance=WardIndexPage(title=ward, slug=f"ward-{slugify(ward, allow_unicode=True)}"))
+    return folder
+
+
+def _ward_collection(ward: str) -> Collection:
+    """The ward's collection under the root collection (made the first time), or the root for no ward."""
+    root = Collection.get_first_root_node()
+    if not ward:
+        return root
+    collection = root.get_children().filter(name=ward).first()
+    return collection if collection is not None else root.add_child(name=ward)
+
+
+@transaction.atomic
+def school_ward_arrange(*, school: School) -> None:
+    """Put the school's home page and media collection under its ward's (``School.ward``): the explorer and the
+    collections listing show the city's wards, then a ward's schools. Moving keeps the school's site (its root page
+    is the same page), its editors' page and collection permissions (granted on the school's own page and
+    collection) and its URLs (a site's URLs are relative to its root page); the page cache is renewed."""
+    home = SchoolHomePage.objects.filter(school=school).first()
+    if home is not None:
+        folder = _ward_folder(school.ward)
+        if home.depth != folder.depth + 1 or not home.path.startswith(folder.path):
+            home.move(folder, pos="last-child")
+    if school.collection is not None:
+        parent = _ward_collection(school.ward)
+        collection = Collection.objects.get(pk=school.collection_id)
+        if collection.depth != parent.depth + 1 or not collection.path.startswith(parent.path):
+            collection.move(parent, pos="sorted-child")  # collections keep their siblings in name order
 
 
 def city_portal_ensure(*, city: City, port: int = 80) -> Site:

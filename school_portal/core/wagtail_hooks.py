@@ -45,6 +45,14 @@ def register_roster_import_viewset() -> ViewSet:
     return RosterImportViewSet()
 
 
+@hooks.register("register_admin_viewset")
+def register_city_page_viewset() -> ViewSet:
+    """The page explorer's listing, with a site filter that does not list the 420 schools' sites."""
+    from .admin_listings import CityPageViewSet
+
+    return CityPageViewSet()
+
+
 @hooks.register("before_serve_document")
 def serve_document_only_to_readers(document: object, request: HttpRequest) -> HttpResponse | None:
     """``/documents/<id>/<name>`` asks the access policy; a visitor not signed in is sent to sign in, anyone else

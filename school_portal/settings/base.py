@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "school_portal.core.users_app.PortalUsersAppConfig",  # wagtail.users, its filters sized for a city
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -63,8 +63,9 @@ def test_the_language_chosen_on_the_portal_follows_the_teacher_to_the_school_sit
     desktop.locator(".language-form button").click()
     expect(desktop.locator("html")).to_have_attribute("lang", "en")
 
-    # A link from the portal's page to the school's site (the city home page lists the schools).
+    # A link from the portal's page to the school's site (the city home page lists the wards, a ward its schools).
     desktop.goto(f"{portal.url}/")
+    desktop.get_by_role("link", name="北区", exact=True).click()
     desktop.locator(f'a[href^="{portal.school_url("sakura")}"]').first.click()
 
     expect(desktop).to_have_url(re.compile(rf"^{re.escape(portal.school_url('sakura'))}/"))

@@ -53,7 +53,9 @@ def test_demo_sites_answer_on_their_own_hosts():
     client = Client()
     portal = client.get("/", HTTP_HOST="localhost:8000")
     assert portal.status_code == 200
-    assert "さくら小学校" in portal.content.decode() and "うみかぜ中学校" in portal.content.decode()
+    assert "北区" in portal.content.decode() and "西区" in portal.content.decode()  # the wards of the demo schools
+    ward = client.get("/wards/西区/", HTTP_HOST="localhost:8000")
+    assert "うみかぜ中学校" in ward.content.decode()
     school = client.get("/", HTTP_HOST="sakura.localhost:8000")
     assert school.status_code == 200
     assert "<h1>さくら小学校</h1>" in school.content.decode()

@@ -1,5 +1,5 @@
 from .jobs import Job
-from .pages import CityHomePage, PortalPage, SchoolHomePage, StandardPage
+from .pages import CityHomePage, PortalPage, SchoolHomePage, StandardPage, WardIndexPage
 from .people import (
     Enrollment,
     Guardian,
@@ -42,4 +42,5 @@ __all__ = [
     "Student",
     "Teaching",
     "User",
+    "WardIndexPage",
 ]
