@@ -94,7 +94,8 @@ class PushEndpoint:
         public = key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
-        return {"endpoint": f"{self.origin}/push/{token}", "keys": {"p256dh": b64encode(public), "auth": b64encode(auth)}}
+        keys = {"p256dh": b64encode(public), "auth": b64encode(auth)}
+        return {"endpoint": f"{self.origin}/push/{token}", "keys": keys}
 
     def messages_for(self, token: str) -> list[dict[str, Any]]:
         with self._lock:

@@ -33,19 +33,16 @@ def subscribe(endpoint: PushEndpoint, user, token: str) -> PushSubscription:
 
 
 def no_quiet_hours(user) -> None:
-    push.push_preference_set(
-        user=user, quiet_hours=False, quiet_start=datetime.time(21), quiet_end=datetime.time(7)
-    )
+    push.push_preference_set(user=user, quiet_hours=False, quiet_start=datetime.time(21), quiet_end=datetime.time(7))
 
 
 def send(world, users, **options) -> Job:
-    defaults = {"title": "運動会は延期します", "body": "雨のため", "url": "/notices/1/", "by": world.users["school_admin"]}
+    defaults = {"title": "運動会は延期します", "body": "雨のため", "url": "/notices/1/"}
+    defaults["by"] = world.users["school_admin"]
     return push.push_start(users=users, **{**defaults, **options})
 
 
-def test_a_push_arrives_encrypted_for_the_device_signed_by_the_portal_with_its_ttl_urgency_and_topic(
-    world, endpoint
-):
+def test_a_push_arrives_encrypted_for_the_device_signed_by_the_portal_with_its_ttl_urgency_and_topic(world, endpoint):
     guardian = world.users["guardian"]
     no_quiet_hours(guardian)
     subscribe(endpoint, guardian, "phone")
