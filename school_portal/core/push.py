@@ -63,6 +63,7 @@ MAX_PAYLOAD_BYTES = 3000  # a push message carries at most 4 KB once encrypted
 MAX_TTL = 28 * 86400
 TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 PLAN_CHUNK = 2000
+RECORD_GROUP = 32  # answers written together (and what a killed worker may leave unwritten)
 FINAL = (PushDelivery.Status.SENT, PushDelivery.Status.GONE, PushDelivery.Status.FAILED)
 
 
@@ -603,7 +604,7 @@ def _drain(message: PushMessage, *, job: Job | None = None) -> int:
             flushed_at = time.monotonic()
             for future in concurrent.futures.as_completed(futures):
                 outcomes.append(future.result())
-                if len(outcomes) >= 32 or time.monotonic() - flushed_at > 0.05:
+                if len(outcomes) >= RECORD_GROUP or time.monotonic() - flushed_at > 0.05:
                     sent += _record(outcomes)
                     outcomes, flushed_at = [], time.monotonic()
             sent += _record(outcomes)
