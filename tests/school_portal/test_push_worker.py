@@ -36,7 +36,7 @@ def endpoint() -> Iterator[PushEndpoint]:
 
 @pytest.fixture
 def guardians(world, endpoint) -> list[User]:
-    users = User.objects.bulk_create(User(username=f"push-{n:05d}", display_name=f"保護者{n}") for n in range(GUARDIANS))
+    User.objects.bulk_create(User(username=f"push-{n:05d}", display_name=f"保護者{n}") for n in range(GUARDIANS))
     users = list(User.objects.filter(username__startswith="push-").order_by("pk"))
     PushSubscription.objects.bulk_create(
         PushSubscription(user=user, **_fields(endpoint.subscription(user.username))) for user in users
@@ -49,7 +49,11 @@ def _fields(info: dict) -> dict:
 
 
 def test_a_fan_out_whose_worker_is_killed_halfway_reaches_every_device_once(
-    world, guardians, endpoint, client_as, start_worker  # noqa: F811
+    world,
+    guardians,
+    endpoint,
+    client_as,
+    start_worker,  # noqa: F811
 ):
     sender = world.users["centre_staff"]
     job = push.push_start(
