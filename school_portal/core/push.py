@@ -50,8 +50,6 @@ from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
-from py_vapid import Vapid02
-from pywebpush import WebPusher
 
 from . import jobs
 from .models import Job, PushDelivery, PushMessage, PushPreference, PushSubscription, User
@@ -70,7 +68,7 @@ FINAL = (PushDelivery.Status.SENT, PushDelivery.Status.GONE, PushDelivery.Status
 # --- keys -----------------------------------------------------------------------------------------------------
 
 _vapid_lock = threading.Lock()
-_vapid: Vapid02 | None = None
+_vapid: Any = None  # py_vapid.Vapid02, imported when first used (pywebpush loads aiohttp)
 _vapid_headers: dict[str, tuple[float, dict[str, str]]] = {}
 
 
@@ -90,7 +88,9 @@ def vapid_keys_generate() -> tuple[str, str]:
     return _b64encode(private), _b64encode(public)
 
 
-def _load_vapid() -> Vapid02:
+def _load_vapid() -> Any:
+    from py_vapid import Vapid02
+
     configured = settings.PUSH_VAPID_PRIVATE_KEY.strip()
     if configured:
         if configured.startswith("-----BEGIN"):
@@ -114,7 +114,7 @@ def _load_vapid() -> Vapid02:
     return Vapid02.from_pem(path.read_bytes())
 
 
-def vapid() -> Vapid02:
+def vapid() -> Any:
     """The portal's VAPID key (settings, else the embedded run's own file in ``var/``)."""
     global _vapid
     with _vapid_lock:
@@ -520,6 +520,8 @@ def _send_push(pk: int, subscription_id: int, info: dict, data: bytes, message: 
     refusal = endpoint_refusal(info["endpoint"])  # again: the name may resolve elsewhere now
     if refusal:
         return _Outcome(pk, "gone", "refused: " + refusal[:150], subscription_id)
+    from pywebpush import WebPusher
+
     headers = {**_vapid_authorization(info["endpoint"]), "Urgency": message["urgency"], "Topic": message["topic"]}
     try:
         response = WebPusher(info, requests_session=_session()).send(

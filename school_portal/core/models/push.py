@@ -32,13 +32,21 @@ class PushSubscription(models.Model):
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
+def default_quiet_start() -> datetime.time:
+    return datetime.time(21, 0)
+
+
+def default_quiet_end() -> datetime.time:
+    return datetime.time(7, 0)
+
+
 class PushPreference(models.Model):
     """When a user does not want to be woken: pushes (other than emergencies) wait until the quiet hours end."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_preference")
     quiet_hours = models.BooleanField(_("quiet hours"), default=True)
-    quiet_start = models.TimeField(_("quiet from"), default=datetime.time(21, 0))
-    quiet_end = models.TimeField(_("quiet until"), default=datetime.time(7, 0))
+    quiet_start = models.TimeField(_("quiet from"), default=default_quiet_start)
+    quiet_end = models.TimeField(_("quiet until"), default=default_quiet_end)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
 
     class Meta:
