@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from school_portal.core import push
 from school_portal.core.models import Job, PushDelivery, PushMessage, PushSubscription
@@ -19,6 +19,13 @@ from school_portal.core.services import PortalError
 from tests.push_endpoint import PushEndpoint
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(_default_language):
+    """The refusals are read in English here (the Japanese catalogue has them all: test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
