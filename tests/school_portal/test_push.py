@@ -297,3 +297,22 @@ def test_the_sender_follows_the_job_on_its_page(world, endpoint, client_as):
     job = send(world, [guardian])
     page = client_as("school_admin").get(reverse("core:job_detail", args=[job.pk]))
     assert page.status_code == 200 and "運動会は延期します" in page.content.decode()
+
+
+def test_old_messages_and_their_delivery_records_are_deleted_but_not_those_still_waiting(world, endpoint):
+    from school_portal.core.retention import enforce_retention
+
+    guardian, other = world.users["guardian"], world.users["other_guardian"]
+    no_quiet_hours(guardian)
+    subscribe(endpoint, guardian, "phone")
+    sent = PushMessage.objects.get(job=send(world, [guardian]))
+    _quiet_now(other)
+    subscribe(endpoint, other, "sleeping")
+    waiting = PushMessage.objects.get(job=send(world, [other]))
+    PushMessage.objects.update(created_at=timezone.now() - datetime.timedelta(days=31))
+
+    assert enforce_retention()["core.push_messages"] >= 1
+
+    assert list(PushMessage.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert not PushDelivery.objects.filter(message_id=sent.pk).exists()
+    assert PushSubscription.objects.count() == 2  # the devices stay
