@@ -259,7 +259,8 @@ def main() -> None:
                     f"run 2 (the job's worker killed with SIGKILL at {second['killed']}): "
                     f"{second['state']['status']} in {second['seconds']:.1f} s; devices reached {reached:,} of "
                     f"{arguments.devices:,} (missing {arguments.devices - reached}), pushed twice {twice}, "
-                    f"not verified {after['error_count'] - before['error_count']}; job: {second['state']['message']}"
+                    f"not verified {after['error_count'] - before['error_count']}, cut off by the kill "
+                    f"{after['cut'] - before['cut']}; job: {second['state']['message']}"
                 )
                 print("  worker memory (RSS MiB) over time: " + ", ".join(
                     f"{t:.0f}s: {'/'.join(f'{m:.0f}' for m in mem)}" for t, mem in second["memory"]

@@ -72,6 +72,7 @@ class PushEndpoint:
         self._keys: dict[str, ec.EllipticCurvePrivateKey] = {}
         self._verified: dict[str, dict[str, Any]] = {}
         self.delivered: Counter = Counter()  # (token, message id) -> times decrypted and accepted
+        self.cut = 0  # requests whose body did not arrive whole
         self._server: ThreadingHTTPServer | None = None
 
     # --- the browser's side ---------------------------------------------------------------------------------
@@ -139,6 +140,10 @@ class PushEndpoint:
         return claims
 
     def receive(self, token: str, headers: Any, body: bytes) -> int:
+        if len(body) != int(headers.get("Content-Length") or 0):
+            with self._lock:  # the sender died mid-request (a worker killed): discarded, as a push service does
+                self.cut += 1
+            return 400
         with self._lock:
             self.requests[token] += 1
             answer = self.answers.get(token, self.answers.get("*", "201"))
@@ -183,6 +188,7 @@ class PushEndpoint:
                 "requests": sum(self.requests.values()),
                 "errors": self.errors[:20],
                 "error_count": len(self.errors),
+                "cut": self.cut,
             }
 
     # --- serving --------------------------------------------------------------------------------------------
