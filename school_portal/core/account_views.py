@@ -17,13 +17,21 @@ from .forms import locked_message
 from .http import safe_next_url
 
 
+def _push_key() -> str:
+    """The portal's VAPID public key; empty (no notification section) where none is configured."""
+    try:
+        return push.vapid_public_key()
+    except services.PortalError:
+        return ""
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     context = {
         "account_user": request.user,
         "offer_two_factor": request.session.get(session_policy.POLICY_KEY) == session_policy.STAFF,
         "has_two_factor": two_factor.has_second_factor(request.user),
-        "push_key": push.vapid_public_key(),
+        "push_key": _push_key(),
         "push_devices": request.user.push_subscriptions.count(),
         "quiet_form": push_views.quiet_hours_form(request.user),
     }

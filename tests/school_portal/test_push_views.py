@@ -148,3 +148,15 @@ def test_a_test_notification_goes_to_the_users_own_devices(world):
         assert payload["url"] == "/account/" and endpoint.errors == []
     finally:
         endpoint.stop()
+
+
+def test_without_a_vapid_key_the_account_page_shows_no_notification_section(world, settings, tmp_path):
+    settings.PUSH_VAPID_PRIVATE_KEY = ""
+    settings.PUSH_VAPID_MAKE_DEV_KEY = False
+    settings.PUSH_VAPID_KEY_FILE = tmp_path / "none.pem"
+    push._vapid = None
+    try:
+        page = signed_in(world, "guardian").get(reverse("core:account"))
+        assert page.status_code == 200 and 'id="push-device"' not in page.content.decode()
+    finally:
+        push._vapid = None
