@@ -61,6 +61,7 @@ MAX_PAYLOAD_BYTES = 3000  # a push message carries at most 4 KB once encrypted
 MAX_TTL = 28 * 86400
 TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 PLAN_CHUNK = 2000
+RETRY_WAIT_IN_JOB = 15  # seconds: a retry due sooner is waited for by the job, a later one by a task
 RECORD_GROUP = 32  # answers written together (and what a killed worker may leave unwritten)
 FINAL = (PushDelivery.Status.SENT, PushDelivery.Status.GONE, PushDelivery.Status.FAILED)
 
@@ -378,13 +379,15 @@ def push_message_task(push_message_id: int, job_id: int | None = None) -> str:
 
 
 @task()
-def push_drain_task(push_message_id: int) -> str:
-    """A helper: send the message's due deliveries until none is left (any number may run at once)."""
+def push_drain_task(push_message_id: int, follow_up: bool = False) -> str:
+    """A helper: send the message's due deliveries until none is left (any number may run at once). A
+    ``follow_up`` (queued for when deferred deliveries fall due) queues the next one if more wait."""
     message = PushMessage.objects.filter(pk=push_message_id).first()
     if message is None:
         return "skipped"
     sent = _drain(message)
-    _schedule_deferred(message)
+    if follow_up:
+        _schedule_deferred(message)
     return f"{sent} sent"
 
 
@@ -399,14 +402,15 @@ def push_send_due() -> int:
 
 
 def _schedule_deferred(message: PushMessage) -> None:
-    """Deliveries waiting for quiet hours to end: a task at the earliest one, where the backend can defer."""
+    """Deliveries waiting for later (quiet hours, a retry minutes away): a task at the earliest one, where the
+    backend can run a task later (else ``manage.py push_send_due`` from a timer)."""
     if not default_task_backend.supports_defer:
         return
     earliest = PushDelivery.objects.filter(
-        message=message, status=PushDelivery.Status.PENDING, deferred=True, not_before__gt=timezone.now()
+        message=message, status=PushDelivery.Status.PENDING, not_before__gt=timezone.now()
     ).aggregate(at=Min("not_before"))["at"]
     if earliest is not None:
-        push_drain_task.using(run_after=earliest).enqueue(message.pk)
+        push_drain_task.using(run_after=earliest).enqueue(message.pk, follow_up=True)
 
 
 # --- planning -------------------------------------------------------------------------------------------------
@@ -458,7 +462,8 @@ def _plan(message: PushMessage, job: Job) -> None:
 def _counts(message: PushMessage) -> dict[str, int]:
     rows = PushDelivery.objects.filter(message=message).values("status", "deferred", "channel")
     rows = rows.annotate(n=Count("pk")).order_by()
-    counts = dict.fromkeys(("total", "sent", "email", "gone", "failed", "no_address", "deferred", "active"), 0)
+    names = ("total", "sent", "email", "gone", "failed", "no_address", "deferred", "retrying", "active")
+    counts = dict.fromkeys(names, 0)
     for row in rows:
         counts["total"] += row["n"]
         status = row["status"]
@@ -474,6 +479,13 @@ def _counts(message: PushMessage) -> dict[str, int]:
             counts["deferred"] += row["n"]
         else:
             counts["active"] += row["n"]
+    if counts["active"]:
+        # A retry minutes away does not keep the job (and a worker) waiting: a task is queued for it.
+        later = timezone.now() + datetime.timedelta(seconds=RETRY_WAIT_IN_JOB)
+        counts["retrying"] = PushDelivery.objects.filter(
+            message=message, status=PushDelivery.Status.PENDING, deferred=False, not_before__gt=later
+        ).count()
+        counts["active"] -= counts["retrying"]
     return counts
 
 
@@ -486,6 +498,8 @@ def _summary(counts: dict[str, int]) -> str:
     parts = [_("%(n)s pushed") % {"n": counts["sent"]}, _("%(n)s by email") % {"n": counts["email"]}]
     if counts["deferred"]:
         parts.append(_("%(n)s after quiet hours") % {"n": counts["deferred"]})
+    if counts["retrying"]:
+        parts.append(_("%(n)s to be tried again") % {"n": counts["retrying"]})
     if counts["gone"]:
         parts.append(_("%(n)s devices gone") % {"n": counts["gone"]})
     if counts["failed"] or counts["no_address"]:

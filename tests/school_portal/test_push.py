@@ -316,3 +316,22 @@ def test_old_messages_and_their_delivery_records_are_deleted_but_not_those_still
     assert list(PushMessage.objects.values_list("pk", flat=True)) == [waiting.pk]
     assert not PushDelivery.objects.filter(message_id=sent.pk).exists()
     assert PushSubscription.objects.count() == 2  # the devices stay
+
+
+def test_a_retry_minutes_away_does_not_keep_the_job_running(world, endpoint, settings):
+    settings.PUSH_RETRY_SECONDS = [600, 1800]
+    guardian = world.users["guardian"]
+    no_quiet_hours(guardian)
+    subscribe(endpoint, guardian, "down")
+    endpoint.answers["down"] = "500"
+
+    job = send(world, [guardian])
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and "1" in job.message
+    delivery = PushDelivery.objects.get()
+    assert delivery.status == PushDelivery.Status.PENDING and delivery.attempts == 1
+    assert delivery.not_before > timezone.now() + datetime.timedelta(minutes=9)
+    endpoint.answers.pop("down")
+    PushDelivery.objects.update(not_before=timezone.now())  # ten minutes later
+    assert push.push_send_due() == 1 and len(endpoint.messages_for("down")) == 1
