@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
@@ -295,8 +295,8 @@ def push_start(
     by: User,
     school=None,
 ) -> Job:
-    """Notify ``users`` on every device they subscribed (by email when they have none); returns the job the
-    sender watches at ``/jobs/<id>/``.
+    """Notify ``users`` (a queryset, or Users or ids) on every device they subscribed (by email when they have
+    none); returns the job the sender watches at ``/jobs/<id>/``.
 
     ``url`` is a path on the portal (opened when the notification is tapped). ``urgency`` and ``ttl`` (seconds the
     push service keeps it for a device that is offline) go to the push service; ``topic`` lets a later message
@@ -311,6 +311,8 @@ def push_start(
         raise PortalError(_("A notification is kept for at most 28 days."))
     if topic and not TOPIC_RE.match(topic):
         raise PortalError(_("A topic is up to 32 letters, digits, '-' or '_'."))
+    if isinstance(users, QuerySet):  # a city's guardians: their ids only, not 160,000 User objects
+        users = users.values_list("pk", flat=True)
     ids = sorted({user if isinstance(user, int) else user.pk for user in users})
     message = PushMessage(
         sent_by=by,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from school_portal.core import push
-from school_portal.core.models import Job, PushDelivery, PushMessage, PushSubscription
+from school_portal.core.models import Job, PushDelivery, PushMessage, PushSubscription, User
 from school_portal.core.services import PortalError
 from tests.push_endpoint import PushEndpoint
 
@@ -109,7 +109,7 @@ def test_a_hanging_push_service_is_timed_out_and_retried_without_holding_up_the_
     subscribe(endpoint, other, "fine")
     endpoint.answers["hangs"] = "hang"
 
-    job = send(world, [guardian, other])
+    job = send(world, User.objects.filter(pk__in=[guardian.pk, other.pk]))
 
     assert len(endpoint.messages_for("fine")) == 1
     assert endpoint.requests["hangs"] == 3  # the first try and the two retries of PUSH_RETRY_SECONDS
