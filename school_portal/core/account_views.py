@@ -12,9 +12,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services, session_policy, two_factor
+from . import push, push_views, services, session_policy, two_factor
 from .forms import locked_message
 from .http import safe_next_url
+
+
+def _push_key() -> str:
+    """The portal's VAPID public key; empty (no notification section) where none is configured."""
+    try:
+        return push.vapid_public_key()
+    except services.PortalError:
+        return ""
 
 
 @login_required
@@ -23,6 +31,9 @@ def account(request: HttpRequest) -> HttpResponse:
         "account_user": request.user,
         "offer_two_factor": request.session.get(session_policy.POLICY_KEY) == session_policy.STAFF,
         "has_two_factor": two_factor.has_second_factor(request.user),
+        "push_key": _push_key(),
+        "push_devices": request.user.push_subscriptions.count(),
+        "quiet_form": push_views.quiet_hours_form(request.user),
     }
     return render(request, "core/account.html", context)
 

@@ -51,3 +51,27 @@ def capabilities_of_links_and_panels(app_configs, **kwargs):
         for name, item in registry.items()
         if item.capability not in policy.capabilities
     ]
+
+
+@register(deploy=True)
+def push_vapid_key(app_configs, **kwargs):
+    """Production pushes need the portal's VAPID key and a contact from the environment (docs/operations.md)."""
+    errors = []
+    if not settings.PUSH_VAPID_PRIVATE_KEY and not settings.PUSH_VAPID_MAKE_DEV_KEY:
+        errors.append(
+            Error(
+                "PUSH_VAPID_PRIVATE_KEY is not set: no push notification can be sent.",
+                hint="Make a key pair with `manage.py push_vapid_keys` and set it in the environment.",
+                id="core.E002",
+            )
+        )
+    subject = settings.PUSH_VAPID_SUBJECT
+    if not subject.startswith(("mailto:", "https://")) or subject.endswith("@localhost"):
+        errors.append(
+            Error(
+                f"PUSH_VAPID_SUBJECT {subject!r} is not a contact the push services can reach.",
+                hint="Set it to mailto:someone@your-city.example.jp or an https:// URL.",
+                id="core.E003",
+            )
+        )
+    return errors

@@ -3,6 +3,8 @@
 Test code: only the tests import it, through ``school_portal.core.testing.matrix``.
 """
 
+import json
+
 from django.urls import reverse
 
 from .registry import ROLES, PermissionCase
@@ -92,6 +94,33 @@ def _job(world):
     return job
 
 
+def _browser_subscription(name: str) -> dict:
+    """What a browser sends for a subscription on the local test push endpoint (allowed by the test settings)."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    scalar = int.from_bytes(hashlib.sha256(name.encode()).digest(), "big") % (2**255) + 1
+    public = ec.derive_private_key(scalar, ec.SECP256R1()).public_key()
+    point = public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+    def encode(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    keys = {"p256dh": encode(point), "auth": encode(hashlib.md5(name.encode()).digest())}  # noqa: S324
+    return {"endpoint": f"http://127.0.0.1:9/push/{name}", "keys": keys}
+
+
+def _guardians_subscription(world) -> str:
+    """The guardian's phone: only the guardian may turn its notifications off."""
+    from .push import push_subscription_save
+
+    push_subscription_save(user=world.users["guardian"], info=_browser_subscription("matrix-guardian"))
+    return reverse("core:push_unsubscribe")
+
+
 JOB_WATCHERS = frozenset({"homeroom_teacher", "centre_staff"})
 
 
@@ -145,4 +174,33 @@ def cases() -> list[PermissionCase]:
         PermissionCase("core.job_detail", lambda w: reverse("core:job_detail", args=[_job(w).pk]), JOB_WATCHERS),
         PermissionCase("core.job_status", lambda w: reverse("core:job_status", args=[_job(w).pk]), JOB_WATCHERS),
         PermissionCase("core.job_file", lambda w: reverse("core:job_file", args=[_job(w).pk]), JOB_WATCHERS),
+        # Push: the app manifest and service worker for everyone; each user's own devices and quiet hours.
+        PermissionCase("core.manifest", lambda w: reverse("core:manifest"), frozenset(ROLES)),
+        PermissionCase("core.service_worker", lambda w: reverse("core:service_worker"), frozenset(ROLES)),
+        PermissionCase(
+            "core.push_subscribe",
+            lambda w: reverse("core:push_subscribe"),
+            SIGNED_IN,
+            method="post",
+            data=lambda w: {"subscription": json.dumps(_browser_subscription("matrix-any")), "device": "matrix"},
+            ok_status=(201,),
+        ),
+        PermissionCase(
+            "core.push_unsubscribe.own_device",
+            _guardians_subscription,
+            frozenset({"guardian"}),
+            method="post",
+            data=lambda w: {"endpoint": _browser_subscription("matrix-guardian")["endpoint"]},
+        ),
+        PermissionCase(
+            "core.push_quiet_hours",
+            lambda w: reverse("core:push_quiet_hours"),
+            SIGNED_IN,
+            method="post",
+            data=lambda w: {"quiet-quiet_hours": "on", "quiet-quiet_start": "22:00", "quiet-quiet_end": "06:30"},
+            ok_status=(302,),
+        ),
+        PermissionCase(
+            "core.push_test", lambda w: reverse("core:push_test"), SIGNED_IN, method="post", ok_status=(302,)
+        ),
     ]

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import handoff, throttle
-from .models import GuardianInvitation, Job, RosterImport
+from .models import GuardianInvitation, Job, PushDelivery, PushMessage, RosterImport
 from .models.roster import private_storage
 from .registry import RetentionRule, retention_rules
 
@@ -55,6 +55,15 @@ def prune_jobs(days: int) -> int:
     return deleted
 
 
+def prune_push_messages(days: int) -> int:
+    """Push messages and their delivery records (who was notified of what, and when), after ``days``; not one
+    still being sent or waiting for quiet hours to end."""
+    unfinished = PushDelivery.objects.filter(status__in=[PushDelivery.Status.PENDING, PushDelivery.Status.SENDING])
+    old = PushMessage.objects.filter(created_at__lt=_cutoff(days)).exclude(pk__in=unfinished.values("message_id"))
+    deleted, _ = old.delete()
+    return deleted
+
+
 def register() -> None:
     retention_rules.register("core.linked_sessions", RetentionRule("linked_sessions", handoff.prune, default_days=30))
     retention_rules.register(
@@ -68,6 +77,7 @@ def register() -> None:
         "core.roster_imports", RetentionRule("roster_imports", prune_roster_imports, default_days=90)
     )
     retention_rules.register("core.jobs", RetentionRule("jobs", prune_jobs, default_days=7))
+    retention_rules.register("core.push_messages", RetentionRule("push_messages", prune_push_messages, default_days=30))
 
 
 def enforce_retention() -> dict[str, int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, auth_views, handoff, language, two_factor, views, views_jobs, views_pdf
+from . import account_views, auth_views, handoff, language, push_views, two_factor, views, views_jobs, views_pdf
 
 app_name = "core"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("accounts/login/", auth_views.PortalLoginView.as_view(), name="login"),
     path("student/signin/", auth_views.student_signin, name="student_signin"),
     path("account/", account_views.account, name="account"),
+    path("manifest.webmanifest", push_views.manifest, name="manifest"),
+    path("service-worker.js", push_views.service_worker, name="service_worker"),
+    path("account/push/subscribe/", push_views.subscribe, name="push_subscribe"),
+    path("account/push/unsubscribe/", push_views.unsubscribe, name="push_unsubscribe"),
+    path("account/push/quiet-hours/", push_views.quiet_hours, name="push_quiet_hours"),
+    path("account/push/test/", push_views.send_test, name="push_test"),
     path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
     path("accounts/handoff/", handoff.handoff_start, name="handoff_start"),
     path("accounts/handoff/accept/", handoff.handoff_accept, name="handoff_accept"),

@@ -376,3 +376,22 @@ AUTHENTICATION_BACKENDS = [
     "school_portal.core.backends.ThrottledModelBackend",
     "school_portal.core.backends.StudentBadgeBackend",
 ]
+
+# Web Push (school_portal/core/push.py, docs/operations.md "Push notifications"). The VAPID key identifies the
+# portal to the browsers' push services: PUSH_VAPID_PRIVATE_KEY (base64url raw key or PEM, from
+# `manage.py push_vapid_keys`); without it the embedded run makes one into var/ (production refuses to start).
+PUSH_VAPID_PRIVATE_KEY = os.environ.get("PUSH_VAPID_PRIVATE_KEY", "")
+PUSH_VAPID_KEY_FILE = Path(os.environ.get("PUSH_VAPID_KEY_FILE", VAR_DIR / "vapid-private.pem"))
+PUSH_VAPID_SUBJECT = os.environ.get("PUSH_VAPID_SUBJECT", "mailto:portal@localhost")
+PUSH_VAPID_MAKE_DEV_KEY = True  # the embedded run makes its own key into PUSH_VAPID_KEY_FILE
+# Endpoints refused otherwise (not HTTPS, or a private/loopback address) that tests and the demo may use, as
+# "scheme://host" or "scheme://host:port". Production empties it.
+PUSH_TEST_ENDPOINTS = [item for item in os.environ.get("PUSH_TEST_ENDPOINTS", "").split(",") if item]
+PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
+# Waits before each retry of a push that timed out or got a 5xx/429; then it is given up.
+PUSH_RETRY_SECONDS = [float(s) for s in os.environ.get("PUSH_RETRY_SECONDS", "30,120,600,1800").split(",")]
+PUSH_BATCH_SIZE = int(os.environ.get("PUSH_BATCH_SIZE", "200"))  # deliveries a worker claims at once
+PUSH_SEND_THREADS = int(os.environ.get("PUSH_SEND_THREADS", "8"))  # requests in flight per worker
+PUSH_FANOUT_TASKS = int(os.environ.get("PUSH_FANOUT_TASKS", "4"))  # tasks sharing one message's deliveries
+# A claimed delivery whose worker says nothing for this long is given to another worker.
+PUSH_CLAIM_LEASE_SECONDS = float(os.environ.get("PUSH_CLAIM_LEASE_SECONDS", "300"))

@@ -9,3 +9,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# The demo's push subscriptions may point at a local test endpoint (docs/operations.md).
+PUSH_TEST_ENDPOINTS = PUSH_TEST_ENDPOINTS or ["http://127.0.0.1", "http://localhost"]  # noqa: F405

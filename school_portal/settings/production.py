@@ -31,5 +31,11 @@ STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", True)
 # common parent domain; CSRF's cookie stays per host.
 # --- end of sign-in ---------------------------------------------------------------------------------------------
 
+# --- Web Push (school_portal/core/push.py) ----------------------------------------------------------------------
+# The VAPID key comes from the environment (`check --deploy` says so when it is missing: a key file made on one
+# machine would differ on the next), and no endpoint outside HTTPS on a public address is ever accepted.
+PUSH_TEST_ENDPOINTS = []
+PUSH_VAPID_MAKE_DEV_KEY = False
+
 WHITENOISE_USE_FINDERS = False
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405

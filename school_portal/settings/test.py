@@ -35,3 +35,7 @@ STORAGES = {
 # Tasks run inside the request unless TASKS_BACKEND says otherwise; the worker tests start real `db_worker`
 # processes on the database backend themselves (tests/school_portal/test_jobs_worker.py).
 TASKS = {"default": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]}
+# The local push endpoint of the tests (tests/push_endpoint.py) listens on 127.0.0.1 over plain HTTP.
+PUSH_TEST_ENDPOINTS = ["http://127.0.0.1"]
+PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "1"))
+PUSH_RETRY_SECONDS = [0.2, 0.4]

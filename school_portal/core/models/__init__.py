@@ -12,6 +12,7 @@ from .people import (
     Teaching,
     User,
 )
+from .push import PushDelivery, PushMessage, PushPreference, PushSubscription
 from .roster import RosterImport
 from .schools import City, ClassGroup, Library, School, SchoolYear
 from .security import LinkedSession, SignInCounter, SignInFailure, SignInHandoff
@@ -28,6 +29,10 @@ __all__ = [
     "Library",
     "PartnerTeacher",
     "PortalPage",
+    "PushDelivery",
+    "PushMessage",
+    "PushPreference",
+    "PushSubscription",
     "Role",
     "RosterImport",
     "RoleAssignment",
