@@ -86,6 +86,11 @@ def _choice_labels(value: dict) -> list[tuple[str, str]]:
     return [(c, labels.get(c, c)) for c in services.reply_choices(value)]
 
 
+def _one(values: list[str]) -> str:
+    """A reply has exactly one answer: two values for it (a forged form) count as none."""
+    return values[0] if len(values) == 1 else ""
+
+
 @require_POST
 @login_required
 def reply(request: HttpRequest, pk: int, block_id: str) -> HttpResponse:
@@ -100,7 +105,7 @@ def reply(request: HttpRequest, pk: int, block_id: str) -> HttpResponse:
             by=request.user,
             block_id=block_id,
             student_id=student_id,
-            choice=request.POST.get("choice", ""),
+            choice=_one(request.POST.getlist("choice")),
             comment=request.POST.get("comment", ""),
         )
     except PortalError as exc:
