@@ -7,7 +7,9 @@ Publishing (which bypasses the workflow): only those who approve, so a teacher's
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, PublishingPanel
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -29,6 +31,9 @@ class NoticePermissionPolicy(BasePermissionPolicy):
         return bool(getattr(user, "is_active", False)) and policy.can(user, "parent_notices.write")
 
     def user_has_permission(self, user: object, action: str) -> bool:
+        if action in {"publish", "unpublish"}:  # publishing bypasses the workflow: only those who approve
+            actor = policy.actor(user)
+            return self._writes(user) and (bool(actor.admin_school_ids) or actor.is_centre_staff)
         return self._writes(user)
 
     def users_with_any_permission(self, actions: list[str]) -> QuerySet:
@@ -88,3 +93,22 @@ class NoticeViewSet(SnippetViewSet):
 
 
 register_snippet(NoticeViewSet)
+
+
+def _managed_only(request: HttpRequest, instances: list[Notice]) -> HttpResponse | None:
+    """Wagtail's generic edit and delete views fetch the object by its id alone: ask the policy (404, as the
+    plug-in's own views answer, never confirming another school's notice exists)."""
+    for instance in instances:
+        if isinstance(instance, Notice) and not policy.allows(request.user, "manage", instance):
+            raise Http404
+    return None
+
+
+@hooks.register("before_edit_snippet")
+def notice_edit_only_by_its_school(request: HttpRequest, instance: object) -> HttpResponse | None:
+    return _managed_only(request, [instance])
+
+
+@hooks.register("before_delete_snippet")
+def notice_delete_only_by_its_school(request: HttpRequest, instances: list) -> HttpResponse | None:
+    return _managed_only(request, list(instances))
