@@ -25,7 +25,7 @@ def test_the_teacher_sees_who_read_and_replied_by_class_and_exports_it_formula_s
     guardian.get(reverse("parent_notices:notice", args=[notice.pk]))
     guardian.post(
         reverse("parent_notices:reply", args=[notice.pk, ATTEND]),
-        {"student": world.child.pk, "choice": "yes", "comment": "=HYPERLINK(\"http://evil\")<b>x</b>"},
+        {"student": world.child.pk, "choice": "yes", "comment": '=HYPERLINK("http://evil")<b>x</b>'},
     )
     teacher = client_as("homeroom_teacher")
     page = teacher.get(reverse("parent_notices:tally", args=[notice.pk])).content.decode()
