@@ -40,16 +40,12 @@ def family_classes(actor: Actor) -> tuple[set[int], set[int]]:
     return {c for c, _ in rows if c}, {s for _, s in rows if s}
 
 
-def _audience_q(actor: Actor) -> Q:
-    """Notices whose audience holds one of the guardian's children (no query: built from the actor's facts)."""
-    classes, schools = family_classes(actor)
-    if not classes:
-        return Q(pk__in=[])
-    cities = School.objects.filter(pk__in=schools).values("city_id")
-    wards = School.objects.filter(pk__in=schools).exclude(ward="").values("ward")
+def audience_q(*, classes: set[int], schools: set[int], children: set[int], cities: object, wards: object) -> Q:
+    """Notices whose audience holds a child of ``classes`` (this year's classes), of ``schools``, or one of
+    ``children`` by name. ``cities`` and ``wards``: values or subqueries of the schools' cities and wards."""
     same_grade = ClassGroup.objects.filter(pk__in=classes, school_id=OuterRef("school_id"), grade=OuterRef("grade"))
     in_class = Notice.class_groups.through.objects.filter(notice_id=OuterRef("pk"), classgroup_id__in=classes)
-    named = Notice.children.through.objects.filter(notice_id=OuterRef("pk"), student_id__in=actor.children_ids)
+    named = Notice.children.through.objects.filter(notice_id=OuterRef("pk"), student_id__in=children)
     return (
         Q(audience__in=[Audience.CITY, Audience.PUBLIC], city_id__in=cities)
         | Q(audience=Audience.WARD, city_id__in=cities, ward__in=wards)
@@ -57,6 +53,20 @@ def _audience_q(actor: Actor) -> Q:
         | Q(Exists(same_grade), audience=Audience.GRADE)
         | Q(Exists(in_class), audience=Audience.CLASS)
         | Q(Exists(named), audience=Audience.CHILDREN)
+    )
+
+
+def _audience_q(actor: Actor) -> Q:
+    """Notices whose audience holds one of the guardian's children (no query: built from the actor's facts)."""
+    classes, schools = family_classes(actor)
+    if not classes:
+        return Q(pk__in=[])
+    return audience_q(
+        classes=classes,
+        schools=schools,
+        children=actor.children_ids,
+        cities=School.objects.filter(pk__in=schools).values("city_id"),
+        wards=School.objects.filter(pk__in=schools).exclude(ward="").values("ward"),
     )
 
 
@@ -130,6 +140,14 @@ def _school_absences_scope(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.filter(pk__in=actor.teacher_school_ids)
 
 
+def _prints_class(actor: Actor, class_group: ClassGroup) -> bool:
+    return actor.is_centre_staff or class_group.school_id in actor.teacher_school_ids
+
+
+def _prints_class_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if actor.is_centre_staff else qs.filter(school_id__in=actor.teacher_school_ids)
+
+
 def register() -> None:
     policy.register_capability("parent_notices.use", check=_uses_notices)
     policy.register_capability("parent_notices.write", check=_writes_notices)
@@ -141,4 +159,5 @@ def register() -> None:
     policy.register(
         ClassGroup, "parent_notices.absences", check=_class_absences, scope=_class_absences_scope, exact=True
     )
+    policy.register(ClassGroup, "parent_notices.print", check=_prints_class, scope=_prints_class_scope, exact=True)
     policy.register(School, "parent_notices.absences", check=_school_absences, scope=_school_absences_scope, exact=True)

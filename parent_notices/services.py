@@ -62,6 +62,17 @@ def reply_choices(block_value: dict) -> list[str]:
     return [str(c) for c in block_value.get("choices") or []]
 
 
+def reply_choice_labels(block_value: dict) -> list[tuple[str, str]]:
+    """(value, label) of each answer a reply form offers, labels in the active language."""
+    labels = {
+        "yes": _("Attending"),
+        "no": _("Not attending"),
+        "agree": _("I agree"),
+        "disagree": _("I do not agree"),
+    }
+    return [(c, labels.get(c, c)) for c in reply_choices(block_value)]
+
+
 def notice_read_mark(*, notice: Notice, by: User) -> bool:
     """The read receipt, the first time a guardian opens the notice; True if it was new."""
     guardian_id = policy.actor(by).guardian_id
@@ -137,6 +148,23 @@ def notice_remind(*, notice: Notice, by: User) -> Job:
         task=notice_remind_task,
         kind="parent_notices.remind",
         title=_("Reminding the families who have not read “%(title)s”") % {"title": notice.title},
+        by=by,
+        school=notice.school,
+        notice_id=notice.pk,
+    )
+
+
+def notice_paper_copies(*, notice: Notice, by: User) -> Job:
+    """The copies to print for families without phones or who have not read it: a background job (a page each)."""
+    policy.require(by, "manage", notice)
+    if not notice.live:
+        raise PortalError(_("Only a published notice can be printed for families."))
+    from .tasks import notice_paper_task
+
+    return job_start(
+        task=notice_paper_task,
+        kind="parent_notices.paper",
+        title=_("Paper copies of “%(title)s”") % {"title": notice.title},
         by=by,
         school=notice.school,
         notice_id=notice.pk,

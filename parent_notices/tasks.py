@@ -38,3 +38,27 @@ def notice_remind_task(job_id: int, notice_id: int) -> None:
             message=_("%(count)s families reminded.") % {"count": len(user_ids)},
             url=reverse("parent_notices:tally", args=[notice.pk]),
         )
+
+
+@task()
+def notice_paper_task(job_id: int, notice_id: int) -> None:
+    """The paper copies of a notice for the families who asked for paper or have not read it, one page each."""
+    from . import paper
+
+    with job_running(job_id) as job:
+        if job is None:
+            return
+        notice = Notice.objects.select_related("school").get(pk=notice_id)
+        families = paper.paper_families(notice)
+        job_progress(job=job, done=0, total=len(families) or 1, message=_("Printing the copies"))
+        if not families:
+            job_succeed(job=job, message=_("Every family has read it and none asked for paper."))
+            return
+        data = paper.paper_copies_pdf(notice, [label for _enrollment, label in families])
+        job_progress(job=job, done=len(families), total=len(families), message=_("Printing the copies"))
+        job_succeed(
+            job=job,
+            message=_("%(count)s copies to print.") % {"count": len(families)},
+            file=data,
+            file_name=f"notice-{notice.pk}-paper.pdf",
+        )

@@ -57,7 +57,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         forms.append(
             {
                 "block": block,
-                "choices": _choice_labels(block.value),
+                "choices": services.reply_choice_labels(block.value),
                 "children": [{"enrollment": e, "reply": replies.get((block.id, e.student_id))} for e in children],
             }
         )
@@ -74,16 +74,6 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": policy.allows(request, "manage", original),
         },
     )
-
-
-def _choice_labels(value: dict) -> list[tuple[str, str]]:
-    labels = {
-        "yes": _("Attending"),
-        "no": _("Not attending"),
-        "agree": _("I agree"),
-        "disagree": _("I do not agree"),
-    }
-    return [(c, labels.get(c, c)) for c in services.reply_choices(value)]
 
 
 def _one(values: list[str]) -> str:

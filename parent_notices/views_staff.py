@@ -3,6 +3,8 @@ reports of a class's morning and a school's day."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,9 +16,10 @@ from django.views.decorators.http import require_POST
 from school_portal.core.access import policy
 from school_portal.core.exports import table_response
 from school_portal.core.models import ClassGroup, School
+from school_portal.core.pdf import pdf_response
 from school_portal.core.services import PortalError
 
-from . import selectors, services
+from . import paper, selectors, services
 from .forms import CutoffForm
 from .models import Notice
 
@@ -128,3 +131,38 @@ def school_absences(request: HttpRequest, pk: int) -> HttpResponse:
             "may_set_cutoff": school.pk in policy.actor(request).admin_school_ids,
         },
     )
+
+
+@login_required
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """One notice on A4, for whoever may read it (a family prints it too)."""
+    notice = policy.get_or_404(request, "view", Notice.objects.select_related("school"), pk=pk)
+    return pdf_response(paper.notices_pdf_bytes([notice]), f"notice-{notice.pk}.pdf")
+
+
+@require_POST
+@login_required
+def paper_copies(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _managed(request, pk)
+    try:
+        job = services.notice_paper_copies(notice=notice, by=request.user)
+    except PortalError as exc:
+        messages.error(request, str(exc))
+        return redirect("parent_notices:tally", pk=notice.pk)
+    return redirect("core:job_detail", job.pk)
+
+
+@login_required
+def class_week_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A class's notices of a week (from ``?start=YYYY-MM-DD``, default this Monday) on A4."""
+    class_group = policy.get_or_404(request, "parent_notices.print", ClassGroup.objects.all(), pk=pk)
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = today - datetime.timedelta(days=today.weekday())
+    notices = paper.week_notices(class_group, start)
+    if not notices:
+        messages.info(request, _("No notices for this class that week."))
+        return redirect("parent_notices:index")
+    return pdf_response(paper.notices_pdf_bytes(notices), f"class-{class_group.pk}-{start.isoformat()}.pdf")
