@@ -40,7 +40,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _viewable(request: HttpRequest, pk: int) -> Notice:
-    return policy.get_or_404(request, "view", Notice.objects.select_related("school", "locale"), pk=pk)
+    """The original notice (default locale): reads and replies belong to it; its translations are shown in it."""
+    originals = Notice.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+    return policy.get_or_404(request, "view", originals.select_related("school", "locale"), pk=pk)
 
 
 @login_required
