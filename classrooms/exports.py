@@ -1,44 +1,5 @@
-"""The review grid and a class's progress as CSV (Excel-friendly, with a BOM) or as an Excel workbook."""
+"""The table exports live in the core now (``school_portal.core.exports``), shared with the other plug-ins."""
 
-from __future__ import annotations
+from school_portal.core.exports import XLSX, table_response
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-
-from django.http import HttpResponse
-from openpyxl import Workbook
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _safe_cell(value: object) -> object:
-    """Keep spreadsheet formulas out: a cell that starts like a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def table_response(header: Sequence[str], rows: Iterable[Sequence[object]], *, filename: str, fmt: str) -> HttpResponse:
-    rows = [[_safe_cell(v) for v in row] for row in rows]
-    header = [_safe_cell(str(h)) for h in header]
-    if fmt == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    else:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+__all__ = ["XLSX", "table_response"]

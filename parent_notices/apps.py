@@ -8,11 +8,13 @@ class ParentNoticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school_portal.core.registry import register_plugin_home
+        from school_portal.core.registry import DemoSeeder, demo_seeders, register_plugin_home, websocket_routes
 
-        from . import access_rules
+        from . import access_rules, consumers
 
         access_rules.register()
         register_plugin_home(
             "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
         )
+        websocket_routes.register("parent_notices", consumers.websocket_urlpatterns)
+        demo_seeders.register("parent_notices", DemoSeeder(seed="parent_notices.seeding.seed", order=60))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
@@ -10,7 +11,8 @@ from .registry import nav_links
 
 def portal(request: HttpRequest) -> dict:
     """The navigation links whose capability the signed-in user has (none, and no query, for visitors), and
-    whether the user is a child only (``portal_for_child``: the header leaves out what a child has no use for)."""
+    whether the user is a child only (``portal_for_child``: the header leaves out what a child has no use for), and
+    the interface languages for the language switch."""
     links = []
     for_child = False
     account_link = False
@@ -24,4 +26,10 @@ def portal(request: HttpRequest) -> dict:
                     links.append({"label": link.label, "url": reverse(link.url_name)})
                 except NoReverseMatch:
                     continue
-    return {"portal_nav": links, "portal_for_child": for_child, "portal_account_link": account_link}
+    return {
+        "portal_nav": links,
+        "portal_for_child": for_child,
+        "portal_account_link": account_link,
+        # The language switch offers only the languages whose interface is translated.
+        "portal_ui_languages": settings.PORTAL_UI_LANGUAGES,
+    }

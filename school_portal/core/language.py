@@ -25,7 +25,7 @@ from .models import User
 
 def _chosen_on_this_host(request: HttpRequest) -> str | None:
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    return language if language in dict(settings.LANGUAGES) else None
+    return language if language in dict(settings.PORTAL_UI_LANGUAGES) else None
 
 
 def _on_signed_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
@@ -41,16 +41,22 @@ user_logged_in.connect(_on_signed_in, dispatch_uid="school_portal.core.language"
 
 class AccountLanguageMiddleware:
     """After the authentication middleware: a signed-in person's saved language wins over the host's cookie and
-    the browser's; a switch made while signed in is saved to the account."""
+    the browser's; a switch made while signed in is saved to the account. Only the interface languages
+    (``PORTAL_UI_LANGUAGES``) apply; the other content languages (``LANGUAGES``) are for pages and notices."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.preferred_language in dict(settings.LANGUAGES):
+        if user.is_authenticated and user.preferred_language in dict(settings.PORTAL_UI_LANGUAGES):
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
+        elif translation.get_language() not in dict(settings.PORTAL_UI_LANGUAGES):
+            # A content language whose interface is not translated (a browser asking for Vietnamese): the
+            # portal's own language, not a mixture of Django's Vietnamese and our Japanese.
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         response = self.get_response(request)
         if (
             request.method == "POST"
@@ -73,7 +79,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     language = request.GET.get("language", "")
-    if language in dict(settings.LANGUAGES):
+    if language in dict(settings.PORTAL_UI_LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

@@ -377,6 +377,6 @@ def user_sessions_end(*, user: User) -> None:
 def user_language_set(*, user: User, language: str) -> None:
     """Remember the language a signed-in person chose; it follows them to every host (LocaleMiddleware's cookie is
     per host, the account is not)."""
-    if language in dict(settings.LANGUAGES) and user.preferred_language != language:
+    if language in dict(settings.PORTAL_UI_LANGUAGES) and user.preferred_language != language:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])

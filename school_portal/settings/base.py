@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",  # "Translate" in the admin: a page or snippet copied to a locale
     "wagtail.embeds",
     "wagtail.sites",
     "school_portal.core.users_app.PortalUsersAppConfig",  # wagtail.users, its filters sized for a city
@@ -220,14 +222,31 @@ WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAILADMIN_USER_LOGIN_FORM = "school_portal.core.forms.ThrottledWagtailLoginForm"
 
 LANGUAGE_CODE = "ja"
+# The languages whose interface is translated (catalogues under locale/ and each app's locale/): the only ones the
+# language switch offers, saved to an account (User.preferred_language) or taken from a browser.
+PORTAL_UI_LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# Content languages (notices, library pages): Wagtail's own locales (WAGTAIL_CONTENT_LANGUAGES, which Wagtail
+# requires to be a subset of LANGUAGES). やさしい日本語 (plain Japanese for newcomers, with furigana) has no
+# registered BCP 47 subtag, so it takes the private-use extension of Japanese: "ja-x-easy" (RFC 5646 §2.2.7), which
+# falls back to "ja" wherever a language is looked up by prefix. Django knows neither it nor Filipino ("fil",
+# ISO 639-2/3; "tl" is Tagalog): both are added to Django's LANG_INFO below.
 LANGUAGES = [
     ("ja", _("Japanese")),
+    ("ja-x-easy", _("Easy Japanese")),
     ("en", _("English")),
-    # The library Wi-Fi pages (issue 15) speak these too: visitors from abroad.
     ("zh-hans", _("Simplified Chinese")),
     ("zh-hant", _("Traditional Chinese")),
     ("ko", _("Korean")),
+    ("vi", _("Vietnamese")),
+    ("fil", _("Filipino")),
+    ("pt-br", _("Brazilian Portuguese")),
+    ("ne", _("Nepali")),
 ]
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+LANG_INFO.setdefault("fil", {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"})
+LANG_INFO.setdefault(
+    "ja-x-easy", {"bidi": False, "code": "ja-x-easy", "name": "Easy Japanese", "name_local": "やさしい日本語"}
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
@@ -288,7 +307,7 @@ ROSTER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "School portal"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True
 WAGTAILSEARCH_BACKENDS = {
     # "simple": no English stemming of a multilingual city's text; Japanese is indexed as grams (core/search_text.py)
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}

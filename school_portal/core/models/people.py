@@ -24,7 +24,7 @@ class User(AbstractUser):
     # Chosen on the language switch (or brought along when signing in): it follows the person to every host.
     # Blank: never chosen, the browser's language applies.
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+        _("preferred language"), max_length=10, choices=settings.PORTAL_UI_LANGUAGES, blank=True, default=""
     )
 
     # Raised by "sign out of every device": part of the session hash, so every session made before ends.

@@ -17,6 +17,8 @@
  * feedback, the assignment), so this covers any number of missed events of any plug-in, with no event log
  * to keep, size, expire or protect. The section's data-live-state attribute says connecting / open / closed.
  *
+ * An event with "refresh": true (a new reply on a tally, a new absence report) also resyncs the page at once.
+ *
  * No inline script or style: CSP is script-src 'self'.
  */
 (function () {
@@ -124,6 +126,9 @@
       }
       if (data && data.type === "event") {
         show(data.event);
+        if (data.event && data.event.refresh === true) {
+          resync(); // the event changed what the page shows (a reply, a report): fetch its live parts again
+        }
       }
     });
     socket.addEventListener("close", function (closed) {

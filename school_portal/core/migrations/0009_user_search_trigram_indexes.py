@@ -34,6 +34,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0009_alter_user_preferred_language")]
+    dependencies = [("core", "0008_signin_handoff_and_language")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0011_ward_index_page'),
+        ('core', '0010_ward_index_page'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0010_user_search_trigram_indexes'),
+        ('core', '0009_user_search_trigram_indexes'),
         ('wagtailcore', '0098_apitoken'),
     ]
 

@@ -1,0 +1,45 @@
+"""A family reads notices in the language it chose: the translation when the school has one, else the Japanese
+with furigana and a note."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from parent_notices.models import FamilyNoticeSettings
+from parent_notices.testing import notice_publish, text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_family_chooses_vietnamese_and_reads_the_translation_or_the_japanese_with_a_note(world, client_as) -> None:
+    client = client_as("guardian")
+    response = client.post(reverse("parent_notices:language"), {"language": "vi"})
+    assert response.status_code == 302
+    assert FamilyNoticeSettings.objects.get(guardian__user=world.users["guardian"]).language == "vi"
+
+    translated = notice_publish(school=world.school, title="運動会《うんどうかい》", body=[text("日本語の本文")])
+    notice_publish(
+        school=world.school,
+        title="Ngày hội thể thao",
+        body=[text("Nội dung tiếng Việt")],
+        language="vi",
+        translation_of=translated,
+    )
+    untranslated = notice_publish(school=world.school, title="遠足《えんそく》", body=[text("遠足《えんそく》です")])
+
+    inbox = client.get(reverse("parent_notices:index")).content.decode()
+    assert "Ngày hội thể thao" in inbox and "遠足" in inbox
+    assert inbox.count("Ngày hội thể thao") == 1  # the translation is not a second notice
+
+    page = client.get(reverse("parent_notices:notice", args=[translated.pk])).content.decode()
+    assert "Nội dung tiếng Việt" in page and 'lang="vi"' in page
+    page = client.get(reverse("parent_notices:notice", args=[untranslated.pk])).content.decode()
+    assert "<ruby>遠足<rp>(</rp><rt>えんそく</rt>" in page
+    assert "is not available in" in page  # the note, with the English for whoever does not read Japanese
+
+
+def test_a_language_that_is_not_offered_is_refused(world, client_as) -> None:
+    client = client_as("guardian")
+    client.post(reverse("parent_notices:language"), {"language": "xx"})
+    assert not FamilyNoticeSettings.objects.exists()
