@@ -17,6 +17,10 @@
  * feedback, the assignment), so this covers any number of missed events of any plug-in, with no event log
  * to keep, size, expire or protect. The section's data-live-state attribute says connecting / open / closed.
  *
+ * An event with "refresh": true (a plug-in's board: a proposal made, a session booked) resyncs the same way at
+ * once, so a page showing a schedule follows it without reloading. A page names its own socket with
+ * {% include "core/includes/live_updates.html" with live_url="/ws/..." %} (default /ws/notifications/).
+ *
  * No inline script or style: CSP is script-src 'self'.
  */
 (function () {
@@ -124,6 +128,9 @@
       }
       if (data && data.type === "event") {
         show(data.event);
+        if (data.event && data.event.refresh === true) {
+          resync();
+        }
       }
     });
     socket.addEventListener("close", function (closed) {
