@@ -19,23 +19,16 @@ from django.utils.translation import gettext_noop as N_
 
 from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, PartnerTeacher, User
-from school_portal.core.realtime import group_name, notify_group, notify_user
+from school_portal.core.realtime import notify_group, notify_user
 from school_portal.core.services import PortalError
 
 from .access_rules import is_partner_side
+from .groups import CITY_GROUP, exchange_group, exchange_school_group
 from .models import Exchange, PartnerClass, Session, VideoRoom
 from .slots import booked_overlaps
 from .zones import TOKYO, describe, local_to_utc
 
 MAX_REASON = 1000
-
-
-def exchange_group(exchange_id: int) -> str:
-    return group_name("exchange.exchange", exchange_id)
-
-
-def exchange_school_group(school_id: int) -> str:
-    return group_name("exchange.school", school_id)
 
 
 def side_of(*, exchange: Exchange, by: User) -> str:
@@ -337,6 +330,7 @@ def _announce(session: Session, message: str | None, *, booked: bool = False) ->
     def send() -> None:
         notify_group(group=exchange_group(exchange.pk), event=refresh)
         notify_group(group=exchange_school_group(exchange.school_id), event=refresh)
+        notify_group(group=CITY_GROUP, event=refresh)
         if template is None:
             return
         url = reverse("exchange:exchange_detail", args=[exchange.pk])
