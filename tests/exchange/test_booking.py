@@ -32,7 +32,10 @@ def exchange(world) -> Exchange:
     return world_exchange(world)
 
 
-def _propose(exchange, who, day=D(2027, 6, 2), time=T(10, 45)) -> Session:
+DAY, TIME = D(2027, 6, 2), T(10, 45)
+
+
+def _propose(exchange, who, day=DAY, time=TIME) -> Session:
     return services.session_propose(exchange=exchange, day=day, time=time, by=who, now=NOW)
 
 
