@@ -50,8 +50,10 @@ def _exchanges(user: User) -> QuerySet:
     )
 
 
-def exchange_for(user: User, pk: int) -> Exchange:
-    return policy.get_or_404(user, "view", _exchanges(user), pk=pk)
+def exchange_for(user: User, pk: int, action: str = "view") -> Exchange:
+    """The exchange ``pk`` if the user may ``action`` it (``view`` or ``schedule``), else 404."""
+    queryset = Exchange.objects.select_related("class_group__school", "partner_class__partner_school", "room")
+    return policy.get_or_404(user, action, queryset, pk=pk)
 
 
 def _side(user: User, exchange: Exchange) -> str:

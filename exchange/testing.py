@@ -88,8 +88,8 @@ def partner_teacher(username: str, institution: str = "Lincoln Elementary", coun
 
 def world_exchange(world: World) -> Exchange:
     """The shared world's exchange: the homeroom teacher's class with the world's partner teacher's class."""
-    found = world.extra.get("exchange")
-    if found is not None:
+    found = Exchange.objects.filter(class_group=world.class_group, partner_class__name="Grade 4").first()
+    if found is not None:  # looked up, not kept: the shared world outlives each test's transaction
         return found
     klass = partner_class(hours=(datetime.time(0, 0), datetime.time(23, 59)))
     room, _ = VideoRoom.objects.get_or_create(school=world.school, name="Video room")
@@ -101,5 +101,20 @@ def world_exchange(world: World) -> Exchange:
         partner_teacher=world.users["partner_teacher"],
         room=room,
     )
-    world.extra["exchange"] = exchange
+    return exchange
+
+
+def other_exchange(world: World) -> Exchange:
+    """An exchange of the other school's class with a partner teacher of its own: nobody's of the world's."""
+    stranger = partner_teacher("p-stranger", "Harbour School", "AU")
+    klass = partner_class(name="Harbour School", zone="Australia/Sydney", country="AU")
+    exchange, _ = Exchange.objects.get_or_create(
+        class_group=world.sibling_class,
+        partner_class=klass,
+        defaults={
+            "school": world.other_school,
+            "teacher": world.users["other_school_teacher"],
+            "partner_teacher": stranger,
+        },
+    )
     return exchange

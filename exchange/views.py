@@ -76,7 +76,7 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("exchange.use")
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
-    exchange = selectors.exchange_for(request.user, pk)
+    exchange = selectors.exchange_for(request.user, pk, "schedule")
     form = ProposeForm(request.POST)
     if not form.is_valid():
         return _detail(request, exchange, error=_("Enter a date and a start time."), form=form, status=400)
@@ -99,8 +99,8 @@ def session_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     queryset = Session.objects.select_related("exchange__partner_class__partner_school", "exchange__class_group")
-    session = policy.get_or_404(request.user, "view", queryset, pk=pk)
-    exchange = selectors.exchange_for(request.user, session.exchange_id)
+    session = policy.get_or_404(request.user, "schedule", queryset, pk=pk)
+    exchange = selectors.exchange_for(request.user, session.exchange_id, "schedule")
     form_class = {"decline": ReasonForm, "cancel": ReasonForm, "counter": ProposeForm}.get(action)
     form_class = RescheduleForm if action == "reschedule" else ConsentForm if action == "consent" else form_class
     form = form_class(request.POST) if form_class else None
