@@ -56,3 +56,58 @@ class ExchangeBoardConsumer(PortalConsumer):
 
 
 websocket_urlpatterns = [path("ws/exchange/", ExchangeBoardConsumer.as_asgi(), name="exchange_board")]
+
+
+# --- the call's signaling ------------------------------------------------------------------------------------
+
+SIGNALS = {"hello", "offer", "answer", "candidate", "bye"}
+
+
+class CallSignalingConsumer(PortalConsumer):
+    """Relays WebRTC signaling (offer, answer, ICE candidates) between the two teachers of one booked session.
+
+    One group per session; a message goes to the others in it, never back to its sender. Only the exchange's two
+    teachers, during the booked time (``call.call_refusal``); SDP offers are larger than board messages and ICE
+    candidates come in bursts, hence the larger limits. Media never passes through the portal (peer to peer, or
+    through the TURN server).
+    """
+
+    max_message_bytes = 64 * 1024
+    max_messages_per_second = 60
+
+    def groups_for(self, actor: Actor) -> list[str]:
+        from .call import call_refusal
+        from .models import Session
+
+        pk = self.scope["url_route"]["kwargs"]["pk"]
+        session = Session.objects.select_related("exchange").filter(pk=pk).first()
+        if session is None or not policy.allows(actor.user, "schedule", session) or call_refusal(session, actor.user):
+            raise SocketForbidden
+        self.side = "partner" if actor.user.pk == session.exchange.partner_teacher_id else "school"
+        return [call_group(session.pk)]
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if not isinstance(content, dict) or content.get("type") not in SIGNALS:
+            await self.send_json({"type": "error", "error": "unsupported"})
+            return
+        message = {"type": content["type"], "side": self.side}
+        for key in ("sdp", "candidate", "reply"):
+            if key in content:
+                message[key] = content[key]
+        group = self.joined[0]
+        await self.channel_layer.group_send(
+            group, {"type": "exchange.signal", "message": message, "sender": self.channel_name}
+        )
+
+    async def exchange_signal(self, event: dict) -> None:
+        if event["sender"] != self.channel_name:
+            await self.send_json(event["message"])
+
+
+def call_group(session_id: int) -> str:
+    from school_portal.core.realtime import group_name
+
+    return group_name("exchange.call", session_id)
+
+
+websocket_urlpatterns.append(path("ws/exchange/call/<int:pk>/", CallSignalingConsumer.as_asgi(), name="exchange_call"))

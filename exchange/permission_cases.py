@@ -68,6 +68,12 @@ def cases() -> list[PermissionCase]:
             ok_status=(400,),
         ),
         PermissionCase(
+            # Only the exchange's two teachers (its school's administrators schedule it, but do not join calls).
+            "exchange.session_call",
+            lambda w: reverse("exchange:session_call", args=[world_session(w).pk]),
+            frozenset({"homeroom_teacher", "partner_teacher"}),
+        ),
+        PermissionCase(
             "exchange.session_invite",
             lambda w: reverse("exchange:session_invite", args=[world_session(w).pk]),
             VIEWERS,

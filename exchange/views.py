@@ -9,6 +9,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,9 @@ from school_portal.core.models import ClassGroup, SchoolYear
 from school_portal.core.services import PortalError
 
 from . import selectors, services, slots
+from .call import call_refusal
 from .forms import ConsentForm, PartnerSearchForm, ProposeForm, ReasonForm, RescheduleForm
+from .ice import ice_servers
 from .invites import session_calendar
 from .models import Session
 from .zones import describe
@@ -151,6 +154,32 @@ def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(session_calendar(session, zone=zone), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="exchange-{session.pk}.ics"'
     return response
+
+
+@capability_required("exchange.use")
+@require_GET
+def session_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """The call page: the device test, then the call with the other class (the two teachers, in the booked time)."""
+    queryset = Session.objects.select_related("exchange__partner_class__partner_school", "exchange__class_group")
+    session = policy.get_or_404(request.user, "schedule", queryset, pk=pk)
+    exchange = session.exchange
+    if request.user.pk not in (exchange.teacher_id, exchange.partner_teacher_id):
+        raise PermissionDenied(_("Only the two teachers of this exchange join its calls."))
+    side = Session.Side.PARTNER if request.user.pk == exchange.partner_teacher_id else Session.Side.SCHOOL
+    own, other = selectors.zones_for(exchange, side)
+    config = {
+        "socket": f"/ws/exchange/call/{session.pk}/",
+        "side": side,
+        "iceServers": ice_servers(user_id=request.user.pk),
+    }
+    context = {
+        "session": session,
+        "refusal": call_refusal(session, request.user),
+        "own_time": describe(session.starts_at, own),
+        "other_time": describe(session.starts_at, other),
+        "call_config": config,
+    }
+    return render(request, "exchange/call.html", context)
 
 
 @capability_required("exchange.find_partners")
