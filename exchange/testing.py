@@ -74,12 +74,18 @@ def partner_class(
     return klass
 
 
-def partner_teacher(username: str, institution: str = "Lincoln Elementary", country: str = "US") -> User:
+def partner_teacher(
+    username: str,
+    institution: str = "Lincoln Elementary",
+    country: str = "US",
+    *,
+    password: str = "partner-pass-2026",  # noqa: S107 (test accounts)
+) -> User:
     user, created = User.objects.get_or_create(
         username=username, defaults={"display_name": username, "email": f"{username}@partner.example"}
     )
     if created:
-        user.set_password("partner-pass-2026")
+        user.set_password(password)
         user.save()
         PartnerTeacher.objects.create(user=user, institution=institution, country=country)
         role_assign(user=user, role=Role.PARTNER_TEACHER)

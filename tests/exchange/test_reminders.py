@@ -51,3 +51,20 @@ def test_a_cancelled_session_gets_no_reminder_and_the_command_runs_the_task(worl
     session.save()
     mail.outbox.clear()
     assert reminders_send_due() == 0 and not mail.outbox
+
+
+def test_seed_demo_shows_partner_schools_in_four_zones_with_sessions_proposed_booked_and_held(db):
+    import io
+
+    from exchange.models import PartnerSchool
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    zones = set(PartnerSchool.objects.values_list("time_zone", flat=True))
+    assert {"Europe/London", "America/Los_Angeles", "Australia/Sydney", "Asia/Singapore"} <= zones
+    now = datetime.datetime.now(datetime.UTC)
+    assert Session.objects.filter(state="proposed").exists()
+    assert Session.objects.filter(state="accepted", starts_at__gt=now).exists()
+    assert Session.objects.filter(state="accepted", ends_at__lt=now).count() == 4  # held, once each
+    assert "exchange:" in out.getvalue()
