@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, PartnerTeacher, User
@@ -183,7 +183,7 @@ def session_propose(
     """Propose a session at ``time`` on ``day`` in the proposer's own zone."""
     side = side_of(exchange=exchange, by=by)
     session = _proposal(exchange=exchange, side=side, day=day, time=time, by=by, now=now)
-    _announce(session, N_("New proposal: %(time)s"))
+    _announce(session, gettext_noop("New proposal: %(time)s"))
     return session
 
 
@@ -201,7 +201,7 @@ def session_counter(
     counter = _proposal(
         exchange=session.exchange, side=side, day=day, time=time, by=by, now=now, replaces=booked or session
     )
-    _announce(counter, N_("Counter-proposal: %(time)s"))
+    _announce(counter, gettext_noop("Counter-proposal: %(time)s"))
     return counter
 
 
@@ -252,7 +252,7 @@ def session_accept(*, session: Session, by: User, now: datetime.datetime | None 
         session.uid, session.sequence = previous.uid, previous.sequence + 1
         session.recording_consent = False  # consent is recorded per session: asked again for the new time
     _book(session)
-    _announce(session, N_("Session booked: %(time)s"))
+    _announce(session, gettext_noop("Session booked: %(time)s"))
     return session
 
 
@@ -262,7 +262,7 @@ def session_decline(*, session: Session, by: User, reason: str) -> Session:
     _answerable(session, by)
     session.state, session.reason = Session.State.DECLINED, _reason(reason)
     session.save(update_fields=["state", "reason", "updated_at"])
-    _announce(session, N_("Proposal declined: %(time)s"))
+    _announce(session, gettext_noop("Proposal declined: %(time)s"))
     return session
 
 
@@ -284,7 +284,7 @@ def session_reschedule(
     proposal = _proposal(exchange=session.exchange, side=side, day=day, time=time, by=by, now=now, replaces=session)
     proposal.reason = _reason(reason)
     proposal.save(update_fields=["reason"])
-    _announce(proposal, N_("New time proposed for a booked session: %(time)s"))
+    _announce(proposal, gettext_noop("New time proposed for a booked session: %(time)s"))
     return proposal
 
 
@@ -299,7 +299,7 @@ def session_cancel(*, session: Session, by: User, reason: str) -> Session:
     session.state, session.reason = Session.State.CANCELLED, _reason(reason)
     session.sequence += 1
     session.save(update_fields=["state", "reason", "sequence", "updated_at"])
-    _announce(session, N_("Session cancelled: %(time)s"), booked=was_booked)
+    _announce(session, gettext_noop("Session cancelled: %(time)s"), booked=was_booked)
     return session
 
 
