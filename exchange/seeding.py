@@ -29,7 +29,7 @@ PARTNERS = [
         "english,science",
         (T(15, 0), T(17, 0)),
     ),
-    ("partner-hill", "Hill Primary School", "Europe/London", "GB", "Year 5", "en", "english,art", (T(6, 0), T(9, 0))),
+    ("partner-hill", "Hill Primary School", "Europe/London", "GB", "Year 5", "en", "english,art", (T(5, 30), T(9, 0))),
     (
         "partner-harbour",
         "Harbour Public School",
