@@ -9,6 +9,7 @@ overlap. Accepting books the slot: see :func:`_book` for how a double booking is
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -29,6 +30,7 @@ from .slots import booked_overlaps
 from .zones import TOKYO, describe, local_to_utc
 
 MAX_REASON = 1000
+logger = logging.getLogger(__name__)
 
 
 def side_of(*, exchange: Exchange, by: User) -> str:
@@ -345,9 +347,12 @@ def _announce(session: Session, message: str | None, *, booked: bool = False) ->
             with translation.override(user.preferred_language or default):
                 text = translation.gettext(template) % {"time": describe(session.starts_at, zone)}
             notify_user(user_id=user_id, event={"kind": "exchange.session", "message": text, "url": url})
-        if booked or session.state in (Session.State.ACCEPTED, Session.State.CANCELLED):
-            from .invites import invites_send
+        if booked or session.state == Session.State.ACCEPTED:
+            from .tasks import exchange_invites_task
 
-            invites_send(session=session)
+            try:
+                exchange_invites_task.enqueue(session.pk)
+            except Exception:  # the booking stands; the invitation can be downloaded from the page
+                logger.warning("exchange: could not enqueue the invitation of session %s", session.pk, exc_info=True)
 
     transaction.on_commit(send)
