@@ -5,8 +5,8 @@
 1. A fresh database (``BENCH_POSTGRES``, database ``<BENCH_DATABASE_PREFIX>_exchange``, dropped afterwards),
    migrated; one Osaka school, ``--sockets`` of its teachers signed in, an exchange of one of its classes, and
    ``--schools`` verified partner schools in 40 IANA zones (one class each, weekday availability, a holiday).
-2. The Redis database of ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/14``), refused unless empty;
-   only this run's keys are deleted afterwards.
+2. The Redis database of ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/14``), refused unless empty or
+   marked by an earlier benchmark run (``support.claim_redis``); only this run's keys are deleted afterwards.
 3. ``--workers`` Daphne processes (production settings) on free ports; every teacher opens the live board
    (``/ws/exchange/``), spread evenly over the workers: failed handshakes, memory per idle connection (RSS delta).
 4. ``--changes`` times, this process makes a real change through the service (``session_propose``, then
@@ -39,11 +39,10 @@ from live_sockets import (
     _loadavg,
     _percentile,
     _raise_open_files,
-    _require_empty_redis,
     _rss_kib,
     _wait_for,
 )
-from support import DAPHNE, ROOT, bench_database_name, bench_env, database, machine_description, manage
+from support import DAPHNE, ROOT, bench_database_name, bench_env, claim_redis, database, machine_description, manage
 
 sys.path.insert(0, str(ROOT))
 
@@ -266,7 +265,7 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=1000)
     args = parser.parse_args()
 
-    _require_empty_redis()
+    claim_redis(REDIS_URL)  # empty, or the benchmarks' own (marked): anything else is refused
     _raise_open_files(args.sockets * 2 + 1024)
     print(f"\n== exchange: {args.sockets} live boards over {args.workers} Daphne workers; matching {args.schools}")
     print(f"machine: {machine_description()}")
