@@ -155,6 +155,27 @@ def exchange_slots(
 # --- partner matching ------------------------------------------------------------------------------------
 
 
+def _in_zone(
+    slots: list[tuple[datetime.datetime, datetime.datetime]], zone: datetime.tzinfo
+) -> list[tuple[datetime.date, int, int, int, datetime.datetime]]:
+    converted = []
+    for start, end in slots:
+        s, e = start.astimezone(zone), end.astimezone(zone)
+        if s.date() == e.date():
+            converted.append((s.date(), s.weekday(), s.hour * 60 + s.minute, e.hour * 60 + e.minute, start))
+    return converted
+
+
+def _closed_days(holidays: Iterable[tuple[datetime.date, datetime.date]]) -> set[datetime.date]:
+    days = set()
+    for first, last in holidays:
+        day = first
+        while day <= last:
+            days.add(day)
+            day += datetime.timedelta(days=1)
+    return days
+
+
 def class_age(class_group: ClassGroup) -> int:
     """The usual age of a Japanese class's children during the year (grade 1 of elementary school: 6–7)."""
     return class_group.grade + (6 if class_group.school.kind == School.Kind.ELEMENTARY else 12)
@@ -199,8 +220,9 @@ def partner_matches(
     classes = list(PartnerClass.objects.select_related("partner_school").filter(partner_school__verified=True))
     windows = partner_windows(c.pk for c in classes)
     holidays = partner_holidays(None, start_day, start_day + datetime.timedelta(days=days))
-    # Each slot in each zone once: the local date, weekday and times (1,000 schools share a few dozen zones).
-    local: dict[str, list[tuple[datetime.date, int, datetime.time, datetime.time, datetime.datetime]]] = {}
+    # Each slot in each zone once, as (local date, weekday, start and end in minutes since midnight, instant):
+    # 1,000 schools share a few dozen zones. Then a plain loop per class, no generator per slot.
+    local: dict[str, list[tuple[datetime.date, int, int, int, datetime.datetime]]] = {}
     language, subject = language.strip().lower(), subject.strip().lower()
     found = []
     for partner_class in classes:
@@ -208,22 +230,25 @@ def partner_matches(
         class_windows = windows.get(partner_class.pk)
         if not class_windows:
             continue
-        if school.time_zone not in local:
-            zone = school.zone
-            converted = []
-            for start, end in slots:
-                s, e = start.astimezone(zone), end.astimezone(zone)
-                if s.date() == e.date():
-                    converted.append((s.date(), s.weekday(), s.time(), e.time(), start))
-            local[school.time_zone] = converted
-        weekend, closed = school.weekend, holidays.get(school.pk, ())
+        converted = local.get(school.time_zone)
+        if converted is None:
+            converted = local[school.time_zone] = _in_zone(slots, school.zone)
+        minutes = {
+            weekday: [(o.hour * 60 + o.minute, c.hour * 60 + c.minute) for o, c in spans]
+            for weekday, spans in class_windows.items()
+        }
+        weekend = school.weekend
+        closed = _closed_days(holidays.get(school.pk, ()))
         shared, first = 0, None
-        for day, weekday, start, end, instant in local[school.time_zone]:
-            if weekday in weekend or any(a <= day <= b for a, b in closed):
+        for day, weekday, start, end, instant in converted:
+            if weekday in weekend or day in closed:
                 continue
-            if any(opens <= start and end <= closes for opens, closes in class_windows.get(weekday, ())):
-                shared += 1
-                first = first or instant
+            for opens, closes in minutes.get(weekday, ()):
+                if opens <= start and end <= closes:
+                    shared += 1
+                    if first is None:
+                        first = instant
+                    break
         if not shared:
             continue
         speaks = not language or language in school.language_list
