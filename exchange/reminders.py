@@ -3,6 +3,10 @@ before (try the camera, the microphone and the network on the call page).
 
 Each reminder is claimed by one conditional UPDATE before it is sent (``reminders_sent`` gains its kind only if
 it lacks it), so two workers running the task at once, or a task run again after its worker died, send it once.
+
+When several are due at once (a session booked ten hours ahead has the week's, the two days' and the day's
+reminder due together), only the latest is sent; the earlier ones are recorded as skipped (``week:skipped;``)
+in the same UPDATE, so they are never sent later either.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -31,11 +35,24 @@ REMINDERS = {
 }
 
 
-def _claim(session: Session, kind: str) -> bool:
+SKIPPED = ":skipped"
+
+
+def _handled(reminders_sent: str) -> set[str]:
+    """The kinds already sent or skipped."""
+    return {entry.removesuffix(SKIPPED) for entry in reminders_sent.split(";") if entry}
+
+
+def _claim(session: Session, kind: str, skipped: list[str]) -> bool:
+    """Record ``kind`` as sent and ``skipped`` as skipped, unless another worker recorded any of them first."""
+    taken = Q()
+    for each in [*skipped, kind]:
+        taken |= Q(reminders_sent__contains=f"{each};") | Q(reminders_sent__contains=f"{each}{SKIPPED};")
+    record = "".join(f"{each}{SKIPPED};" for each in skipped) + f"{kind};"
     claimed = (
         Session.objects.filter(pk=session.pk, state=Session.State.ACCEPTED)
-        .exclude(reminders_sent__contains=f"{kind};")
-        .update(reminders_sent=Concat("reminders_sent", Value(f"{kind};")))
+        .exclude(taken)
+        .update(reminders_sent=Concat("reminders_sent", Value(record)))
     )
     return claimed == 1
 
@@ -49,7 +66,10 @@ def _text(kind: str, when: str) -> str:
 
 
 def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
-    """Send every reminder now due, once each; returns how many were sent."""
+    """Send the latest reminder now due of each booked session, once; earlier ones due with it are skipped.
+
+    Returns how many were sent.
+    """
     now = now or timezone.now()
     horizon = now + max(REMINDERS.values())
     sessions = Session.objects.filter(state=Session.State.ACCEPTED, starts_at__gt=now, starts_at__lte=horizon)
@@ -58,11 +78,12 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
     )
     sent = 0
     for session in sessions:
-        for kind, before in REMINDERS.items():
-            if session.starts_at - before > now or f"{kind};" in session.reminders_sent:
-                continue
-            if not _claim(session, kind):
-                continue
+        handled = _handled(session.reminders_sent)
+        due = [k for k, before in REMINDERS.items() if session.starts_at - before <= now and k not in handled]
+        if not due:
+            continue
+        kind, skipped = due[-1], due[:-1]  # REMINDERS runs from the earliest to the latest
+        if _claim(session, kind, skipped):
             exchange = session.exchange
             url = reverse("exchange:exchange_detail", args=[exchange.pk])
             for person, zone, default in (
