@@ -238,7 +238,11 @@ async def _board(args, ports, processes, data) -> dict:
     }
 
 
-def _matching(data: dict, runs: int = 20) -> dict:
+def _no_board(args) -> dict:
+    return {"opened": 0, "failed": [], "per_socket": 0.0, "deliveries": [], "missing": 0, "pings": []}
+
+
+def _matching(data: dict, runs: int = 20, profile: bool = False) -> dict:
     from exchange.models import PartnerClass
     from exchange.slots import partner_matches
     from school_portal.core.models import ClassGroup
@@ -254,6 +258,15 @@ def _matching(data: dict, runs: int = 20) -> dict:
         began = time.perf_counter()
         list(PartnerClass.objects.select_related("partner_school").filter(partner_school__verified=True))
         reference.append(time.perf_counter() - began)
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(
+            partner_matches, class_group=class_group, start_day=start, days=30, language="en", subject="science"
+        )
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return {"times": times, "reference": reference, "found": len(found)}
 
 
@@ -263,6 +276,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--schools", type=int, default=1000)
+    parser.add_argument("--part", choices=["all", "board", "matching"], default="all")
+    parser.add_argument("--profile", action="store_true", help="print the matching's cProfile top 25")
     args = parser.parse_args()
 
     claim_redis(REDIS_URL)  # empty, or the benchmarks' own (marked): anything else is refused
@@ -283,8 +298,13 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            with tempfile.TemporaryDirectory(prefix="bench-exchange-") as folder:
-                ports = [_free_port() for _ in range(args.workers)]
+            board = _no_board(args)
+            with (
+                contextlib.ExitStack()
+                if args.part == "matching"
+                else tempfile.TemporaryDirectory(prefix="bench-exchange-") as folder
+            ):
+                ports = [_free_port() for _ in range(args.workers)] if args.part != "matching" else []
                 processes = []
                 try:
                     for port in ports:
@@ -298,7 +318,8 @@ def main() -> None:
                             )  # fmt: skip
                     for port in ports:
                         _wait_for(port)
-                    board = asyncio.run(_board(args, ports, processes, data))
+                    if ports:
+                        board = asyncio.run(_board(args, ports, processes, data))
                 finally:
                     for process in processes:
                         process.terminate()
@@ -308,15 +329,32 @@ def main() -> None:
                         if process.poll() is None:
                             process.kill()
             connections.close_all()
-            matching = _matching(data)
+            matching = _matching(data, profile=args.profile) if args.part != "board" else None
         finally:
             removed = _delete_own_keys(prefix)
             print(f"load average after: {_loadavg()}; removed this run's {removed} Redis keys")
 
     ms = 1000.0
+    print("\n== figures")
+    if board["opened"]:
+        _print_board(args, board)
+    if matching is not None:
+        t, r = matching["times"], matching["reference"]
+        print(
+            f"partner matching            median {statistics.median(t) * ms:.0f} ms, "
+            f"p95 {_percentile(t, 95) * ms:.0f} ms"
+            f" over {args.schools} partner schools, 30 days ({matching['found']} ranked shown)"
+        )
+        print(
+            f"reference: reading them     median {statistics.median(r) * ms:.0f} ms; "
+            f"matching / reading = {statistics.median(t) / statistics.median(r):.1f}x"
+        )
+
+
+def _print_board(args, board: dict) -> None:
+    ms = 1000.0
     d, pings = board["deliveries"], board["pings"]
     p95, ping95 = _percentile(d, 95), _percentile(pings, 95)
-    print("\n== figures")
     print(f"board sockets               {board['opened']} of {args.sockets}, failed handshakes {len(board['failed'])}")
     print(f"memory per idle connection  {board['per_socket']:.1f} KiB (RSS delta of the workers / sockets)")
     print(
@@ -324,15 +362,6 @@ def main() -> None:
         f"max {max(d, default=float('nan')) * ms:.0f} ms over {args.changes} changes; missing {board['missing']}"
     )
     print(f"reference: ping round trip  p95 {ping95 * ms:.1f} ms; delivery p95 / ping p95 = {p95 / ping95:.0f}x")
-    t, r = matching["times"], matching["reference"]
-    print(
-        f"partner matching            median {statistics.median(t) * ms:.0f} ms, p95 {_percentile(t, 95) * ms:.0f} ms"
-        f" over {args.schools} partner schools, 30 days ({matching['found']} ranked shown)"
-    )
-    print(
-        f"reference: reading them     median {statistics.median(r) * ms:.0f} ms; "
-        f"matching / reading = {statistics.median(t) / statistics.median(r):.1f}x"
-    )
 
 
 if __name__ == "__main__":

@@ -82,8 +82,10 @@ def fits_partner(
 
 def partner_windows(partner_class_ids: Iterable[int]) -> dict[int, Windows]:
     windows: dict[int, Windows] = defaultdict(lambda: defaultdict(list))
-    rows = PartnerAvailability.objects.filter(partner_class_id__in=list(partner_class_ids)).values_list(
-        "partner_class_id", "weekday", "starts_at", "ends_at"
+    rows = (
+        PartnerAvailability.objects.filter(partner_class_id__in=list(partner_class_ids))
+        .order_by("partner_class_id", "weekday", "starts_at", "ends_at")  # a class's windows in one order
+        .values_list("partner_class_id", "weekday", "starts_at", "ends_at")
     )
     for class_id, weekday, starts, ends in rows:
         windows[class_id][weekday].append((starts, ends))
@@ -176,6 +178,25 @@ def _closed_days(holidays: Iterable[tuple[datetime.date, datetime.date]]) -> set
     return days
 
 
+def _fitting(
+    converted: list[tuple[datetime.date, int, int, int, datetime.datetime]], weekend: set[int], windows: Windows
+) -> list[tuple[datetime.date, datetime.datetime]]:
+    """The slots (local date, instant) on the partner's school days inside one of its windows."""
+    minutes = {
+        weekday: [(o.hour * 60 + o.minute, c.hour * 60 + c.minute) for o, c in spans]
+        for weekday, spans in windows.items()
+    }
+    fitting = []
+    for day, weekday, start, end, instant in converted:
+        if weekday in weekend:
+            continue
+        for opens, closes in minutes.get(weekday, ()):
+            if opens <= start and end <= closes:
+                fitting.append((day, instant))
+                break
+    return fitting
+
+
 def class_age(class_group: ClassGroup) -> int:
     """The usual age of a Japanese class's children during the year (grade 1 of elementary school: 6–7)."""
     return class_group.grade + (6 if class_group.school.kind == School.Kind.ELEMENTARY else 12)
@@ -221,8 +242,11 @@ def partner_matches(
     windows = partner_windows(c.pk for c in classes)
     holidays = partner_holidays(None, start_day, start_day + datetime.timedelta(days=days))
     # Each slot in each zone once, as (local date, weekday, start and end in minutes since midnight, instant):
-    # 1,000 schools share a few dozen zones. Then a plain loop per class, no generator per slot.
+    # 1,000 schools share a few dozen zones. The slots that fit a weekly pattern (zone, local weekend, the
+    # class's windows) are found once per pattern, not once per class: most partner classes share one with
+    # others. Only a school's own holidays are then taken out of its pattern's slots.
     local: dict[str, list[tuple[datetime.date, int, int, int, datetime.datetime]]] = {}
+    fitting_by_pattern: dict[tuple, list[tuple[datetime.date, datetime.datetime]]] = {}
     language, subject = language.strip().lower(), subject.strip().lower()
     found = []
     for partner_class in classes:
@@ -230,27 +254,22 @@ def partner_matches(
         class_windows = windows.get(partner_class.pk)
         if not class_windows:
             continue
-        converted = local.get(school.time_zone)
-        if converted is None:
-            converted = local[school.time_zone] = _in_zone(slots, school.zone)
-        minutes = {
-            weekday: [(o.hour * 60 + o.minute, c.hour * 60 + c.minute) for o, c in spans]
-            for weekday, spans in class_windows.items()
-        }
         weekend = school.weekend
-        closed = _closed_days(holidays.get(school.pk, ()))
-        shared, first = 0, None
-        for day, weekday, start, end, instant in converted:
-            if weekday in weekend or day in closed:
-                continue
-            for opens, closes in minutes.get(weekday, ()):
-                if opens <= start and end <= closes:
-                    shared += 1
-                    if first is None:
-                        first = instant
-                    break
-        if not shared:
+        # the windows come ordered from partner_windows: equal windows give equal keys
+        pattern = (school.time_zone, tuple(sorted(weekend)), tuple((d, tuple(s)) for d, s in class_windows.items()))
+        fitting = fitting_by_pattern.get(pattern)
+        if fitting is None:
+            converted = local.get(school.time_zone)
+            if converted is None:
+                converted = local[school.time_zone] = _in_zone(slots, school.zone)
+            fitting = fitting_by_pattern[pattern] = _fitting(converted, weekend, class_windows)
+        school_holidays = holidays.get(school.pk)
+        if school_holidays:
+            closed = _closed_days(school_holidays)
+            fitting = [(day, instant) for day, instant in fitting if day not in closed]
+        if not fitting:
             continue
+        shared, first = len(fitting), fitting[0][1]
         speaks = not language or language in school.language_list
         teaches = not subject or subject in school.subject_list
         gap = abs(partner_class.age - age)

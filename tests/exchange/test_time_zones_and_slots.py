@@ -170,3 +170,43 @@ def test_partners_are_ranked_by_language_subject_age_and_shared_hours(world, dja
     assert never not in names  # New York's school day never meets Osaka's
     assert found[0].language and found[0].subject and found[0].age_gap == 0
     assert not found[2].language
+
+
+def test_schools_sharing_a_weekly_pattern_keep_their_own_holidays_and_weekend_across_a_dst_change(world):
+    """The matching finds a weekly pattern's slots once; each school still counts exactly the slots that fit it."""
+    from exchange.slots import fits_partner, osaka_slots
+
+    class_free(world.class_group, periods=[1, 2, 3, 4, 5, 6])
+    hours = (T(6, 0), T(10, 0))  # London: Osaka's last period (05:45 UTC) fits only once DST starts on 28 March
+    plain = partner_class(name="Thames School", zone="Europe/London", country="GB", hours=hours)
+    closed = partner_class(name="Severn School", zone="Europe/London", country="GB", hours=hours)
+    sunday_off = partner_class(name="Tyne School", zone="Europe/London", country="GB", hours=hours, weekend="6")
+    PartnerHoliday.objects.create(
+        partner_school=closed.partner_school, name="Easter", starts_on=D(2027, 3, 29), ends_on=D(2027, 4, 2)
+    )
+    start, days = D(2027, 3, 15), 30
+    found = {
+        m.partner_class: m
+        for m in partner_matches(class_group=world.class_group, start_day=start, days=days, limit=50, now=PAST)
+    }
+    slots = osaka_slots(world.class_group.pk, start_day=start, days=days, now=PAST)
+    for klass in (plain, closed, sunday_off):
+        school = klass.partner_school
+        holidays = list(school.holidays.values_list("starts_on", "ends_on"))
+        windows = {weekday: [hours] for weekday in range(7)}
+        expected = [
+            s.starts_at
+            for s in slots
+            if fits_partner(
+                s.starts_at,
+                s.starts_at + datetime.timedelta(minutes=45),
+                zone=school.zone,
+                weekend=school.weekend,
+                holidays=holidays,
+                windows=windows,
+            )
+        ]
+        assert found[klass].shared_slots == len(expected) and found[klass].first_slot == expected[0]
+    assert found[plain].shared_slots > found[closed].shared_slots  # Easter week is out for Severn only
+    assert found[sunday_off].shared_slots == found[plain].shared_slots  # Osaka has no Saturday periods
+    assert found[plain].first_slot.date() >= D(2027, 3, 28)  # none before the clocks change
