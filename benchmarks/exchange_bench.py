@@ -202,15 +202,26 @@ async def _board(args, ports, processes, data) -> dict:
         pk=data["exchange"]
     )
     teacher = await sync_to_async(User.objects.get)(pk=exchange.teacher_id)
-    deliveries, missing = [], 0
+    # The moment of the commit: the service's first notify_group call after it (timed here, not changed).
+    commits: list[float] = []
+    untimed = services.notify_group
+
+    def timed_notify_group(**kwargs) -> None:
+        commits.append(time.time())
+        untimed(**kwargs)
+
+    services.notify_group = timed_notify_group
+    deliveries, from_commit, missing = [], [], 0
     day = datetime.date.today() + datetime.timedelta(days=21)
     day += datetime.timedelta(days=(1 - day.weekday()) % 7)  # a Tuesday
     for change in range(args.changes):
         when = datetime.time(8 + change % 6, 45)
         sent = time.time()
+        commits.clear()
         session = await sync_to_async(services.session_propose)(
             exchange=exchange, day=day + datetime.timedelta(weeks=change // 6), time=when, by=teacher
         )
+        committed = commits[0]
         got, deadline = 0, time.monotonic() + 10
         while got < len(clients) and time.monotonic() < deadline:
             try:
@@ -220,6 +231,7 @@ async def _board(args, ports, processes, data) -> dict:
             if pk == session.pk and state == "proposed":
                 got += 1
                 deliveries.append(at - sent)
+                from_commit.append(at - committed)
         missing += len(clients) - got
         await sync_to_async(services.session_cancel)(session=session, by=teacher, reason="bench")
         await asyncio.sleep(1.0)
@@ -227,8 +239,33 @@ async def _board(args, ports, processes, data) -> dict:
             inbox.get_nowait()
         print(f"  change {change + 1}: {got}/{len(clients)} boards updated, load {_loadavg()}")
         sys.stdout.flush()
+    services.notify_group = untimed
+    # Reference: the same broadcast sent straight to the group (no service, no transaction), timed from the send.
+    from exchange.groups import exchange_school_group
+    from school_portal.core.realtime import anotify_group
+
+    broadcasts = []
+    for n in range(args.changes):
+        marker = -1 - n
+        sent = time.time()
+        await anotify_group(
+            group=exchange_school_group(exchange.school_id),
+            event={"kind": "exchange.board", "refresh": True, "session": marker, "state": "proposed"},
+        )
+        got, deadline = 0, time.monotonic() + 10
+        while got < len(clients) and time.monotonic() < deadline:
+            try:
+                pk, state, at = await asyncio.wait_for(inbox.get(), max(0.01, deadline - time.monotonic()))
+            except TimeoutError:
+                break
+            if pk == marker:
+                got += 1
+                broadcasts.append(at - sent)
+        await asyncio.sleep(1.0)
     await asyncio.gather(*(ws.close() for ws, _ in clients), return_exceptions=True)
     return {
+        "from_commit": from_commit,
+        "broadcasts": broadcasts,
         "opened": len(clients),
         "failed": failures,
         "per_socket": per_socket,
@@ -362,6 +399,15 @@ def _print_board(args, board: dict) -> None:
         f"max {max(d, default=float('nan')) * ms:.0f} ms over {args.changes} changes; missing {board['missing']}"
     )
     print(f"reference: ping round trip  p95 {ping95 * ms:.1f} ms; delivery p95 / ping p95 = {p95 / ping95:.0f}x")
+    c, b = board["from_commit"], board["broadcasts"]
+    print(
+        f"delivery from the commit    p50 {_percentile(c, 50) * ms:.0f} / p95 {_percentile(c, 95) * ms:.0f} ms "
+        f"(the service's first notify_group call to the socket's read)"
+    )
+    print(
+        f"reference: bare broadcast   p50 {_percentile(b, 50) * ms:.0f} / p95 {_percentile(b, 95) * ms:.0f} ms "
+        f"(group_send from this process to the same sockets, no service)"
+    )
 
 
 if __name__ == "__main__":
