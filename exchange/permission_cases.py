@@ -78,7 +78,33 @@ def cases() -> list[PermissionCase]:
             lambda w: reverse("exchange:session_invite", args=[world_session(w).pk]),
             VIEWERS,
         ),
+        *_admin_cases(),
     ]
+
+
+# The Wagtail screens: the centre's staff keep the city's partner list (model permissions given to their group
+# by migration 0003); the Osaka schools' periods, rooms and exchanges are kept through the exchange pages, so
+# those screens are the superusers' only.
+PARTNER_LIST_SCREENS = [
+    "exchange_partner_schools",
+    "exchange_partner_classes",
+    "exchange_partner_holidays",
+    "exchange_partner_availability",
+]
+SUPERUSER_SCREENS = ["exchange_periods", "exchange_video_rooms", "exchange_exchanges"]
+
+
+def _admin_cases() -> list[PermissionCase]:
+    cases = []
+    for screen in PARTNER_LIST_SCREENS + SUPERUSER_SCREENS:
+        allowed = frozenset({"centre_staff"}) if screen in PARTNER_LIST_SCREENS else frozenset()
+        for view in ("index", "add"):
+            cases.append(PermissionCase(f"exchange.admin.{screen}.{view}", _admin_url(screen, view), allowed))
+    return cases
+
+
+def _admin_url(screen: str, view: str):
+    return lambda w: reverse(f"{screen}:{view}")
 
 
 def exact_rule_objects(world: World) -> None:
