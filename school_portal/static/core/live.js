@@ -17,7 +17,9 @@
  * feedback, the assignment), so this covers any number of missed events of any plug-in, with no event log
  * to keep, size, expire or protect. The section's data-live-state attribute says connecting / open / closed.
  *
- * An event with "refresh": true (a new reply on a tally, a new absence report) also resyncs the page at once.
+ * An event with "refresh": true (a plug-in's board: a proposal made, a session booked; a new reply on a tally, a new
+ * absence report) resyncs the same way at once, so a page showing a schedule follows it without reloading. A page names its own socket with
+ * {% include "core/includes/live_updates.html" with live_url="/ws/..." %} (default /ws/notifications/).
  *
  * No inline script or style: CSP is script-src 'self'.
  */

@@ -1,0 +1,113 @@
+"""The live scheduling board's socket (``/ws/exchange/``).
+
+A socket joins the user's own group, the group of each exchange they may see and of each school they teach at
+(its staff see the school's schedule change); the centre's staff, who watch every exchange, join one city-wide
+group instead of thousands. Events carry no child's data: ``{"kind": "exchange.board", "refresh": true}`` makes
+``live.js`` fetch the page again (what changed is stored in the database). Opening and closing a board counts
+the user present or gone (``presence``) and refreshes the boards of their exchanges, where the other teacher
+sees them online. The guards (sign-in, origin, size, rate, not JSON) are the base class's.
+"""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from django.urls import path
+
+from school_portal.core.access import Actor, policy
+from school_portal.core.realtime import PortalConsumer, SocketForbidden, anotify_group, user_group
+
+from .groups import CITY_GROUP, exchange_group, exchange_school_group
+from .models import Exchange
+from .presence import presence_join, presence_leave
+
+PRESENCE_EVENT = {"kind": "exchange.presence", "refresh": True}
+
+
+class ExchangeBoardConsumer(PortalConsumer):
+    def groups_for(self, actor: Actor) -> list[str]:
+        if not policy.can(actor.user, "exchange.use"):
+            raise SocketForbidden
+        if actor.is_centre_staff:
+            self.exchange_groups = []
+            return [user_group(actor.user.pk), CITY_GROUP]
+        exchanges = policy.scope(actor.user, "view", Exchange.objects.order_by("pk")).values_list("pk", flat=True)
+        self.exchange_groups = [exchange_group(pk) for pk in exchanges]
+        schools = [exchange_school_group(pk) for pk in sorted(actor.teacher_school_ids)]
+        return [user_group(actor.user.pk), *self.exchange_groups, *schools]
+
+    async def connect(self) -> None:
+        self.present = False
+        await super().connect()
+        if self.joined and self.exchange_groups:
+            self.present = True
+            await database_sync_to_async(presence_join)(self.scope["user"].pk)
+            await self._announce_presence()
+
+    async def disconnect(self, code: int) -> None:
+        await super().disconnect(code)
+        if getattr(self, "present", False):
+            self.present = False
+            await database_sync_to_async(presence_leave)(self.scope["user"].pk)
+            await self._announce_presence()
+
+    async def _announce_presence(self) -> None:
+        for group in self.exchange_groups:
+            await anotify_group(group=group, event=PRESENCE_EVENT)
+
+
+websocket_urlpatterns = [path("ws/exchange/", ExchangeBoardConsumer.as_asgi(), name="exchange_board")]
+
+
+# --- the call's signaling ------------------------------------------------------------------------------------
+
+SIGNALS = {"hello", "offer", "answer", "candidate", "bye"}
+
+
+class CallSignalingConsumer(PortalConsumer):
+    """Relays WebRTC signaling (offer, answer, ICE candidates) between the two teachers of one booked session.
+
+    One group per session; a message goes to the others in it, never back to its sender. Only the exchange's two
+    teachers, during the booked time (``call.call_refusal``); SDP offers are larger than board messages and ICE
+    candidates come in bursts, hence the larger limits. Media never passes through the portal (peer to peer, or
+    through the TURN server).
+    """
+
+    max_message_bytes = 64 * 1024
+    max_messages_per_second = 60
+
+    def groups_for(self, actor: Actor) -> list[str]:
+        from .call import call_refusal
+        from .models import Session
+
+        pk = self.scope["url_route"]["kwargs"]["pk"]
+        session = Session.objects.select_related("exchange").filter(pk=pk).first()
+        if session is None or not policy.allows(actor.user, "schedule", session) or call_refusal(session, actor.user):
+            raise SocketForbidden
+        self.side = "partner" if actor.user.pk == session.exchange.partner_teacher_id else "school"
+        return [call_group(session.pk)]
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if not isinstance(content, dict) or content.get("type") not in SIGNALS:
+            await self.send_json({"type": "error", "error": "unsupported"})
+            return
+        message = {"type": content["type"], "side": self.side}
+        for key in ("sdp", "candidate", "reply"):
+            if key in content:
+                message[key] = content[key]
+        group = self.joined[0]
+        await self.channel_layer.group_send(
+            group, {"type": "exchange.signal", "message": message, "sender": self.channel_name}
+        )
+
+    async def exchange_signal(self, event: dict) -> None:
+        if event["sender"] != self.channel_name:
+            await self.send_json(event["message"])
+
+
+def call_group(session_id: int) -> str:
+    from school_portal.core.realtime import group_name
+
+    return group_name("exchange.call", session_id)
+
+
+websocket_urlpatterns.append(path("ws/exchange/call/<int:pk>/", CallSignalingConsumer.as_asgi(), name="exchange_call"))
