@@ -121,6 +121,13 @@
     });
   }
 
+  /* An error the program's own JavaScript threw: a call to a function that does not exist, or else a stack
+   * that grew without end. */
+  function scriptError(e) {
+    var text = String(e && e.message || e);
+    return /not defined|not a function/.test(text) ? "unknown_function" : "runaway_recursion";
+  }
+
   /* Run to the end (or a budget): {how: finished|solved|failed|error, code, trace}. */
   function runToEnd(code, stage, input) {
     var world = new World(stage, input);
@@ -132,7 +139,7 @@
       }
     } catch (e) {
       if (e instanceof Halt) return { how: e.how, code: e.code, trace: world.trace, world: world };
-      return { how: "error", code: "too_many_steps", trace: world.trace, world: world, exception: String(e) };
+      return { how: "error", code: scriptError(e), trace: world.trace, world: world };
     }
     return { how: "finished", code: "finished", trace: world.trace, world: world };
   }
@@ -394,7 +401,7 @@
       }
     } catch (e) {
       if (e instanceof Halt) { finish(state, e.how, e.code); return; }
-      finish(state, "error", "too_many_steps");
+      finish(state, "error", scriptError(e));
       return;
     }
     draw(state.world);
