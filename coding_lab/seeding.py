@@ -13,7 +13,7 @@ from school_portal.core.seeding import DemoCity
 
 from .models import Challenge, Course, CourseChallenge, Project
 from .services import project_save
-from .testing import dumps, fwd, move, polygon, program, repeat, tturn, turn
+from .testing import dumps, fwd, move, polygon, program, repeat, turn
 
 MAZE_TOOLBOX = ["maze_move_forward", "maze_turn", "controls_repeat_ext"]
 MAZE_PLUS = [*MAZE_TOOLBOX, "maze_forever", "maze_if", "maze_ifElse"]
