@@ -106,12 +106,19 @@ class LabWorld:
     challenge: Any
     course: Any
     project: Any
+    city_challenge: Any = None
+    showcase: Any = None
 
 
 def lab_world(world: Any) -> LabWorld:
-    """A maze challenge of the world's school in a course, and the world's child's project on it (test data)."""
-    from .models import Challenge, Course, CourseChallenge
+    """A maze challenge of the world's school in a course, and the world's child's project on it (test data).
+    Built once per world (the matrix shares one world per module and rolls each test back: rebuilt when gone)."""
+    from .models import Challenge, Course, CourseChallenge, Project, Showcase
     from .services import project_open
+
+    cached = world.extra.get("coding_lab")
+    if cached is not None and Project.objects.filter(pk=cached.project.pk).exists():
+        return cached
 
     challenge = Challenge.objects.create(
         school=world.school,
@@ -124,4 +131,8 @@ def lab_world(world: Any) -> LabWorld:
     course = Course.objects.create(school=world.school, title="Maze course")
     CourseChallenge.objects.create(course=course, challenge=challenge, sort_order=0)
     project = project_open(student=world.child, challenge=challenge)
-    return LabWorld(challenge, course, project)
+    city_challenge = Challenge.objects.create(title="City maze", stage_type="maze", maze="#S.G#")
+    showcase = Showcase.objects.create(class_group=world.class_group, challenge=challenge, project=project)
+    built = LabWorld(challenge, course, project, city_challenge, showcase)
+    world.extra["coding_lab"] = built
+    return built

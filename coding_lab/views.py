@@ -137,6 +137,11 @@ def _read_body(request: HttpRequest) -> dict[str, Any]:
     limit = getattr(settings, "CODING_LAB_MAX_BODY_BYTES", 1_100_000)
     if int(request.headers.get("Content-Length") or 0) > limit or len(request.body) > limit:
         raise BadRequest(_("This program is too large to save (at most 1 MB)."))
+    if request.content_type != "application/json":  # a plain form post (no script): the same field
+        source = request.POST.get("source")
+        if not isinstance(source, str):
+            raise BadRequest(_("The program could not be read."))
+        return {"source": source}
     try:
         data = parse(request.body.decode("utf-8"), max_chars=limit, max_depth=4, max_nodes=100)
     except (JSONLimitError, UnicodeDecodeError) as error:

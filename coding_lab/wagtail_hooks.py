@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from school_portal.core.access import policy
@@ -52,12 +53,45 @@ class AuthorPolicy(BasePermissionPolicy):
         return self.users_with_any_permission([action])
 
 
+class _EditableOnly:
+    """A screen of one object finds it among those the person may edit (else 404), as the listing does."""
+
+    def get_queryset(self) -> QuerySet:
+        return policy.scope(self.request, "edit", self.model._default_manager.all())
+
+
+class EditView(_EditableOnly, snippet_views.EditView):
+    pass
+
+
+class DeleteView(_EditableOnly, snippet_views.DeleteView):
+    pass
+
+
+class UsageView(_EditableOnly, snippet_views.UsageView):
+    pass
+
+
+class HistoryView(_EditableOnly, snippet_views.HistoryView):
+    pass
+
+
+class _ScopedViewSet(SnippetViewSet):
+    edit_view_class = EditView
+    delete_view_class = DeleteView
+    usage_view_class = UsageView
+    history_view_class = HistoryView
+
+    def get_queryset(self, request: Any) -> QuerySet:
+        return policy.scope(request, "edit", self.model._default_manager.select_related("school"))
+
+
 # Registered before the viewsets ask for it (Wagtail would make a Django-permissions fallback otherwise).
 register_permission_policy(Challenge, AuthorPolicy(Challenge))
 register_permission_policy(Course, AuthorPolicy(Course))
 
 
-class ChallengeViewSet(SnippetViewSet):
+class ChallengeViewSet(_ScopedViewSet):
     model = Challenge
     icon = "code"
     list_display = ["title", "stage_type", "school", "grade"]
@@ -77,11 +111,8 @@ class ChallengeViewSet(SnippetViewSet):
         FieldPanel("hints"),
     ]
 
-    def get_queryset(self, request: Any) -> QuerySet:
-        return policy.scope(request, "edit", Challenge.objects.select_related("school"))
 
-
-class CourseViewSet(SnippetViewSet):
+class CourseViewSet(_ScopedViewSet):
     model = Course
     icon = "list-ol"
     list_display = ["title", "school", "grade", "is_locked"]
@@ -92,9 +123,6 @@ class CourseViewSet(SnippetViewSet):
         FieldPanel("description"),
         InlinePanel("steps", label=_("Challenges"), min_num=1),
     ]
-
-    def get_queryset(self, request: Any) -> QuerySet:
-        return policy.scope(request, "edit", Course.objects.select_related("school"))
 
 
 class CodingLabGroup(SnippetViewSetGroup):
