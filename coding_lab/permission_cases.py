@@ -97,3 +97,20 @@ def cases() -> list[PermissionCase]:
             SCHOOL_AUTHORS,
         ),
     ]
+
+
+def exact_rule_objects(world) -> None:
+    """More objects for the proof of the exact rules: a course of the city and of the other school, the classmate's
+    and the other school's child's projects, and what the other class is shown."""
+    from .models import Challenge, Course, Showcase
+    from .services import project_open
+
+    built = _lab(world)
+    Course.objects.get_or_create(school=None, title="City course")
+    Course.objects.get_or_create(school=world.other_school, title="Other school's course")
+    other = Challenge.objects.create(school=world.other_school, title="Other school's maze", maze="#S.G#")
+    project_open(student=world.classmate, challenge=built.challenge)
+    sibling_project = project_open(student=world.sibling, challenge=other)
+    Showcase.objects.get_or_create(
+        class_group=world.sibling_class, challenge=other, defaults={"project": sibling_project}
+    )
