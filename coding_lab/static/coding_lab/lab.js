@@ -279,6 +279,23 @@
     return { kind: "flyoutToolbox", contents: contents };
   }
 
+  /* The portal's Content-Security-Policy allows no inline <style>; Blockly adds its CSS (and its renderer's) as
+   * <style> elements in <head>. Those are taken as they are added and applied as constructed style sheets of
+   * this script instead (the same CSS, shipped in Blockly's own file from our static files). */
+  function adopt(node) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(node.textContent);
+    document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+  }
+  function isBlocklyStyle(node) { return !!node && node.tagName === "STYLE"; }
+  ["prepend", "appendChild", "append", "insertBefore"].forEach(function (name) {
+    var original = document.head[name];
+    document.head[name] = function (node) {
+      if (isBlocklyStyle(node)) { adopt(node); return node; }
+      return original.apply(this, arguments);
+    };
+  });
+
   var blocksDiv = document.getElementById("coding-blocks");
   var ws = Blockly.inject(blocksDiv, {
     toolbox: cfg.readOnly ? null : toolboxFor(null),
@@ -290,6 +307,32 @@
     move: { scrollbars: true, drag: false, wheel: false },
     zoom: { controls: true, wheel: false, pinch: true, startScale: 0.9, maxScale: 2, minScale: 0.5 },
   });
+
+  /* Blockly 13 puts the toolbox's blocks ("option"s) in a "listbox" whose SVG groups are "figure"s, which ARIA does
+   * not allow inside a listbox (axe: aria-required-children): those groups are only drawing, so they are marked
+   * presentational and the options stay the listbox's own (aria-owns). */
+  function fixListboxes() {
+    blocksDiv.querySelectorAll('[role="listbox"] [role="figure"]').forEach(function (group) {
+      group.setAttribute("role", "presentation");
+      group.removeAttribute("aria-roledescription");
+      group.removeAttribute("aria-label");
+    });
+  }
+  /* Also Blockly 13's: aria-owns naming ids that are not in the page, and aria-expanded on an "option". */
+  function fixAria() {
+    fixListboxes();
+    blocksDiv.querySelectorAll("[aria-owns]").forEach(function (el) {
+      var kept = el.getAttribute("aria-owns").split(/\s+/).filter(function (id) {
+        return id && /^[\w-]+$/.test(id) && document.getElementById(id);
+      });
+      var value = kept.join(" ");
+      if (!kept.length) el.removeAttribute("aria-owns");
+      else if (value !== el.getAttribute("aria-owns")) el.setAttribute("aria-owns", value);
+    });
+    blocksDiv.querySelectorAll('[role="option"][aria-expanded]').forEach(function (el) { el.removeAttribute("aria-expanded"); });
+  }
+  new MutationObserver(fixAria).observe(blocksDiv, { attributes: true, attributeFilter: ["role", "aria-owns", "aria-expanded"], subtree: true, childList: true });
+  fixAria();
 
   function loadSource(text) {
     ws.clear();
