@@ -11,8 +11,15 @@ from playwright.sync_api import expect
 from coding_lab.models import Challenge, Course, Project
 from coding_lab.testing import dumps, move, program, tturn
 from school_portal.core.models import Student
-from tests.browser.harness import DESKTOP, TABLET_LANDSCAPE, Portal, axe_check, has_horizontal_scroll, sign_in
-from tests.browser.harness import student_sign_in
+from tests.browser.harness import (
+    DESKTOP,
+    TABLET_LANDSCAPE,
+    Portal,
+    axe_check,
+    has_horizontal_scroll,
+    sign_in,
+    student_sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
