@@ -69,6 +69,14 @@ def main() -> None:
     print(f"checks per second on one core: {1 / per_check:.0f} (target >= 300)")
     print(f"reference, json.loads of the same text: {statistics.median(reference) * 1e6:.0f} µs;"
           f" check / reference = {per_check / statistics.median(reference):.0f}x")  # fmt: skip
+    statements = []
+    for i in range(20):
+        statements += [repeat(4, [move(21 if i == 0 else 20), tturn(90)]), move(5 + i % 3), tturn(0)]
+    near = dumps(program(statements))
+    near_outcome = check(near, goal)
+    near_times = timed(lambda: check(near, goal), args.seconds / 2)
+    print(f"a drawing 1 px off the target (compared cell by cell, result {near_outcome.result}):"
+          f" median {statistics.median(near_times) * 1000:.2f} ms")  # fmt: skip
     chain = dumps(program([tturn(1) for _ in range(2000)]))
     chain_times = timed(lambda: check(chain, Goal("turtle")), args.seconds / 2)
     chain_ms = statistics.median(chain_times) * 1000

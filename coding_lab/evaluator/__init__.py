@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .machine import Halt, Machine, MazeStage, SandboxStage, Stage, TextStage, Trace, TurtleStage
@@ -73,27 +74,44 @@ def run(program: Program, goal: Goal, case_input: Any = None) -> tuple[str, str,
 
 def _cells(segments: list[tuple[float, float, float, float]]) -> set[tuple[int, int]]:
     cells: set[tuple[int, int]] = set()
+    add = cells.add
+    half = CELL / 2
     for x1, y1, x2, y2 in segments:
-        length = math.hypot(x2 - x1, y2 - y1)
-        samples = max(1, int(length / (CELL / 2)))
+        dx, dy = x2 - x1, y2 - y1
+        samples = max(1, int(math.hypot(dx, dy) / half))
         for i in range(samples + 1):
             t = i / samples
-            cells.add((int((x1 + (x2 - x1) * t) // CELL), int((y1 + (y2 - y1) * t) // CELL)))
+            add((int((x1 + dx * t) // CELL), int((y1 + dy * t) // CELL)))
     return cells
 
 
-def _near(cells: set[tuple[int, int]], other: set[tuple[int, int]]) -> bool:
-    return all(any((x + dx, y + dy) in other for dx in (-1, 0, 1) for dy in (-1, 0, 1)) for x, y in cells)
+_NEIGHBOURS = tuple((dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
+def _around(cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Every cell within one cell of ``cells`` (the tolerance)."""
+    return {(x + dx, y + dy) for x, y in cells for dx, dy in _NEIGHBOURS}
+
+
+@lru_cache(maxsize=256)
+def _target(target: tuple[tuple[float, float, float, float], ...]) -> tuple[frozenset, frozenset]:
+    """A challenge's picture as cells and the cells around them (the same picture for every child's check)."""
+    cells = _cells(list(target))
+    return frozenset(cells), frozenset(_around(cells))
 
 
 def turtle_matches(drawn: list, target: list) -> bool:
     """Does the drawing look like the target: every drawn cell near a target cell and the other way round."""
     if len(drawn) > 20_000:
         return False
-    mine, theirs = _cells(drawn), _cells(target)
+    target = [tuple(segment) for segment in target]
+    if drawn == target:
+        return True  # the very picture (a right answer usually draws the target's own lines, rounded alike)
+    theirs, near_theirs = _target(tuple(target))
+    mine = _cells(drawn)
     if not theirs:
         return not mine
-    return _near(mine, theirs) and _near(theirs, mine)
+    return mine <= near_theirs and theirs <= _around(mine)
 
 
 def _case_input(text: str) -> Any:

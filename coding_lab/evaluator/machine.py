@@ -38,14 +38,25 @@ class Halt(Exception):  # noqa: N818 - not an error: how a run stops early
 Gen = Generator[Any, Any, Any]
 
 
-def _done() -> Gen:
-    return None
-    yield  # pragma: no cover - makes this a generator
+class _Ready:
+    """A value known without running anything (a number, a text, a variable, an input's default): the driver
+    counts it as a step, like the generator it stands for, but does not start a generator for it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
-def _const(value: Any) -> Gen:
-    return value
-    yield  # pragma: no cover
+_NOTHING = _Ready(None)
+
+
+def _done() -> _Ready:
+    return _NOTHING
+
+
+def _const(value: Any) -> _Ready:
+    return _Ready(value)
 
 
 # --- JavaScript's values -----------------------------------------------------------------------------------
@@ -254,6 +265,8 @@ class Machine:
         self.variables: dict[str, Any] = {}
         self.steps = 0
         self.calls = 0
+        self._statements: dict[str, Any] = {}  # block type -> bound handler (or None), found once per run
+        self._values: dict[str, Any] = {}
 
     def run(self) -> None:
         if self.program.start is not None:
@@ -261,27 +274,42 @@ class Machine:
 
     def _drive(self, generator: Gen) -> Any:
         stack = [generator]
+        push, pop = stack.append, stack.pop
         value: Any = None
-        while stack:
-            try:
-                request = stack[-1].send(value)
-            except StopIteration as stop:
-                stack.pop()
-                value = stop.value
-                continue
-            self.steps += 1
-            if self.steps > STEP_BUDGET:
-                raise Halt("error", "too_many_steps")
-            stack.append(request)
-            value = None
+        steps = self.steps
+        try:
+            while stack:
+                try:
+                    request = stack[-1].send(value)
+                except StopIteration as stop:
+                    pop()
+                    value = stop.value
+                    continue
+                steps += 1
+                if steps > STEP_BUDGET:
+                    raise Halt("error", "too_many_steps")
+                if request.__class__ is _Ready:
+                    value = request.value
+                    continue
+                push(request)
+                value = None
+        finally:
+            self.steps = steps
         return value
 
-    # Helpers the blocks yield.
+    # Helpers the blocks yield (the lookups of program.next_block / input_block / is_disabled, inlined: they
+    # run for every block executed).
     def _chain(self, block: Block | None) -> Gen:
+        statement = self._statement
         while block is not None:
-            if not is_disabled(block):
-                yield self._statement(block)
-            block = next_block(block)
+            if block.get("enabled") is not False and not block.get("disabledReasons"):
+                yield statement(block)
+            link = block.get("next")
+            if not isinstance(link, dict):
+                return
+            block = link.get("block") or link.get("shadow")
+            if not isinstance(block, dict):
+                return
 
     def _inner(self, block: Block, name: str) -> Gen:
         return self._chain(input_block(block, name))
@@ -290,13 +318,21 @@ class Machine:
         target = input_block(block, name)
         if target is None or is_disabled(target):
             return _const(default)
-        handler = getattr(self, "v_" + target["type"], None)
+        kind = target["type"]
+        handlers = self._values
+        if kind not in handlers:
+            handlers[kind] = getattr(self, "v_" + kind, None)
+        handler = handlers[kind]
         if handler is None:
             return _const(default)  # a statement block in a value input: Blockly generates nothing for it
         return handler(target)
 
     def _statement(self, block: Block) -> Gen:
-        handler = getattr(self, "s_" + block["type"], None)
+        kind = block["type"]
+        handlers = self._statements
+        if kind not in handlers:
+            handlers[kind] = getattr(self, "s_" + kind, None)
+        handler = handlers[kind]
         if handler is None:
             return _done()  # a value block on its own: evaluated for nothing, like the browser
         return handler(block)
@@ -427,25 +463,20 @@ class Machine:
         self.calls -= 1
 
     # Values.
-    def v_math_number(self, block: Block) -> Gen:
-        return js_number(field_value(block, "NUM", 0))
-        yield
+    def v_math_number(self, block: Block) -> _Ready:
+        return _Ready(js_number(field_value(block, "NUM", 0)))
 
-    def v_text(self, block: Block) -> Gen:
-        return str(field_value(block, "TEXT", ""))
-        yield
+    def v_text(self, block: Block) -> _Ready:
+        return _Ready(str(field_value(block, "TEXT", "")))
 
-    def v_logic_boolean(self, block: Block) -> Gen:
-        return field_value(block, "BOOL") == "TRUE"
-        yield
+    def v_logic_boolean(self, block: Block) -> _Ready:
+        return _Ready(field_value(block, "BOOL") == "TRUE")
 
-    def v_coding_input(self, block: Block) -> Gen:
-        return self.stage.input
-        yield
+    def v_coding_input(self, block: Block) -> _Ready:
+        return _Ready(self.stage.input)
 
-    def v_variables_get(self, block: Block) -> Gen:
-        return self.variables.get(self._variable(block))
-        yield
+    def v_variables_get(self, block: Block) -> _Ready:
+        return _Ready(self.variables.get(self._variable(block)))
 
     def v_math_arithmetic(self, block: Block) -> Gen:
         a = yield self._value(block, "A", 0.0)
