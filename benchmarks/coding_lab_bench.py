@@ -269,7 +269,7 @@ def server_figures(args: argparse.Namespace) -> None:
             ports = [BASE_PORT, BASE_PORT + 1]
             loads = first_load(ports[0], data)
             print(
-                "\nthe lab's first load in Chromium, tablet viewport (target: < 350 KB compressed; second from cache)"
+                "\nthe lab's first load in Chromium, tablet viewport (target: < 350 KB compressed; then cached)"
             )
             for name, load in zip(("first", "second"), loads, strict=True):
                 print(
