@@ -268,9 +268,7 @@ def server_figures(args: argparse.Namespace) -> None:
         with daphne_workers(env, 2, base_port=BASE_PORT):
             ports = [BASE_PORT, BASE_PORT + 1]
             loads = first_load(ports[0], data)
-            print(
-                "\nthe lab's first load in Chromium, tablet viewport (target: < 350 KB compressed; then cached)"
-            )
+            print("\nthe lab's first load in Chromium, tablet viewport (target: < 350 KB compressed; then cached)")
             for name, load in zip(("first", "second"), loads, strict=True):
                 print(
                     f"  {name} load: {load['requests']} requests, {load['bytes'] / 1024:.1f} KB over the network,"
