@@ -257,7 +257,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "school_portal" / "static"]
 # Front-end packages from npm (package.json, installed by scripts/bootstrap), served by the project itself.
-NPM_STATIC = {"vendor/blockly": "blockly"}
+NPM_STATIC = {"vendor/blockly": "blockly", "vendor/js-interpreter": "js-interpreter/lib"}
 STATICFILES_DIRS += [
     (prefix, BASE_DIR / "node_modules" / package)
     for prefix, package in NPM_STATIC.items()

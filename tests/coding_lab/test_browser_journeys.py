@@ -1,0 +1,101 @@
+"""The lab's main journeys in Debian's Chromium with axe on every page: a child on a tablet solves a maze and
+keeps coding through a network cut; the teacher follows the class on a desktop and shows one solution."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from coding_lab.models import Challenge, Course, Project
+from coding_lab.testing import dumps, move, program, tturn
+from school_portal.core.models import Student
+from tests.browser.harness import (
+    DESKTOP,
+    TABLET_LANDSCAPE,
+    Portal,
+    axe_check,
+    has_horizontal_scroll,
+    sign_in,
+    student_sign_in,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _maze_solution(challenge: Challenge) -> str:
+    return challenge.solution
+
+
+def test_a_child_solves_a_maze_on_a_tablet_and_codes_through_a_network_cut(portal: Portal, open_page) -> None:
+    student = Student.objects.get(sourced_id="demo-sakura-5-5")
+    course = Course.objects.get(title__startswith="プログラミングの たび")
+    first = course.steps.order_by("sort_order").first().challenge
+    tablet = open_page(**TABLET_LANDSCAPE)
+    student_sign_in(tablet, portal, student)
+
+    tablet.goto(f"{portal.url}/coding/")
+    axe_check(tablet)
+    tablet.get_by_role("link", name=course.title).click()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text(course.title)
+    axe_check(tablet)
+    tablet.get_by_role("link", name=first.title).click()
+    lab = tablet.locator("#coding-lab")
+    expect(lab).to_have_attribute("data-ready", "true")
+    expect(tablet.locator(".blocklyMainBackground")).to_be_visible()
+    assert not has_horizontal_scroll(tablet)
+    axe_check(tablet, within="main")
+
+    # The child's program (placed as the blocks would be), then Run: the page shows the result, the server keeps it.
+    tablet.evaluate("source => window.codingLab.load(source)", first.solution)
+    tablet.get_by_role("button", name=re.compile("^(Run|じっこう|実行)$")).click()
+    expect(tablet.locator("#coding-status")).to_contain_text(re.compile("ゴール|goal"), timeout=20_000)
+    expect(lab).to_have_attribute("data-result", "solved", timeout=15_000)
+    project = Project.objects.get(student=student, challenge=first)
+    assert project.is_solved
+
+    # The text view shows the same program as JavaScript and Python.
+    tablet.get_by_role("button", name=re.compile("テキスト|text", re.I)).click()
+    expect(tablet.locator("#coding-js")).to_contain_text("moveForward")
+    expect(tablet.locator("#coding-py")).to_contain_text("move_forward()")
+
+    # The network goes: the next change waits on the tablet, then reaches the school when it is back.
+    tablet.context.set_offline(True)
+    changed = dumps(program([]))
+    tablet.evaluate("source => { window.codingLab.load(source); }", changed)
+    expect(tablet.locator("#coding-save")).to_contain_text(re.compile("接続|connect|タブレット"), timeout=20_000)
+    tablet.context.set_offline(False)
+    tablet.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(lab).to_have_attribute("data-result", "failed", timeout=20_000)
+    project.refresh_from_db()
+    assert project.revision >= 2 and project.is_solved  # solved once stays solved
+    axe_check(tablet, within="main")
+
+    # The sandbox: free drawing, no goal.
+    tablet.goto(f"{portal.url}/coding/sandbox/")
+    expect(tablet.locator("#coding-lab")).to_have_attribute("data-ready", "true")
+    tablet.evaluate("source => window.codingLab.load(source)", dumps(program([move(50), tturn(90), move(50)])))
+    tablet.get_by_role("button", name=re.compile("^(Run|じっこう|実行)$")).click()
+    expect(tablet.locator("#coding-lab")).to_have_attribute("data-result", "solved", timeout=20_000)
+    axe_check(tablet, within="main")
+
+
+def test_a_teacher_follows_the_class_and_shows_one_solution(portal: Portal, open_page) -> None:
+    course = Course.objects.get(title__startswith="プログラミングの たび")
+    page = open_page(**DESKTOP)
+    sign_in(page, portal, "teacher-sakura-5")
+    page.goto(f"{portal.url}/coding/")
+    axe_check(page)
+    page.get_by_role("link", name=course.title).last.click()
+    expect(page.locator("table.coding-grid")).to_be_visible()
+    solved = page.locator("td.cell--solved")
+    assert solved.count() >= 4
+    axe_check(page)
+    solved.first.get_by_role("link").click()
+    expect(page.locator("#coding-lab")).to_have_attribute("data-ready", "true")
+    axe_check(page, within="main")
+    page.go_back()
+    page.locator("td.cell--solved").first.get_by_role("button").click()
+    expect(page.locator(".message").first).to_be_visible()
+    axe_check(page)
