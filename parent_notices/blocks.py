@@ -8,6 +8,7 @@ family's children and their answers), keyed by the block's id.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
@@ -69,7 +70,7 @@ REPLY_KINDS = [
 
 class ReplyFormBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(choices=REPLY_KINDS, default=ReplyKind.ATTENDANCE, label=_("Kind of reply"))
-    question = blocks.CharBlock(label=_("Question"), max_length=200)
+    question = blocks.CharBlock(label=pgettext_lazy("survey", "Question"), max_length=200)
     choices = blocks.ListBlock(
         blocks.CharBlock(max_length=80, label=_("Choice")),
         label=_("Choices (surveys only)"),

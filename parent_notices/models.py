@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.fields import StreamField
@@ -154,7 +155,7 @@ class NoticeReply(models.Model):
 
 class AbsenceKind(models.TextChoices):
     ABSENT = "absent", _("Absent")
-    LATE = "late", _("Late")
+    LATE = "late", pgettext_lazy("absence", "Late")
     EARLY = "early", _("Leaving early")
 
 

@@ -6,6 +6,7 @@ Publishing (which bypasses the workflow): only those who approve, so a teacher's
 
 from __future__ import annotations
 
+from django.contrib.admin.utils import unquote
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,42 @@ class NoticePermissionPolicy(BasePermissionPolicy):
 register_permission_policy(Notice, NoticePermissionPolicy(Notice))
 
 
+class _OnlyWhoManagesTheNotice:
+    """Every view of one notice asks the access policy before Wagtail loads it: another school's teacher gets a
+    404 from its history, revisions, usage, workflow history, preview, lock..., never its title or content."""
+
+    def setup(self, request: HttpRequest, *args: object, **kwargs: object) -> None:
+        if "pk" in kwargs:
+            notice = Notice.objects.filter(pk=unquote(str(kwargs["pk"]))).first()
+            if notice is not None and not policy.allows(request.user, "manage", notice):
+                raise Http404
+        super().setup(request, *args, **kwargs)
+
+
+# The snippet views that take a notice's pk (the list, add, add's preview and reorder take none).
+_ONE_NOTICE_VIEWS = (
+    "edit_view_class",
+    "copy_view_class",
+    "delete_view_class",
+    "usage_view_class",
+    "history_view_class",
+    "inspect_view_class",
+    "revisions_view_class",
+    "revisions_compare_view_class",
+    "revisions_unschedule_view_class",
+    "unpublish_view_class",
+    "preview_on_edit_view_class",
+    "lock_view_class",
+    "unlock_view_class",
+    "workflow_action_view_class",
+    "collect_workflow_action_data_view_class",
+    "confirm_workflow_cancellation_view_class",
+    "workflow_preview_view_class",
+    "workflow_history_view_class",
+    "workflow_history_detail_view_class",
+)
+
+
 class NoticeViewSet(SnippetViewSet):
     model = Notice
     icon = "mail"
@@ -91,6 +128,10 @@ class NoticeViewSet(SnippetViewSet):
     def get_queryset(self, request: object) -> QuerySet:
         return policy.scope(request, "manage", Notice.objects.select_related("school", "locale"))
 
+
+for _name in _ONE_NOTICE_VIEWS:
+    _view = getattr(NoticeViewSet, _name)
+    setattr(NoticeViewSet, _name, type(f"Notice{_view.__name__}", (_OnlyWhoManagesTheNotice, _view), {}))
 
 register_snippet(NoticeViewSet)
 

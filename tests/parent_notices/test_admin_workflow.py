@@ -100,3 +100,36 @@ def test_the_admin_list_shows_a_teacher_only_their_schools_notices(world) -> Non
     other = Notice.objects.get(title="うめの通知")
     edit = _admin(world, "homeroom_teacher").get(reverse("wagtailsnippets_parent_notices_notice:edit", args=[other.pk]))
     assert edit.status_code == 404
+
+
+def test_wagtail_views_of_one_notice_ask_the_access_policy(world) -> None:
+    """History, revisions, usage, workflow history...: another school's teacher gets a 404 and never the title."""
+    from parent_notices.testing import notice_publish
+
+    author = world.users["school_admin"]
+    notice = notice_publish(school=world.school, title="さくら小だけのお知らせ", by=author)
+    notice.title = "さくら小だけのお知らせ（改）"
+    revision = notice.save_revision(user=author)
+    urls = [
+        reverse(f"wagtailsnippets_parent_notices_notice:{name}", args=[notice.pk])
+        for name in ("history", "usage", "workflow_history", "edit", "delete", "copy")
+    ]
+    urls += [
+        reverse(f"wagtailsnippets_parent_notices_notice:{name}", args=[notice.pk, revision.pk])
+        for name in ("revisions_revert", "revisions_unschedule")
+    ]
+    urls.append(
+        reverse(
+            "wagtailsnippets_parent_notices_notice:revisions_compare",
+            kwargs={"pk": notice.pk, "revision_id_a": "earliest", "revision_id_b": "latest"},
+        )
+    )
+    outsider = _admin(world, "other_school_teacher")
+    for url in urls:
+        response = outsider.get(url)
+        assert response.status_code == 404, url
+        assert "さくら小だけ" not in response.content.decode(), url
+    own = _admin(world, "homeroom_teacher")
+    for name in ("history", "workflow_history"):
+        response = own.get(reverse(f"wagtailsnippets_parent_notices_notice:{name}", args=[notice.pk]))
+        assert response.status_code == 200 and "さくら小だけ" in response.content.decode(), name

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.documents.models import Document
 
 from parent_notices import selectors
 from parent_notices.models import Audience, Category, Notice, NoticeRead, NoticeReply
-from parent_notices.testing import ATTEND, SURVEY, attendance, notice_publish, survey, text
+from parent_notices.testing import ATTEND, FILE, SURVEY, attachment, attendance, notice_publish, survey, text
 from school_portal.core import services as core_services
 from school_portal.core.models import Enrollment, GuardianLink, Student
 
@@ -169,6 +171,27 @@ def test_a_guardian_cannot_open_a_notice_or_reply_of_a_class_their_children_are_
     url = reverse("parent_notices:reply", args=[notice.pk, ATTEND])
     assert client.post(url, {"student": world.child.pk, "choice": "yes"}).status_code == 404
     assert not NoticeReply.objects.exists()
+
+
+def test_a_guardian_cannot_open_an_attachment_of_a_notice_for_another_class(world, client_as) -> None:
+    document = Document.objects.create(
+        title="3年2組の名簿",
+        file=ContentFile(b"%PDF-1.4 other class", name="class-3-2.pdf"),
+        collection=world.school.collection,
+    )
+    notice = notice_publish(
+        school=world.school, audience=Audience.CLASS, class_groups=[world.other_class], body=[attachment(document.pk)]
+    )
+    url = reverse("parent_notices:attachment", args=[notice.pk, FILE])
+    guardian = client_as("guardian")  # a child in 3-1, not 3-2
+    response = guardian.get(url)
+    assert response.status_code == 404 and b"other class" not in response.content
+    # Nor through Wagtail's own document URL, by the id.
+    response = guardian.get(document.url)
+    assert response.status_code == 404 and b"other class" not in response.content
+    # The class's teachers still get the file.
+    response = client_as("homeroom_teacher").get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 other class"
 
 
 def test_script_in_a_title_or_text_is_shown_as_text(world, client_as) -> None:
