@@ -10,13 +10,16 @@ class LibraryWifiConfig(AppConfig):
     def ready(self) -> None:
         from school_portal.core.registry import (
             DemoSeeder,
+            InterfaceLanguages,
             RetentionRule,
             demo_seeders,
+            interface_languages,
             register_plugin_home,
             retention_rules,
         )
 
         from . import access_rules, stats
+        from .views import PORTAL_LANGUAGES
 
         access_rules.register()
         register_plugin_home(
@@ -24,5 +27,9 @@ class LibraryWifiConfig(AppConfig):
         )
         retention_rules.register(
             "library_wifi.sessions", RetentionRule("library_wifi_sessions", stats.prune, default_days=90)
+        )
+        # The visitors' pages speak Chinese and Korean too (the rest of the portal answers those in Japanese).
+        interface_languages.register(
+            "library_wifi", InterfaceLanguages(prefix="/library-wifi/", languages=tuple(PORTAL_LANGUAGES))
         )
         demo_seeders.register("library_wifi", DemoSeeder(seed="library_wifi.seeding.seed", order=80))

@@ -9,6 +9,7 @@ browser's language applies.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -21,6 +22,17 @@ from django.views.decorators.http import require_GET
 
 from . import services
 from .models import User
+from .registry import interface_languages
+
+
+def interface_languages_for(path: str) -> set[str]:
+    """The languages whose interface is translated at ``path``: the portal's own (``PORTAL_UI_LANGUAGES``) and
+    those a plug-in registered for its pages (``registry.interface_languages``)."""
+    codes = set(dict(settings.PORTAL_UI_LANGUAGES))
+    for entry in interface_languages:
+        if path.startswith(entry.prefix):
+            codes.update(entry.languages)
+    return codes
 
 
 def _chosen_on_this_host(request: HttpRequest) -> str | None:
@@ -52,9 +64,9 @@ class AccountLanguageMiddleware:
         if user.is_authenticated and user.preferred_language in dict(settings.PORTAL_UI_LANGUAGES):
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
-        elif translation.get_language() not in dict(settings.PORTAL_UI_LANGUAGES):
-            # A content language whose interface is not translated (a browser asking for Vietnamese): the
-            # portal's own language, not a mixture of Django's Vietnamese and our Japanese.
+        elif translation.get_language() not in interface_languages_for(request.path_info):
+            # A content language whose interface is not translated here (a browser asking for Vietnamese; Korean
+            # outside the library Wi-Fi pages): the portal's own language, not a mixture of Django's and ours.
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         response = self.get_response(request)
@@ -79,7 +91,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     language = request.GET.get("language", "")
-    if language in dict(settings.PORTAL_UI_LANGUAGES):
+    if language in interface_languages_for(urlsplit(next_url).path):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

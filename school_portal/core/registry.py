@@ -163,6 +163,17 @@ class RetentionRule:
         return int(getattr(settings, "RETENTION_DAYS", {}).get(self.setting_key, self.default_days))
 
 
+@dataclass(frozen=True)
+class InterfaceLanguages:
+    """Pages under ``prefix`` whose interface a plug-in has translated into more languages than the portal's own
+    (``PORTAL_UI_LANGUAGES``): a browser or the switch may choose them there (the libraries' Wi-Fi pages speak
+    Chinese and Korean to visitors; the rest of the portal answers them in Japanese). Each must be in ``LANGUAGES``.
+    """
+
+    prefix: str
+    languages: tuple[str, ...]
+
+
 stream_blocks: Registry[tuple[Block, dict[str, Any]]] = Registry("StreamField blocks")
 dashboard_panels: Registry[DashboardPanel] = Registry("dashboard panels")
 websocket_routes: Registry[list[URLPattern]] = Registry("websocket routes")
@@ -170,6 +181,7 @@ demo_seeders: Registry[DemoSeeder] = Registry("demo seeders")
 nav_links: Registry[NavLink] = Registry("navigation links")
 url_modules: Registry[tuple[str, str]] = Registry("URL modules")
 retention_rules: Registry[RetentionRule] = Registry("retention rules")
+interface_languages: Registry[InterfaceLanguages] = Registry("interface languages")
 
 
 def register_stream_block(name: str, block: Block, *, contexts: tuple[str, ...] = ("page", "lesson")) -> None:
@@ -203,4 +215,5 @@ def all_registries() -> list[Registry]:
         nav_links,
         url_modules,
         retention_rules,
+        interface_languages,
     ]
