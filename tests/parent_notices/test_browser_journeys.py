@@ -76,6 +76,14 @@ def test_a_guardian_replies_with_javascript_off(portal: Portal, open_page) -> No
     assert NoticeReply.objects.filter(notice=notice, choice="水曜日").exists()
 
 
+def _open_more_actions(page) -> None:
+    """Wagtail's editor footer folds its further actions into a menu when there are several."""
+    page.locator("footer").wait_for()
+    toggle = page.locator("footer").get_by_role("button", name=re.compile("他のアクション|More actions"))
+    if toggle.count():
+        toggle.first.click()
+
+
 def test_a_teacher_writes_the_head_teacher_approves_and_the_teacher_sees_who_read_and_reminds(
     portal: Portal, open_page
 ) -> None:
@@ -86,7 +94,7 @@ def test_a_teacher_writes_the_head_teacher_approves_and_the_teacher_sees_who_rea
     teacher.locator("#id_school").select_option(label="さくら小学校")
     teacher.locator("#id_audience").select_option("school")
     axe_check(teacher, within="main form")
-    teacher.locator("footer").get_by_role("button", name=re.compile("他のアクション|More actions")).click()
+    _open_more_actions(teacher)
     teacher.locator('footer button[name="action-submit"]').click()
     expect(teacher.locator(".messages")).to_be_visible()
     notice = Notice.objects.get(title="プール開《びら》きのお知らせ")
@@ -95,8 +103,8 @@ def test_a_teacher_writes_the_head_teacher_approves_and_the_teacher_sees_who_rea
     head = open_page(viewport={"width": 1280, "height": 900})
     admin_sign_in(head, portal, "admin-sakura")
     head.goto(f"{portal.url}/admin/snippets/parent_notices/notice/edit/{notice.pk}/")
-    head.locator("footer").get_by_role("button", name=re.compile("他のアクション|More actions")).click()
-    head.locator("footer").get_by_role("button", name=re.compile("^承認$|^Approve$")).click()
+    _open_more_actions(head)
+    head.locator("footer").get_by_role("button", name=re.compile("承認|Approve")).first.click()
     expect(head.locator(".messages")).to_be_visible()
     notice.refresh_from_db()
     assert notice.live
