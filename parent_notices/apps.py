@@ -8,11 +8,14 @@ class ParentNoticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from school_portal.core.registry import DemoSeeder, demo_seeders, register_plugin_home, websocket_routes
 
-        from . import access_rules, consumers
+        from . import access_rules, approval, consumers
 
         access_rules.register()
+        post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
         register_plugin_home(
             "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
         )
