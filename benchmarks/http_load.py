@@ -11,6 +11,7 @@ import asyncio
 import os
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -104,7 +105,7 @@ async def _client(
 
 
 async def drive(
-    request: bytes,
+    request: bytes | Sequence[bytes],
     port: int,
     index: int,
     start: float,
@@ -114,7 +115,10 @@ async def drive(
     clients: int,
     outcome: Outcome,
 ) -> None:
-    """One client sending ``request`` over a keep-alive connection until ``deadline`` (paced when ``interval``)."""
+    """One client sending ``request`` over a keep-alive connection until ``deadline`` (paced when ``interval``);
+    a sequence of requests is sent in turn (each a different handshake, say)."""
+    requests = [request] if isinstance(request, bytes) else list(request)
+    sent_count = 0
     connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     # Paced clients start spread over one interval and keep to a schedule; a late request is measured from
     # the moment it should have been sent (no coordinated omission).
@@ -131,7 +135,8 @@ async def drive(
             if connection is None:
                 connection = await asyncio.open_connection("127.0.0.1", port)
             reader, writer = connection
-            writer.write(request)
+            writer.write(requests[sent_count % len(requests)])
+            sent_count += 1
             status, keep_alive = await _read_response(reader)
             done = time.perf_counter()
             outcome.completed += 1

@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from classrooms_bench import _ms
-from http_load import Outcome, Target, _read_response, run_load
+from http_load import Outcome, Target, drive, run_load
 from load import daphne_workers
 from support import (
     PYTHON,
@@ -100,38 +100,6 @@ def _accept_request(path: str, body: str) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data
 
 
-async def _accepting(requests: list[bytes], port: int, warm_until: float, deadline: float, outcome: Outcome) -> None:
-    connection = None
-    n = 0
-    while time.perf_counter() < deadline:
-        sent = time.perf_counter()
-        try:
-            if connection is None:
-                connection = await asyncio.open_connection("127.0.0.1", port)
-            reader, writer = connection
-            writer.write(requests[n % len(requests)])
-            n += 1
-            status, keep_alive = await _read_response(reader)
-            done = time.perf_counter()
-            outcome.completed += 1
-            outcome.last_done = max(outcome.last_done, done)
-            if sent >= warm_until:
-                if status == 200:
-                    outcome.latencies.append(done - sent)
-                else:
-                    outcome.error(f"HTTP {status}")
-            if not keep_alive:
-                writer.close()
-                connection = None
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            if sent >= warm_until:
-                outcome.error(f"{type(exc).__name__}: {exc}")
-            connection = None
-            await asyncio.sleep(0.05)
-    if connection is not None:
-        connection[1].close()
-
-
 def run_accepts(path: str, bodies: list[str], ports: list[int], clients: int, seconds: float) -> Outcome:
     requests = [_accept_request(path, body) for body in bodies]
 
@@ -141,7 +109,9 @@ def run_accepts(path: str, bodies: list[str], ports: list[int], clients: int, se
         warm_until, deadline = start + 2.0, start + 2.0 + seconds
         await asyncio.gather(
             *(
-                _accepting(requests[i::clients], ports[i % len(ports)], warm_until, deadline, outcome)
+                drive(
+                    requests[i::clients], ports[i % len(ports)], i, start, warm_until, deadline, 0.0, clients, outcome
+                )
                 for i in range(clients)
             )
         )
@@ -170,9 +140,14 @@ def splash_in_chromium(port: int, path: str) -> dict:
 
         context.route("**/*", route)
         page = context.new_page()
-        page.on("response", lambda response: sizes.__setitem__(response.url, len(response.body())))
+        responses = []
+        page.on("response", lambda response: responses.append(response))
         page.goto(f"http://{portal}{path}")
         page.wait_for_load_state("load")
+        # Read the bodies once the page has loaded: a body read inside the event handler raced the browser's
+        # closing (the splash once measured as 0 KB in 0 requests).
+        for response in responses:
+            sizes[response.url] = len(response.body())
         browser.close()
     return {"bytes": sum(sizes.values()), "requests": len(sizes), "external": external}
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.utils.safestring import SafeString
 from django.utils.translation import pgettext_lazy
 
-from . import furigana
+from school_portal.core import furigana
+
 from .models import AnswerSheet, Subject
 
 SUBJECTS = {

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from school_portal.core import exports
 from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, SchoolYear
 from school_portal.core.services import PortalError
 
-from . import exports, selectors, services, worksheets
+from . import selectors, services, worksheets
 from .access_rules import lesson_school_id
 from .forms import AssignForm, FeedbackForm
 from .models import AnswerSheet, Assignment, LessonPage

@@ -15,7 +15,8 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from . import furigana
+from school_portal.core import furigana
+
 from .blocks import WORKSHEET_BLOCK_TYPES
 
 MAX_TEXT_ANSWER = 500

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from school_portal.core.access import capability_required, policy
+from school_portal.core.exports import table_response
 from school_portal.core.models import ClassGroup, Student
 from school_portal.core.services import PortalError
 
@@ -246,7 +247,7 @@ def class_export(request: HttpRequest, class_id: int, course_id: int, fmt: str) 
     class_group = policy.get_or_404(request, "coding_lab.follow", ClassGroup.objects.all(), pk=class_id)
     course = policy.get_or_404(request, "view", Course.objects.all(), pk=course_id)
     header, rows = exports.grid_table(selectors.class_grid(class_group, course))
-    return exports.table_response(header, rows, filename=f"coding-{class_group.pk}-{course.pk}", fmt=fmt)
+    return table_response(header, rows, filename=f"coding-{class_group.pk}-{course.pk}", fmt=fmt)
 
 
 @require_POST

@@ -8,8 +8,10 @@ show no personal data.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from school_portal.core.access import Actor, policy
-from school_portal.core.models import Role
+from school_portal.core.models import Library, Role
 
 
 def _manages_library_wifi(actor: Actor) -> bool:
@@ -24,7 +26,17 @@ def _registers_gateways(actor: Actor) -> bool:
     return actor.is_centre_staff
 
 
+def _sees_use(actor: Actor, library: Library) -> bool:
+    return actor.is_centre_staff or library.pk in actor.libraries_with(Role.LIBRARIAN)
+
+
+def _sees_use_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if actor.is_centre_staff else qs.filter(pk__in=actor.libraries_with(Role.LIBRARIAN))
+
+
 def register() -> None:
+    # A library's gateways and use (index, admin dashboard): its librarians; the board sees every library.
+    policy.register(Library, "library_wifi.see_use", check=_sees_use, scope=_sees_use_scope, exact=True)
     policy.register_capability("library_wifi.manage", check=_manages_library_wifi)
     policy.register_capability("library_wifi.disaster", check=_switches_disaster_mode)
     policy.register_capability("library_wifi.gateways", check=_registers_gateways)

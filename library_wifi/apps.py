@@ -19,7 +19,7 @@ class LibraryWifiConfig(AppConfig):
         )
 
         from . import access_rules, stats
-        from .views import PORTAL_LANGUAGES
+        from .languages import VISITOR_LANGUAGES
 
         access_rules.register()
         register_plugin_home(
@@ -30,6 +30,6 @@ class LibraryWifiConfig(AppConfig):
         )
         # The visitors' pages speak Chinese and Korean too (the rest of the portal answers those in Japanese).
         interface_languages.register(
-            "library_wifi", InterfaceLanguages(prefix="/library-wifi/", languages=tuple(PORTAL_LANGUAGES))
+            "library_wifi", InterfaceLanguages(prefix="/library-wifi/", languages=VISITOR_LANGUAGES)
         )
         demo_seeders.register("library_wifi", DemoSeeder(seed="library_wifi.seeding.seed", order=80))

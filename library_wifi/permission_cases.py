@@ -42,3 +42,10 @@ def cases() -> list[PermissionCase]:
         # (its editors group, tests/library_wifi/test_dashboard.py), which the shared world does not build.
         PermissionCase("library_wifi.dashboard", lambda w: reverse("library_wifi_usage:index"), BOARD),
     ]
+
+
+def exact_rule_objects(world: World) -> None:
+    """A second library, with no staff of the shared world, for the proof of ``library_wifi.see_use``."""
+    from school_portal.core.models import Library
+
+    Library.objects.get_or_create(city=world.city, slug="m-north", defaults={"name": "北図書館"})

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,11 +38,11 @@ from .adapters import (
     opennds_gateway_hash,
     opennds_rhid,
 )
+from .languages import VISITOR_LANGUAGES
 from .models import AuthmonGrant, Gateway, WifiSession
 
 HANDSHAKE_MAX_AGE = 30 * 60
 AUTHMON_WAIT_SECONDS = 60
-PORTAL_LANGUAGES = ["ja", "en", "zh-hans", "zh-hant", "ko"]
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -58,7 +59,7 @@ def _languages(request: HttpRequest) -> dict:
     names = dict(settings.LANGUAGES)
     current = get_language()
     return {
-        "languages": [(code, names[code]) for code in PORTAL_LANGUAGES if code in names],
+        "languages": [(code, names[code]) for code in VISITOR_LANGUAGES if code in names],
         "current_language": current,
         "here": request.get_full_path(),
     }
@@ -316,12 +317,8 @@ def disaster(request: HttpRequest) -> HttpResponse:
     return redirect("library_wifi:index")
 
 
-def _managed_libraries(request: HttpRequest):
-    actor = policy.actor(request)
-    libraries = Library.objects.all()
-    if not actor.is_centre_staff:
-        libraries = libraries.filter(pk__in=actor.libraries_with("librarian"))
-    return libraries
+def _managed_libraries(request: HttpRequest) -> QuerySet:
+    return policy.scope(request, "library_wifi.see_use", Library.objects.all())
 
 
 @capability_required("library_wifi.manage")

@@ -140,6 +140,14 @@ def _school_absences_scope(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.filter(pk__in=actor.teacher_school_ids)
 
 
+def _sets_cutoff(actor: Actor, school: School) -> bool:
+    return school.pk in actor.admin_school_ids or actor.is_centre_staff
+
+
+def _sets_cutoff_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if actor.is_centre_staff else qs.filter(pk__in=actor.admin_school_ids)
+
+
 def _prints_class(actor: Actor, class_group: ClassGroup) -> bool:
     return actor.is_centre_staff or class_group.school_id in actor.teacher_school_ids
 
@@ -161,3 +169,4 @@ def register() -> None:
     )
     policy.register(ClassGroup, "parent_notices.print", check=_prints_class, scope=_prints_class_scope, exact=True)
     policy.register(School, "parent_notices.absences", check=_school_absences, scope=_school_absences_scope, exact=True)
+    policy.register(School, "parent_notices.set_cutoff", check=_sets_cutoff, scope=_sets_cutoff_scope, exact=True)

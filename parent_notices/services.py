@@ -185,7 +185,7 @@ def school_cutoff(school_id: int) -> datetime.time:
 
 
 def school_cutoff_set(*, school: School, by: User, cutoff: datetime.time) -> None:
-    if school.pk not in policy.actor(by).admin_school_ids and not policy.actor(by).is_centre_staff:
+    if not policy.allows(by, "parent_notices.set_cutoff", school):
         raise PortalError(_("Only the school's administrators set the cutoff."))
     SchoolNoticeSettings.objects.update_or_create(school=school, defaults={"absence_cutoff": cutoff})
 

@@ -128,7 +128,7 @@ def school_absences(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": selectors.school_absence_totals(school.pk, day),
             "cutoff": cutoff,
             "form": form,
-            "may_set_cutoff": school.pk in policy.actor(request).admin_school_ids,
+            "may_set_cutoff": policy.allows(request, "parent_notices.set_cutoff", school),
         },
     )
 

@@ -12,10 +12,10 @@ from wagtail.search import index
 
 from school_portal.core import search_text
 from school_portal.core.fields import ExtensibleStreamField
+from school_portal.core.furigana import plain
 from school_portal.core.models import PortalPage
 
 from ..blocks import lesson_blocks
-from ..furigana import plain
 
 
 class Subject(models.TextChoices):

@@ -11,7 +11,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from .. import child_labels, furigana
+from school_portal.core import furigana
+
+from .. import child_labels
 
 register = template.Library()
 

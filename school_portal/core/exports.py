@@ -13,9 +13,14 @@ from openpyxl import Workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# What a spreadsheet may read as the start of a formula, full-width forms included (Excel folds them for a
+# Japanese keyboard).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
 def _safe_cell(value: object) -> object:
     """Keep spreadsheet formulas out: a cell that starts like a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 

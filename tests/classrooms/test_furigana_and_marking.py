@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from classrooms import furigana, worksheets
+from classrooms import worksheets
 from classrooms.testing import Q_CHOICE, Q_NUMBER, Q_ORDER, Q_SHORT, sample_body
 from classrooms.worksheets import AnswerRejected, Question
+from school_portal.core import furigana
 
 
 def test_kanji_with_a_reading_becomes_ruby_on_screen():
