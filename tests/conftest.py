@@ -39,6 +39,24 @@ GIVEN_NAMES = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_run(request):
+    """At the end of the run no other connection holds the PostgreSQL test database, so pytest-django drops it
+    without "database ... is being accessed by other users": the WebSocket tests leave one idle connection in
+    Channels' sync thread (closed by the next test's first query), and the last one would outlive the run."""
+    request.getfixturevalue("django_db_setup")
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with request.getfixturevalue("django_db_blocker").unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_local_cache():
     """Each test starts with an empty local-memory cache (the embedded default). On SQLite a flushed table gives
