@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from serving import HOST, prepare
+from serving import HOST, prepared_data
 from support import (
     PYTHON,
     ROOT,
@@ -30,11 +30,11 @@ from support import (
     bench_env,
     postgres_database,
     postgres_database_exists,
-    prepare_static,
     print_header,
 )
 
 PREPARED = ROOT / "var" / "bench" / "page-cpu-prepared.json"
+CHILD_DATA = ROOT / "var" / "bench" / f"page-cpu-{os.getpid()}.json"
 WARM_UP = 20
 
 
@@ -128,28 +128,21 @@ def main() -> None:
     reuse = args.reuse_db and postgres_database_exists(name) and PREPARED.exists()
     with postgres_database(name, keep=args.keep_db, reuse=reuse) as url:
         env = bench_env(url, DB_CONN_MAX_AGE="60")
-        if reuse:
-            data = json.loads(PREPARED.read_text())
-            env["SECRET_KEY"] = data["secret_key"]  # the sessions were signed with it
-            prepare_static(env)
-        else:
-            data = prepare(env, args)
-        data["secret_key"] = env["SECRET_KEY"]
-        PREPARED.parent.mkdir(parents=True, exist_ok=True)
-        PREPARED.write_text(json.dumps(data))
+        data = prepared_data(env, args, reuse, PREPARED)
+        CHILD_DATA.parent.mkdir(parents=True, exist_ok=True)
+        CHILD_DATA.write_text(json.dumps(data))
         best: dict[str, dict] = {}
         loads = []
         for _round in range(args.rounds):
             loads.append(os.getloadavg()[0])
-            command = [PYTHON, os.path.abspath(__file__), "--child", str(PREPARED), "--requests", str(args.requests)]
+            command = [PYTHON, os.path.abspath(__file__), "--child", str(CHILD_DATA), "--requests", str(args.requests)]
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             if done.returncode:
                 raise RuntimeError(done.stdout + done.stderr)
             for page, figures in json.loads(done.stdout.strip().splitlines()[-1]).items():
                 if page not in best or figures["cpu_ms"] < best[page]["cpu_ms"]:
                     best[page] = figures
-        if not args.keep_db:
-            PREPARED.unlink(missing_ok=True)
+        CHILD_DATA.unlink(missing_ok=True)
     static = best["static file"]["cpu_ms"]
     print(f"load average (1 min) at each round's start: {', '.join(f'{v:.2f}' for v in loads)}")
     print(f"{'page':28}{'CPU ms/req':>12}{'x static':>10}{'wall ms/req':>13}  statuses")
