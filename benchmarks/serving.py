@@ -363,6 +363,21 @@ def prepare(env: dict[str, str], args: argparse.Namespace) -> dict:
     }
 
 
+def prepared_data(env: dict[str, str], args: argparse.Namespace, reuse: bool, kept: Path) -> dict:
+    """The seeded world's people and paths: prepared now (and kept in ``kept`` with ``--keep-db``), or read back
+    from a kept run, whose secret key ``env`` then takes (the sessions were signed with it)."""
+    if reuse:
+        data = json.loads(kept.read_text())
+        env["SECRET_KEY"] = data["secret_key"]
+        prepare_static(env)
+        return data
+    data = prepare(env, args)
+    if args.keep_db:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(json.dumps({**data, "secret_key": env["SECRET_KEY"]}))
+    return data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per row (after 2 s warm-up)")
@@ -388,15 +403,7 @@ def main() -> None:
     with postgres_database(name, keep=args.keep_db, reuse=reuse) as url:
         env = bench_env(url, DB_POOL_SIZE="8", DB_CONN_MAX_AGE="0", TASKS_BACKEND="database")
         started = time.perf_counter()
-        if reuse:
-            data = json.loads(PREPARED.read_text())
-            env["SECRET_KEY"] = data["secret_key"]  # the sessions were signed with it
-            prepare_static(env)
-        else:
-            data = prepare(env, args)
-            if args.keep_db:
-                PREPARED.parent.mkdir(parents=True, exist_ok=True)
-                PREPARED.write_text(json.dumps({**data, "secret_key": env["SECRET_KEY"]}))
+        data = prepared_data(env, args, reuse, PREPARED)
         print(
             f"prepared in {time.perf_counter() - started:.0f} s: seed scale {args.scale}, "
             f"{len(data['guardians'])} guardians, {len(data['students'])} children signed in; csrf {CSRF[:4]}…"

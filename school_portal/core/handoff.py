@@ -255,17 +255,22 @@ class SignInHandoffMiddleware:
 
     @staticmethod
     def _should_ask_the_portal(request: HttpRequest) -> bool:
-        headers = request.headers
-        return (
-            request.method == "GET"
-            and headers.get("Sec-Fetch-Mode") == "navigate"
-            and headers.get("Sec-Fetch-Site") in {"same-site", "cross-site"}
-            and HANDOFF_CHECKED_COOKIE not in request.COOKIES
-            and not request.path.startswith(_PASSIVE_SKIP)
-            and not shares_one_cookie()
-            and not request.user.is_authenticated
-            and is_school_host(request)
-        )
+        return may_ask_the_portal(request) and not request.user.is_authenticated and is_school_host(request)
+
+
+def may_ask_the_portal(request: HttpRequest) -> bool:
+    """What the request alone says of the hand-off (no database, no user): False means it never redirects this
+    request. The page cache's early path (``page_cache``) serves no copy when True: the visitor may be signed in
+    on the portal."""
+    headers = request.headers
+    return (
+        request.method == "GET"
+        and headers.get("Sec-Fetch-Mode") == "navigate"
+        and headers.get("Sec-Fetch-Site") in {"same-site", "cross-site"}
+        and HANDOFF_CHECKED_COOKIE not in request.COOKIES
+        and not request.path.startswith(_PASSIVE_SKIP)
+        and not shares_one_cookie()
+    )
 
 
 def prune(older_than_days: int) -> int:

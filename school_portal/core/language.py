@@ -35,6 +35,19 @@ def interface_languages_for(path: str) -> set[str]:
     return codes
 
 
+def _interface_language(language: str | None, path: str) -> str:
+    """A content language whose interface is not translated at ``path`` (a browser asking for Vietnamese; Korean
+    outside the library Wi-Fi pages) gives the portal's own language, not a mixture of Django's and ours."""
+    return language if language in interface_languages_for(path) else settings.LANGUAGE_CODE
+
+
+def visitor_language(request: HttpRequest) -> str:
+    """The interface language a visitor not signed in gets, worked out from the request alone, before any
+    middleware ran: what the locale middleware (cookie, then ``Accept-Language``) and this module's middleware
+    settle on. The page cache (``page_cache``) keys its copies by it."""
+    return _interface_language(translation.get_language_from_request(request), request.path_info)
+
+
 def _chosen_on_this_host(request: HttpRequest) -> str | None:
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return language if language in dict(settings.PORTAL_UI_LANGUAGES) else None
@@ -64,9 +77,7 @@ class AccountLanguageMiddleware:
         if user.is_authenticated and user.preferred_language in dict(settings.PORTAL_UI_LANGUAGES):
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
-        elif translation.get_language() not in interface_languages_for(request.path_info):
-            # A content language whose interface is not translated here (a browser asking for Vietnamese; Korean
-            # outside the library Wi-Fi pages): the portal's own language, not a mixture of Django's and ours.
+        elif translation.get_language() != _interface_language(translation.get_language(), request.path_info):
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         response = self.get_response(request)

@@ -65,7 +65,7 @@ def serve_document_only_to_readers(document: object, request: HttpRequest) -> Ht
 
 
 @hooks.register("on_serve_page")
-def serve_anonymous_pages_from_cache(serve_page: page_cache.ServePage) -> page_cache.ServePage:
-    """After Wagtail's ``before_serve_page`` checks (view restrictions): a visitor not signed in gets the copy
-    another anonymous visitor's request rendered (``page_cache``)."""
-    return page_cache.serving_from_cache(serve_page)
+def mark_pages_anonymous_visitors_may_share(serve_page: page_cache.ServePage) -> page_cache.ServePage:
+    """After Wagtail's ``before_serve_page`` checks (view restrictions): tells the page cache's middleware that
+    the page rendered for a visitor not signed in may be stored for the next ones (``page_cache``)."""
+    return page_cache.marking_shareable_pages(serve_page)

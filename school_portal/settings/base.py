@@ -5,6 +5,7 @@ Everything that differs between a laptop, CI and production is read from the env
 and the local-memory cache), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DEBUG``.
 """
 
+import copy
 import json
 import os
 from pathlib import Path
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     *PORTAL_PLUGINS,
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.frontend_cache",  # purges a caching proxy on publish, when FRONTEND_CACHE_URL names one
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",  # "Translate" in the admin: a page or snippet copied to a locale
     "wagtail.embeds",
@@ -85,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages for visitors not signed in, from the cache before the rest runs (core/page_cache.py).
+    "school_portal.core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,6 +160,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": int(os.environ["DB_POOL_SIZE"]),
             "timeout": 10,
         }
+
+# At 10x: reads on a streaming replica (core/db_router.py; docs/operations.md, section 12). Off unless set. The
+# replica is reached as the primary is (pool, prepared statements); tests mirror it on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]),
+        "OPTIONS": copy.deepcopy(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["school_portal.core.db_router.PrimaryReplicaRouter"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -353,6 +368,18 @@ GUARDIAN_SESSION_SECONDS = int(os.environ.get("GUARDIAN_SESSION_SECONDS", str(30
 SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or os.environ.get("PORTAL_PARENT_DOMAIN") or None
 # Wagtail pages for visitors not signed in are served from the cache for this long (core/page_cache.py; 0: off).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# A caching proxy in front (nginx proxy_cache with its purge module, or Varnish): a publish, unpublish or move sends
+# it a PURGE for the page and the pages above it (wagtail.contrib.frontend_cache, core/page_cache.py). Off unless
+# FRONTEND_CACHE_URL names the proxy's purge address, e.g. http://127.0.0.1:6081 (docs/operations.md).
+FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "").strip()
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "default": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": FRONTEND_CACHE_URL}
+    }
+# How long the proxy may keep a page the portal shares (X-Accel-Expires, read by nginx and by our Varnish VCL): a
+# publish purges at once; a snippet, setting or school change reaches the proxy's copies only when they expire.
+FRONTEND_CACHE_SECONDS = int(os.environ.get("FRONTEND_CACHE_SECONDS", "60"))
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []  # the language is not in the address: one purge per address
 SIGNIN_HANDOFF_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_SECONDS", "60"))
 SIGNIN_HANDOFF_RECHECK_SECONDS = int(os.environ.get("SIGNIN_HANDOFF_RECHECK_SECONDS", "300"))
 # A second factor (school_portal/core/two_factor.py): offered to all staff, required of school admins, centre staff

@@ -104,3 +104,59 @@ def test_the_language_switch_of_a_visitor_not_signed_in_sets_the_cookie_and_stay
     assert response.cookies["django_language"].value == "en"
     assert site_get(visitor, "/language/?language=ja&next=https://evil.example/")["Location"] == "/"
     assert '<html lang="ja">' in site_get(visitor).content.decode()
+
+
+# --- the early path: a copy before the session, locale, authentication middleware and Wagtail's site routing ---
+
+
+def test_a_copy_is_served_without_a_single_query_and_with_the_headers_of_a_render(world, site_get):
+    rendered = site_get(Client())
+    with CaptureQueriesContext(connection) as captured:
+        copy = site_get(Client())
+    assert len(captured) == 0
+    assert copy.content == rendered.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language", "Content-Type"):
+        assert copy[header] == rendered[header]
+    assert set(copy["Vary"].split(", ")) == set(rendered["Vary"].split(", ")) >= {"Accept-Language", "Cookie"}
+
+
+def test_a_publish_shows_at_once_on_the_early_path_and_is_then_served_from_it(world, site_get):
+    page = world.school.home_page.add_child(instance=StandardPage(title="遠足のお知らせ", slug="outing"))
+    site_get(Client(), "/outing/")
+    page.title = "遠足は雨天延期"
+    page.save_revision().publish()
+    assert "遠足は雨天延期" in site_get(Client(), "/outing/").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        assert "遠足は雨天延期" in site_get(Client(), "/outing/").content.decode()
+    assert len(captured) == 0
+
+
+def test_the_language_cookie_wins_over_the_browsers_language_on_a_copy(world, site_get):
+    def visit(cookie: str | None, accept: str) -> str:
+        visitor = Client(HTTP_ACCEPT_LANGUAGE=accept)
+        if cookie:
+            visitor.cookies["django_language"] = cookie
+        return site_get(visitor).content.decode()
+
+    for _ in range(2):  # the first round renders and stores, the second is served from the copies
+        assert '<html lang="en">' in visit("en", "ja")
+        assert '<html lang="ja">' in visit("ja", "en")
+        assert '<html lang="en">' in visit(None, "en")
+        assert '<html lang="ja">' in visit("vi", "en")  # a content language without an interface: the portal's
+
+
+def test_a_signed_in_guardian_with_only_the_cookies_a_visitor_has_besides_never_gets_a_copy(world, site_get, client_as):
+    for _ in range(2):
+        site_get(Client())
+    guardian = client_as("guardian")
+    guardian.cookies["django_language"] = "ja"
+    guardian.cookies["csrftoken"] = "x" * 32
+    html = site_get(guardian).content.decode()
+    assert "サインアウト" in html or "Sign out" in html
+
+
+def test_a_visitor_arriving_from_a_link_is_still_asked_about_on_the_portal_when_a_copy_exists(world, site_get):
+    site_get(Client())
+    arriving = Client(HTTP_SEC_FETCH_MODE="navigate", HTTP_SEC_FETCH_SITE="cross-site")
+    response = site_get(arriving)
+    assert response.status_code == 302 and "/accounts/handoff/" in response["Location"]

@@ -1,0 +1,157 @@
+"""CPU per request of the served pages, in one process, through Django's WSGI handler: no HTTP server, no load
+generator, nothing else on the cores but what the request itself costs (issue 10: less work per page).
+
+    .venv/bin/python benchmarks/page_cpu.py [--requests 300] [--rounds 3] [--keep-db] [--reuse-db]
+
+The database is the serving benchmark's (``seed_demo --scale 10``, 100 guardians and the lesson's 40 pupils
+signed in, ``benchmarks/serving.py``'s preparation), production settings, Redis cache. A child process sends each
+page ``--requests`` times to ``school_portal.wsgi.application`` (a WSGI environ as gunicorn builds it, the
+signed-in pages round robin over their people) after a warm-up of 20, and counts its own CPU time
+(``time.process_time``) over them; the figure kept is each page's lowest of ``--rounds`` rounds, each round a
+fresh process. A static file served by WhiteNoise is the reference, the floor of a request through Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from serving import HOST, prepared_data
+from support import (
+    PYTHON,
+    ROOT,
+    bench_database_name,
+    bench_env,
+    postgres_database,
+    postgres_database_exists,
+    print_header,
+)
+
+PREPARED = ROOT / "var" / "bench" / "page-cpu-prepared.json"
+CHILD_DATA = ROOT / "var" / "bench" / f"page-cpu-{os.getpid()}.json"
+WARM_UP = 20
+
+
+def pages(data: dict) -> list[tuple[str, str, str, list[str]]]:
+    """(name, host, path, session keys; none for a visitor)."""
+    return [
+        ("static file", HOST, data["static_path"], []),
+        ("school home (visitor)", data["school_host"], "/", []),
+        ("guardian dashboard", HOST, "/dashboard/", data["guardians"][:40]),
+        ("student day", HOST, "/dashboard/", data["students"][:40]),
+        ("lesson page", HOST, data["work_path"], data["students"][:40]),
+    ]
+
+
+def _environ(host: str, path: str, session: str | None) -> dict:
+    name, _, port = host.partition(":")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": name,
+        "SERVER_PORT": port or "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": host,
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_ACCEPT": "text/html",
+        "HTTP_ACCEPT_LANGUAGE": "ja",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if session:
+        environ["HTTP_COOKIE"] = f"sessionid={session}"
+    return environ
+
+
+def measure(data: dict, requests: int) -> dict[str, dict[str, float]]:
+    """Inside this process: each page's CPU ms and wall ms per request through the WSGI handler."""
+    sys.path.insert(0, str(ROOT))
+    from school_portal.wsgi import application
+
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: list, exc_info: object = None) -> None:
+        statuses.append(status)
+
+    def get(host: str, path: str, session: str | None) -> None:
+        body = application(_environ(host, path, session), start_response)
+        for _chunk in body:
+            pass
+        if hasattr(body, "close"):
+            body.close()
+
+    results = {}
+    for name, host, path, sessions in pages(data):
+        statuses.clear()
+        for i in range(WARM_UP):
+            get(host, path, sessions[i % len(sessions)] if sessions else None)
+        cpu, wall = time.process_time(), time.perf_counter()
+        for i in range(requests):
+            get(host, path, sessions[i % len(sessions)] if sessions else None)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        results[name] = {
+            "cpu_ms": cpu * 1000 / requests,
+            "wall_ms": wall * 1000 / requests,
+            "statuses": sorted(set(statuses)),
+        }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--keep-db", action="store_true", help="leave the database behind for --reuse-db")
+    parser.add_argument("--reuse-db", action="store_true", help="reuse a kept database (not seeded again)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(json.loads(Path(args.child).read_text()), args.requests)))
+        return
+
+    print_header("CPU per request through the WSGI handler, one process (no HTTP server)")
+    name = bench_database_name("page_cpu")
+    reuse = args.reuse_db and postgres_database_exists(name) and PREPARED.exists()
+    with postgres_database(name, keep=args.keep_db, reuse=reuse) as url:
+        env = bench_env(url, DB_CONN_MAX_AGE="60")
+        data = prepared_data(env, args, reuse, PREPARED)
+        CHILD_DATA.parent.mkdir(parents=True, exist_ok=True)
+        CHILD_DATA.write_text(json.dumps(data))
+        best: dict[str, dict] = {}
+        loads = []
+        for _round in range(args.rounds):
+            loads.append(os.getloadavg()[0])
+            command = [PYTHON, os.path.abspath(__file__), "--child", str(CHILD_DATA), "--requests", str(args.requests)]
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+            if done.returncode:
+                raise RuntimeError(done.stdout + done.stderr)
+            for page, figures in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                if page not in best or figures["cpu_ms"] < best[page]["cpu_ms"]:
+                    best[page] = figures
+        CHILD_DATA.unlink(missing_ok=True)
+    static = best["static file"]["cpu_ms"]
+    print(f"load average (1 min) at each round's start: {', '.join(f'{v:.2f}' for v in loads)}")
+    print(f"{'page':28}{'CPU ms/req':>12}{'x static':>10}{'wall ms/req':>13}  statuses")
+    for page, figures in best.items():
+        print(
+            f"{page:28}{figures['cpu_ms']:>12.2f}{figures['cpu_ms'] / static:>10.1f}{figures['wall_ms']:>13.2f}  "
+            f"{', '.join(figures['statuses'])}"
+        )
+
+
+if __name__ == "__main__":
+    main()
