@@ -24,23 +24,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from http_load import Outcome, Target, drive, run_load
-from load import _wait_until_serving
-from serving import Meter, _command, _port_is_free
+from serving import Meter, servers
 from support import (
     PYTHON,
-    ROOT,
     bench_database_name,
     bench_env,
     flush_bench_redis,
@@ -161,34 +157,6 @@ def splash_in_chromium(port: int, path: str) -> dict:
     return {"bytes": sum(sizes.values()), "requests": len(sizes), "external": external}
 
 
-@contextlib.contextmanager
-def app_servers(env: dict[str, str], setup: str, processes: int) -> Iterator[tuple[list[int], list]]:
-    """``processes`` server processes of ``setup`` on ports BASE_PORT..; stopped (by their pid) afterwards."""
-    ports = [BASE_PORT + i for i in range(processes)]
-    if not all(_port_is_free(port) for port in ports):
-        raise RuntimeError(f"ports {ports} are in use: is another benchmark running?")
-    started = []
-    try:
-        for port in ports:
-            command, extra = _command(setup, port, processes)
-            started.append(
-                subprocess.Popen(
-                    command, env={**env, **extra}, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True
-                )
-            )
-        for port in ports:
-            _wait_until_serving(port)
-        yield ports, started
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -231,7 +199,7 @@ def main() -> None:
         data = json.loads(made.stdout.strip().splitlines()[-1])
         bodies = data["bodies"]
         for number, setup in enumerate(args.setups.split(",")):
-            with app_servers(env, setup, args.processes) as (ports, roots):
+            with servers(env, setup, args.processes, base_port=BASE_PORT) as (ports, roots):
                 if number == 0:
                     splash = splash_in_chromium(ports[0], data["splash"])
                     print("\nsplash page in Chromium, phone (target: < 30 KB in all, no request off the portal)")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import portal_facts, services
 from .adapters import HandshakeError
+from .models import WifiSession
 from .views import _flooding, _languages, _no_store, _problem, _too_many
 from .visitor_session import own_session, session_cookie_set
 
@@ -34,19 +35,24 @@ def _no_session(request: HttpRequest, facts: portal_facts.PortalFacts) -> HttpRe
     )
 
 
-def _unknown(request: HttpRequest) -> HttpResponse:
-    return _problem(request, _("This Wi-Fi portal address is not known."), 404)
+def _visitors_own(request: HttpRequest, key: str) -> tuple[portal_facts.PortalFacts, WifiSession] | HttpResponse:
+    """The gateway's facts and the visitor's own session there (ended or not), or the page that refuses."""
+    facts = portal_facts.portal_facts(key, get_language())
+    if facts is None:
+        return _problem(request, _("This Wi-Fi portal address is not known."), 404)
+    own = own_session(request, facts.gateway)
+    if own is None:
+        return _no_session(request, facts)
+    return facts, own
 
 
 @require_GET
 def session(request: HttpRequest, key: str) -> HttpResponse:
     """The visitor's session: until when it lasts, and the form to extend it."""
-    facts = portal_facts.portal_facts(key, get_language())
-    if facts is None:
-        return _unknown(request)
-    own = own_session(request, facts.gateway)
-    if own is None:
-        return _no_session(request, facts)
+    found = _visitors_own(request, key)
+    if isinstance(found, HttpResponse):
+        return found
+    facts, own = found
     now = timezone.now()
     context = {
         "gateway": facts.gateway,
@@ -65,12 +71,10 @@ def session(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def session_renew(request: HttpRequest, key: str) -> HttpResponse:
     """Extend the visitor's own session by the library's session length, from now."""
-    facts = portal_facts.portal_facts(key, get_language())
-    if facts is None:
-        return _unknown(request)
-    own = own_session(request, facts.gateway)
-    if own is None:
-        return _no_session(request, facts)
+    found = _visitors_own(request, key)
+    if isinstance(found, HttpResponse):
+        return found
+    facts, own = found
     if _flooding(f"renewals:{facts.gateway.pk}", own.token):
         return _too_many(request, facts.gateway)
     try:
