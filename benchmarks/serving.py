@@ -122,10 +122,13 @@ def _cpu(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def servers(env: dict[str, str], setup: str, processes: int) -> Iterator[tuple[list[int], list[subprocess.Popen]]]:
-    """The set-up's server processes (one per port, or one gunicorn master with its workers on one port)."""
+def servers(
+    env: dict[str, str], setup: str, processes: int, base_port: int = BASE_PORT
+) -> Iterator[tuple[list[int], list[subprocess.Popen]]]:
+    """The set-up's server processes (one per port from ``base_port``, or one gunicorn master with its workers on
+    one port)."""
     count = 1 if setup == "gunicorn-shared" else processes
-    ports = [BASE_PORT + i for i in range(count)]
+    ports = [base_port + i for i in range(count)]
     if not all(_port_is_free(port) for port in ports):
         raise RuntimeError(f"ports {ports} are in use: is another benchmark running?")
     started = []

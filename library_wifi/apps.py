@@ -18,10 +18,11 @@ class LibraryWifiConfig(AppConfig):
             retention_rules,
         )
 
-        from . import access_rules, stats
+        from . import access_rules, portal_facts, stats
         from .languages import VISITOR_LANGUAGES
 
         access_rules.register()
+        portal_facts.connect()
         register_plugin_home(
             "library_wifi", prefix="library-wifi", label=_("Library Wi-Fi"), capability="library_wifi.manage"
         )

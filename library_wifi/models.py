@@ -185,9 +185,13 @@ class WifiSession(models.Model):
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     renewals = models.PositiveSmallIntegerField(default=0)
+    counted = models.BooleanField(default=False)  # in the statistics yet (``stats.usage_rollup``)
 
     class Meta:
-        indexes = [models.Index(fields=["started_at"])]
+        indexes = [
+            models.Index(fields=["started_at"]),
+            models.Index(fields=["id"], condition=models.Q(counted=False), name="library_wifi_session_uncounted"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.library_id} {self.started_at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,7 @@
 
 The captive-portal pages (``portal``, ``accept``, ``wait``, the RFC 8908 API, the library's page) are public by
 design and show no personal data: a gateway sends visitors there before anyone could sign in. The rows below are
-the pages of those who run the Wi-Fi."""
+a visitor's own session (no account reaches it) and the pages of those who run the Wi-Fi."""
 
 from __future__ import annotations
 
@@ -16,16 +16,35 @@ BOARD = frozenset({"centre_staff"})
 
 
 def _gateway_edit(world: World) -> str:
+    return reverse("library_wifi_gateways:edit", args=[_meraki_gateway(world).pk])
+
+
+def _meraki_gateway(world: World):
     from .models import Gateway
 
     gateway, _ = Gateway.objects.get_or_create(
         library=world.library, name="matrix gateway", defaults={"kind": Gateway.Kind.MERAKI}
     )
-    return reverse("library_wifi_gateways:edit", args=[gateway.pk])
+    return gateway
 
 
 def cases() -> list[PermissionCase]:
     return [
+        # A visitor's own Wi-Fi session: only the browser holding its token (a cookie the portal set at the accept)
+        # sees or extends it. No account reaches anyone's session: every role of the matrix is refused (404).
+        PermissionCase(
+            "library_wifi.session",
+            lambda w: reverse("library_wifi:session", args=[_meraki_gateway(w).key]),
+            frozenset(),
+        ),
+        PermissionCase(
+            "library_wifi.session_renew",
+            lambda w: reverse("library_wifi:session_renew", args=[_meraki_gateway(w).key]),
+            frozenset(),
+            method="post",
+            data=lambda w: {},
+            ok_status=(303,),
+        ),
         PermissionCase("library_wifi.index", lambda w: reverse("library_wifi:index"), MANAGERS),
         PermissionCase(
             "library_wifi.disaster",

@@ -119,8 +119,11 @@ def seed(demo: DemoCity, out: TextIO | None = None) -> None:
     for number, library in enumerate(_libraries(demo)):
         page = LibraryPortalPage.objects.filter(library=library, locale=Locale.get_default()).first()
         if page is None:
+            # The last library keeps short sessions that cannot be renewed (the others: 60 minutes, renewable).
+            rules = {"session_minutes": 30, "renewable": False} if number == 23 else {}
             page = testing.portal_page(
                 library,
+                **rules,
                 address=f"大阪市{library.ward or '西区'}{number % 9 + 1}丁目{number + 2}-{number % 5 + 1}",
                 notices=[("notice", {"title": NOTICE["ja"][0], "text": NOTICE["ja"][1]})],
                 events=[

@@ -8,14 +8,14 @@ import secrets
 
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import GroupPagePermission, Locale, Revision
+from wagtail.models import GroupPagePermission, Locale
 
 from school_portal.core.access import policy
 from school_portal.core.models import City, Library, Role, User
 
-from . import stats
 from .adapters import Handshake, HandshakeError
 from .models import AuthmonGrant, DisasterMode, Gateway, HandshakeNonce, LibraryPortalPage, WifiSession
 
@@ -34,44 +34,51 @@ def handshake_nonce_use(*, gateway: Gateway, nonce: str) -> None:
         ) from exc
 
 
-@transaction.atomic
 def session_start(
     *,
     gateway: Gateway,
     handshake: Handshake,
-    page: LibraryPortalPage | None,
+    client_digest: str,
+    minutes: int,
     language: str,
-    terms_revision: Revision | None,
+    terms_revision_id: int | None,
     disaster: bool,
 ) -> WifiSession:
-    """Record the grant (the terms revision accepted, or none in disaster mode) and count it in the statistics."""
+    """Record the grant (the terms revision accepted, or none in disaster mode): the gateway's one-time value, if
+    it sent one, and the session row. The statistics count it later (``stats.usage_rollup``)."""
     now = timezone.now()
-    minutes = page.session_minutes if page else 60
-    handshake_nonce_use(gateway=gateway, nonce=handshake.nonce)
-    digest = stats.client_digest(handshake.client, when=now)
-    session = WifiSession.objects.create(
-        gateway=gateway,
-        library_id=gateway.library_id,
-        client_digest=digest,
-        token=secrets.token_urlsafe(32),
-        language=language,
-        terms_revision=terms_revision,
-        disaster=disaster,
-        started_at=now,
-        expires_at=now + datetime.timedelta(minutes=minutes),
-    )
-    stats.usage_record(library=gateway.library, digest=digest, language=language, when=now)
-    return session
+    with transaction.atomic(savepoint=False):  # inside the accept's transaction: no savepoint round trips
+        handshake_nonce_use(gateway=gateway, nonce=handshake.nonce)
+        return WifiSession.objects.create(
+            gateway=gateway,
+            library_id=gateway.library_id,
+            client_digest=client_digest,
+            token=secrets.token_urlsafe(32),
+            language=language,
+            terms_revision_id=terms_revision_id,
+            disaster=disaster,
+            started_at=now,
+            expires_at=now + datetime.timedelta(minutes=minutes),
+        )
 
 
-def session_renew(*, session: WifiSession, page: LibraryPortalPage | None) -> WifiSession:
-    """Another period from now, where the library allows renewal."""
-    if page is not None and not page.renewable:
+def session_renew(*, session: WifiSession, renewable: bool, minutes: int) -> WifiSession:
+    """Another period from now, where the library allows renewal and the session has not ended yet."""
+    now = timezone.now()
+    if not renewable:
         raise HandshakeError(_("Sessions at this library cannot be renewed."), status=409)
-    minutes = page.session_minutes if page else 60
-    session.expires_at = timezone.now() + datetime.timedelta(minutes=minutes)
-    session.renewals += 1
-    session.save(update_fields=["expires_at", "renewals"])
+    if session.expires_at <= now:
+        raise HandshakeError(
+            _("Your Wi-Fi session has already ended. Reconnect to the library's Wi-Fi to start a new one."), status=410
+        )
+    updated = WifiSession.objects.filter(pk=session.pk, expires_at__gt=now).update(
+        expires_at=now + datetime.timedelta(minutes=minutes), renewals=F("renewals") + 1
+    )
+    if not updated:  # it ended (or was pruned) between the read and the write
+        raise HandshakeError(
+            _("Your Wi-Fi session has already ended. Reconnect to the library's Wi-Fi to start a new one."), status=410
+        )
+    session.refresh_from_db(fields=["expires_at", "renewals"])
     return session
 
 

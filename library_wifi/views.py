@@ -14,13 +14,14 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from school_portal.core.access import capability_required, policy
 from school_portal.core.models import City, Library
 
-from . import exports, selectors, services, stats
+from . import attempts, exports, portal_facts, selectors, services, stats, visitor_session
 from .adapters import (
     Handshake,
     HandshakeError,
@@ -40,6 +41,8 @@ from .adapters import (
 )
 from .languages import VISITOR_LANGUAGES
 from .models import AuthmonGrant, Gateway, WifiSession
+from .portal_facts import PortalFacts
+from .visitor_session import session_cookie_set
 
 HANDSHAKE_MAX_AGE = 30 * 60
 AUTHMON_WAIT_SECONDS = 60
@@ -116,8 +119,11 @@ def portal(request: HttpRequest, key: str) -> HttpResponse:
             return authmon(request, gateway)
         return _problem(request, _("This address only shows the library's Wi-Fi page."), 405, gateway)
     if not request.GET:
-        # Opened directly (RFC 8908's user-portal-url, a bookmark): the library's page and how to connect.
-        return _no_store(render(request, "library_wifi/start.html", _page_context(request, gateway)))
+        # Opened directly (RFC 8908's user-portal-url, a bookmark): the library's page and how to connect, and the
+        # visitor's own session on this browser, if any (with the way to extend it).
+        context = _page_context(request, gateway)
+        context["session"] = visitor_session.live_session(request, gateway)
+        return _no_store(render(request, "library_wifi/start.html", context))
     try:
         handshake = adapter_for(gateway).parse(gateway, request)
     except HandshakeError as refusal:
@@ -125,24 +131,59 @@ def portal(request: HttpRequest, key: str) -> HttpResponse:
     return _splash(request, gateway, handshake)
 
 
-def _flooding(gateway: Gateway, digest: str) -> bool:
-    """More accepts from one device than ``LIBRARY_WIFI_ACCEPTS_PER_MINUTE`` (cache counter, atomic incr)."""
-    key = f"library_wifi:accepts:{gateway.pk}:{digest}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60)
-        count = 1
+def _flooding(scope: str, subject: str) -> bool:
+    """More than ``LIBRARY_WIFI_ACCEPTS_PER_MINUTE`` attempts of one kind from one device or session a minute."""
+    count = attempts.attempt_count(f"library_wifi:{scope}:{subject}", window=60)
     return count > getattr(settings, "LIBRARY_WIFI_ACCEPTS_PER_MINUTE", 5)
+
+
+def _too_many(request: HttpRequest, gateway: Gateway) -> HttpResponse:
+    response = _problem(request, _("Too many attempts from this device. Please wait a minute."), 429, gateway)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _continue_page(request: HttpRequest, facts: PortalFacts, target: str, session: WifiSession) -> HttpResponse:
+    """The page that sends the browser on (``<meta refresh>``): rendered once per gateway, language and change of
+    the facts (``portal_facts``), then only the target is put in, escaped as the template would."""
+    language = get_language()
+    memo_key = (facts.generation, facts.gateway.key, language)
+    html = _continue_html.get(memo_key)
+    if html is None:
+        gateway = facts.gateway
+        context = {
+            "gateway": gateway,
+            "library": gateway.library,
+            "session_minutes": facts.session_minutes,
+            "renewable": facts.renewable,
+            "target": _TARGET_MARK,
+            **_languages(request),
+            "here": reverse("library_wifi:portal", args=[gateway.key]),
+        }
+        html = render_to_string("library_wifi/continue.html", context)
+        if len(_continue_html) > 1000:
+            _continue_html.clear()
+        _continue_html[memo_key] = html
+    response = HttpResponse(html.replace(_TARGET_MARK, str(conditional_escape(target))))
+    session_cookie_set(response, request, gateway=facts.gateway, token=session.token)
+    return _no_store(response)
+
+
+_TARGET_MARK = "library-wifi-continue-target"
+_continue_html: dict[tuple[str, str, str], str] = {}
 
 
 @require_POST
 def accept(request: HttpRequest, key: str) -> HttpResponse:
-    """The visitor accepts the terms (CSRF-checked by the middleware): record the session, then grant."""
-    gateway = selectors.gateway_by_key(key)
-    if gateway is None:
+    """The visitor accepts the terms (CSRF-checked by the middleware): record the session, then grant.
+
+    The hot path of a library's opening queue: the gateway's facts come from the process's memory
+    (``portal_facts``), the write is the session row (and the gateway's one-time value, where it sends one)."""
+    language = get_language()
+    facts = portal_facts.portal_facts(key, language)
+    if facts is None:
         return _problem(request, _("This Wi-Fi portal address is not known."), 404)
+    gateway = facts.gateway
     try:
         handshake = Handshake.from_dict(
             signing.loads(request.POST.get("handshake", ""), salt=_signing_salt(gateway), max_age=HANDSHAKE_MAX_AGE)
@@ -151,18 +192,15 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
         return _problem(
             request, _("This page has expired or was altered. Reconnect to the library's Wi-Fi."), 400, gateway
         )
-    if _flooding(gateway, stats.client_digest(handshake.client)):
-        response = _problem(request, _("Too many attempts from this device. Please wait a minute."), 429, gateway)
-        response.headers["Retry-After"] = "60"
-        return response
-    context = _page_context(request, gateway)
-    terms, disaster, page = context["terms"], context["disaster"], context["original_page"]
-    if not disaster:
+    digest = stats.client_digest(handshake.client)
+    if _flooding(f"accepts:{gateway.pk}", digest):
+        return _too_many(request, gateway)
+    if not facts.disaster:
         if request.POST.get("agree") != "yes":
             return _splash(
                 request, gateway, handshake, error=_("Please tick the box to accept the terms of use."), status=400
             )
-        if terms.revision is not None and request.POST.get("terms") != str(terms.revision.pk):
+        if facts.terms_revision_id is not None and request.POST.get("terms") != str(facts.terms_revision_id):
             return _splash(
                 request,
                 gateway,
@@ -170,17 +208,18 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
                 error=_("The terms of use have changed since this page was shown. Please read them again."),
                 status=409,
             )
-    minutes = page.session_minutes if page else 60
+    minutes = facts.session_minutes
     adapter = adapter_for(gateway)
     try:
         with transaction.atomic():
             session = services.session_start(
                 gateway=gateway,
                 handshake=handshake,
-                page=page,
-                language=get_language(),
-                terms_revision=None if disaster else terms.revision,
-                disaster=disaster,
+                client_digest=digest,
+                minutes=minutes,
+                language=language,
+                terms_revision_id=None if facts.disaster else facts.terms_revision_id,
+                disaster=facts.disaster,
             )
             grant = adapter.grant(gateway, handshake, minutes=minutes, landing=_venue_url(request, gateway.library))
             if grant.waiting:
@@ -191,9 +230,10 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
         return _problem(request, refusal.message, refusal.status, gateway)
     if grant.waiting:
         follow = signing.dumps(handshake.continue_url, salt="library_wifi.wait")
-        return redirect(f"{reverse('library_wifi:wait', args=[gateway.key, session.token])}?next={follow}")
-    context.update(target=grant.redirect, session=session)
-    return _no_store(render(request, "library_wifi/continue.html", context))
+        response = redirect(f"{reverse('library_wifi:wait', args=[gateway.key, session.token])}?next={follow}")
+        session_cookie_set(response, request, gateway=gateway, token=session.token)
+        return response
+    return _continue_page(request, facts, grant.redirect, session)
 
 
 @require_GET
@@ -206,7 +246,13 @@ def wait(request: HttpRequest, key: str, token: str) -> HttpResponse:
     except signing.BadSignature:
         target = ""
     context = _page_context(request, session.gateway)
-    context.update(session=session, target=target or _venue_url(request, session.library))
+    original = context["original_page"]
+    context.update(
+        session=session,
+        target=target or _venue_url(request, session.library),
+        session_minutes=original.session_minutes if original else portal_facts.DEFAULT_SESSION_MINUTES,
+        renewable=bool(original.renewable) if original else False,
+    )
     if grant is not None and grant.sent_at is not None:
         return _no_store(render(request, "library_wifi/continue.html", context))
     if grant is None or timezone.now() - grant.created_at > datetime.timedelta(seconds=AUTHMON_WAIT_SECONDS):
@@ -258,12 +304,12 @@ def captive_api(request: HttpRequest, key: str) -> HttpResponse:
         response = JsonResponse({"error": "unknown portal"}, status=404)
         response.headers["Cache-Control"] = "no-store"
         return response
-    page = selectors.source_library_page(gateway.library)
+    facts = portal_facts.portal_facts(key, get_language())
     body: dict[str, object] = {
         "captive": True,
         "user-portal-url": _https(request.build_absolute_uri(reverse("library_wifi:portal", args=[gateway.key]))),
         "venue-info-url": _venue_url(request, gateway.library),
-        "can-extend-session": bool(page.renewable) if page else False,
+        "can-extend-session": bool(facts and facts.renewable),
     }
     token = request.GET.get("session", "")
     session = WifiSession.objects.filter(gateway=gateway, token=token).first() if token else None
@@ -272,6 +318,10 @@ def captive_api(request: HttpRequest, key: str) -> HttpResponse:
         if remaining > 0:
             body["captive"] = False
             body["seconds-remaining"] = remaining
+            # Where the visitor extends it (RFC 8908: the user-portal-url of a session that can be extended).
+            body["user-portal-url"] = _https(
+                request.build_absolute_uri(reverse("library_wifi:session", args=[gateway.key]))
+            )
     response = JsonResponse(body, content_type="application/captive+json")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -298,6 +348,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Librarians see their library's gateways and use; the board sees every library and the disaster switch."""
     libraries = _managed_libraries(request)
     city = City.objects.order_by("pk").first()
+    stats.usage_rollup()
     context = {
         "gateways": selectors.gateways_for(libraries),
         "usage": selectors.usage_by_library(libraries),
@@ -327,6 +378,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     libraries = _managed_libraries(request).order_by("name")
     since = timezone.now() - datetime.timedelta(days=30)
     today = timezone.localdate()
+    stats.usage_rollup()
     context = {
         "charts": selectors.usage_charts(libraries, since=since),
         "usage": selectors.usage_by_library(libraries),
@@ -343,6 +395,7 @@ def open_data(request: HttpRequest, slug: str, year: int, month: int) -> HttpRes
     library = get_object_or_404(Library, slug=slug)
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         return _problem(request, _("There is no such month."), 404)
+    stats.usage_rollup()
     response = HttpResponse(exports.monthly_csv(library=library, year=year, month=month), content_type="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}-{year:04d}-{month:02d}.csv"'
     return response

@@ -100,6 +100,21 @@ def _visit(page: Page, network: Network, url: str) -> None:
     page.remove_listener("response", count)
 
 
+def _extend_the_session(phone: Page, portal: Portal, gateway: Gateway) -> None:
+    """Later, the visitor opens the portal again (RFC 8908's user-portal-url) and extends their session."""
+    phone.goto(f"{portal.url}/library-wifi/portal/{gateway.key}/")
+    expect(phone.get_by_role("status")).to_contain_text("まで接続しています")
+    axe_check(phone)
+    phone.get_by_role("link", name=re.compile("利用時間の確認・延長")).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Wi-Fiの利用時間")
+    expect(phone.locator("main")).to_contain_text("残り59分")
+    assert not has_horizontal_scroll(phone)
+    axe_check(phone)
+    phone.get_by_role("button", name="今から60分延長する").click()
+    expect(phone.get_by_role("status")).to_contain_text("延長しました")
+    axe_check(phone)
+
+
 def test_a_visitor_connects_on_a_phone_through_each_kind_of_gateway_and_in_disaster_mode(
     portal: Portal, new_context, open_page, controller
 ) -> None:
@@ -125,6 +140,8 @@ def test_a_visitor_connects_on_a_phone_through_each_kind_of_gateway_and_in_disas
         expect(phone.get_by_role("heading", level=1)).to_have_text("Internet access granted")
         assert GRANTED[kind].match(network.gateway_hits[-1]), network.gateway_hits[-1]
         assert network.external == [], network.external
+        if kind == Gateway.Kind.MERAKI:
+            _extend_the_session(phone, portal, gateway)
     assert Controller.calls[-1][1]["cmd"] == "authorize-guest"
 
     # A visitor switches to English: the page in English, the library's own text translated; then to Korean.
