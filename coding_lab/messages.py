@@ -83,7 +83,38 @@ _HIRAGANA_BLOCKLY = {
     "PROCEDURES_CALLNORETURN_HELPURL": "",
     "LOGIC_BOOLEAN_TRUE": "ほんとう",
     "LOGIC_BOOLEAN_FALSE": "うそ",
+    # What a screen reader says in the lab (lab_accessibility_texts), in hiragana.
+    "WORKSPACE_LABEL_PLAIN": "プログラムを つくる ばしょ",
+    "WORKSPACE_LABEL_FLYOUT_WORKSPACE": "つかえる ブロック",
+    "ARIA_LABEL_TRASH_EMPTY": "ごみばこ（から）",
+    "OPEN_TRASH": "ごみばこを ひらく",
+    "ANNOUNCE_MOVE_AFTER": "%1 いどうさき：%2 の あと",
+    "ANNOUNCE_MOVE_BEFORE": "%1 いどうさき：%2 の まえ",
+    "ANNOUNCE_MOVE_INSIDE": "%1 いどうさき：%2 の なか",
+    "ANNOUNCE_MOVE_AROUND": "%1 いどうさき：%2 を かこむ",
+    "ANNOUNCE_MOVE_TO": "%1 いどうさき：%2",
+    "ANNOUNCE_MOVE_WORKSPACE": "%1 いどうさき：プログラムを つくる ばしょの あいている ところ",
 }
+
+
+def lab_accessibility_texts() -> dict[str, str]:
+    """Blockly's own words that a screen reader says in the lab, where Blockly's Japanese reads wrongly here.
+
+    Blockly 13 announces a move as "%1 after %2" and leaves %1 (the moving block) empty after the first step,
+    which its Japanese ("%1 を %2 の後へ移動") turns into a sentence starting with a particle; its label for the
+    flyout's blocks expects a category the lab's flyout has not; the trash's label is untranslated."""
+    return {
+        "WORKSPACE_LABEL_PLAIN": _("Program area"),
+        "WORKSPACE_LABEL_FLYOUT_WORKSPACE": _("Blocks you can use"),
+        "ARIA_LABEL_TRASH_EMPTY": _("Trash, empty"),
+        "OPEN_TRASH": _("Open the trash"),
+        "ANNOUNCE_MOVE_AFTER": _("Moving %1 after %2."),
+        "ANNOUNCE_MOVE_BEFORE": _("Moving %1 before %2."),
+        "ANNOUNCE_MOVE_INSIDE": _("Moving %1 inside %2."),
+        "ANNOUNCE_MOVE_AROUND": _("Moving %1 around %2."),
+        "ANNOUNCE_MOVE_TO": _("Moving %1 to %2."),
+        "ANNOUNCE_MOVE_WORKSPACE": _("Moving %1 to an empty place of the program area."),
+    }
 
 
 def lab_texts(mode: str) -> dict[str, object]:
@@ -119,7 +150,7 @@ def lab_texts(mode: str) -> dict[str, object]:
     ]  # fmt: skip
     return {
         "blocks": blocks,
-        "blockly": _HIRAGANA_BLOCKLY if mode == "hira" else {},
+        "blockly": {**lab_accessibility_texts(), **(_HIRAGANA_BLOCKLY if mode == "hira" else {})},
         "outcomes": {code: outcome_message("", code) for code in codes},
         "ui": {
             "running": _("Running…"),

@@ -42,6 +42,7 @@ def test_a_child_cannot_save_into_another_childs_project(save, lab, world):
     assert theirs.source == "" and theirs.revision == 0
 
 
+@override_settings(CODING_LAB_MIN_SAVE_SECONDS=60)  # two saves a second apart: a loaded machine took longer
 def test_a_flood_of_autosaves_is_refused_and_the_last_good_program_kept(save, lab):
     assert save("student", FAILS).status_code == 200
     flooded = save("student", SOLVES)
@@ -159,3 +160,16 @@ def test_show_to_the_class_lets_classmates_see_that_one_solution_only(save, lab,
     assert view.status_code == 200 and view.context["config"]["readOnly"] is True
     assert "山田" not in view.content.decode()  # the class sees the program, not who wrote it
     assert classmate.get(reverse("coding_lab:project", args=[lab.project.pk])).status_code == 404
+
+
+def test_what_a_screen_reader_says_in_the_lab_follows_the_childs_script(lab, client_as):
+    """Blockly's own Japanese for the program area and a block being moved reads wrongly in the lab; the page gives
+    Blockly the lab's words, in hiragana for a young child, kanji on request, and the keys to use."""
+    url = reverse("coding_lab:challenge", args=[lab.challenge.pk])
+    hira = client_as("student").get(url).context["texts"]["blockly"]
+    assert hira["WORKSPACE_LABEL_PLAIN"] == "プログラムを つくる ばしょ"
+    assert hira["ANNOUNCE_MOVE_AFTER"] == "%1 いどうさき：%2 の あと"
+    kanji = client_as("student").get(url + "?script=kanji")
+    assert kanji.context["texts"]["blockly"]["WORKSPACE_LABEL_PLAIN"] == "プログラムを作る場所"
+    assert kanji.context["texts"]["blockly"]["ANNOUNCE_MOVE_AFTER"] == "%1 移動先：%2 の後"
+    assert "キーボードで使う" in kanji.content.decode()
