@@ -1,7 +1,7 @@
 """The parent_notices plug-in on PostgreSQL + Redis: the guardian's inbox, a school-wide tally, a notice's PDF.
 
     BENCH_DATABASE_PREFIX=bench_notices BENCH_REDIS_URL=redis://127.0.0.1:6379/10 \
-        .venv/bin/python benchmarks/parent_notices_bench.py [--requests 5] [--clients 100]
+        .venv/bin/python benchmarks/parent_notices_bench.py [--clients 100] [--seconds 10] [--processes 2]
 
 Targets of issue 12 (figures, not asserts): the inbox of a guardian with 3 children in 2 schools and 500 notices
 runs the same number of queries whatever the number of notices, children and schools, p95 < 50 ms at 100
@@ -11,10 +11,16 @@ notice PDF < 1 s cold, from the cache after, < 300 KB.
 1. A fresh PostgreSQL database ``<BENCH_DATABASE_PREFIX>_notices``, migrated, ``seed_demo``; production settings
    (Redis cache in ``BENCH_REDIS_URL``, refused unless empty or the benchmarks').
 2. In one Django process: 700 children (with a guardian each) at さくら小学校, 500 notices to the demo guardian's
-   schools, half the families having read the school-wide one and a third replied; then the measures below.
-   Latencies are in-process (Django's test client through the whole middleware stack, no HTTP server), with
-   ``--clients`` threads at once, each signed in as its own guardian: a figure for one worker process, shown as
-   a ratio to the sign-in page (a page with no personal data) measured the same way in the same run.
+   schools, half the families having read the school-wide one and a third replied; the query counts, the tally
+   (selector and whole page, in-process) and the PDF measured there. Then ``--clients`` guardians of the benchmark's
+   own, each with 3 children in 2 schools (two at さくら, one at the second demo school) and the same 500 notices,
+   signed in (sessions written through the session engine, as ``load.py`` does).
+3. Over HTTP, on the chosen serving layout (docs/operations.md; ``benchmarks/serving.py``): gunicorn, one ``gthread``
+   worker of 8 threads per process, ``--processes`` processes each on a port of its own, the clients spread over
+   them as nginx's upstream would; a psycopg pool of 8 per process. Rows: a static file (WhiteNoise, the reference),
+   the inbox with ``--clients`` guardians as a closed loop (each asks again as soon as answered: the saturation rate)
+   and paced (each once a second: the target's "100 concurrent guardians"), the tally page for one teacher. Each
+   row: req/s, its ratio to the static-file rate, p50/p95/p99, the server's CPU per request, the load average.
 """
 
 from __future__ import annotations
@@ -27,10 +33,14 @@ import sys
 import time
 from pathlib import Path
 
+import serving
+from http_load import Target, run_load
+from serving import HEAD, Meter, _row, servers
 from support import (
     PYTHON,
     bench_database_name,
     bench_env,
+    claim_redis,
     flush_bench_redis,
     manage,
     postgres_database,
@@ -44,17 +54,16 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def measure(clients: int, requests: int) -> None:  # noqa: PLR0915 - one script, read top to bottom
+def measure(clients: int) -> None:  # noqa: PLR0915 - one script, read top to bottom
     import django
 
     django.setup()
     import datetime
-    from concurrent.futures import ThreadPoolExecutor
 
     import people
     from django.conf import settings
     from django.core.cache import cache
-    from django.db import connection, connections
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -150,7 +159,7 @@ def measure(clients: int, requests: int) -> None:  # noqa: PLR0915 - one script,
     teacher = signed_in(User.objects.get(username="teacher-sakura-3"))
     teacher.get(f"/notices/{wide.pk}/tally/")
     page_timings = []
-    for _ in range(5):
+    for _ in range(10):
         started = time.perf_counter()
         teacher.get(f"/notices/{wide.pk}/tally/")
         page_timings.append((time.perf_counter() - started) * 1000)
@@ -164,7 +173,8 @@ def measure(clients: int, requests: int) -> None:  # noqa: PLR0915 - one script,
     two_pages = notice_publish(
         school=sakura, title="運動会《うんどうかい》のご案内", body=[text(long_text), attendance()]
     )
-    cache.clear()
+    cache.clear()  # empties the benchmarks' Redis database, its marker with it: marked again at once
+    claim_redis()
     started = time.perf_counter()
     data = paper.notices_pdf_bytes([two_pages])
     cold = time.perf_counter() - started
@@ -178,51 +188,81 @@ def measure(clients: int, requests: int) -> None:  # noqa: PLR0915 - one script,
         "pages": data.count(b"/Type /Page\n") or data.count(b"/Type /Page"),
     }
 
-    # The inbox at once for `clients` guardians (each 3 children in 2 schools would need 3 x clients children:
-    # the demo guardian's session is shared by the threads, each thread its own client and connection).
-    def run(path: str, *, signed: bool = True) -> list[float]:
-        def one(_i: int) -> list[float]:
-            client = signed_in(guardian_user) if signed else Client()
-            client.get(path)  # warm: the session, the actor's compiled facts
-            spent = []
-            for _ in range(requests):
-                started = time.perf_counter()
-                response = client.get(path)
-                spent.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, response.status_code
-            connections.close_all()
-            return spent
-
-        with ThreadPoolExecutor(max_workers=clients) as pool:
-            return [t for part in pool.map(one, range(clients)) for t in part]
-
-    reference = run("/accounts/login/", signed=False)  # the sign-in page, for a visitor: no personal data
-    inbox = run("/notices/")
-    out["inbox_concurrent"] = {
-        "clients": clients,
-        "requests": len(inbox),
-        "inbox_p50_ms": round(_percentile(inbox, 50), 1),
-        "inbox_p95_ms": round(_percentile(inbox, 95), 1),
-        "reference_p95_ms": round(_percentile(reference, 95), 1),
-        "ratio_p95": round(_percentile(inbox, 95) / _percentile(reference, 95), 2),
-    }
+    # The benchmark's guardians: each 3 children in 2 schools (two at さくら among the 700, one at the second
+    # school), reading the same 500 notices; each signed in with a session of their own.
+    other_school = next(school for school in schools if school.pk != sakura.pk)
+    other_class = core_services.class_group_ensure(school=other_school, school_year=year, grade=1, name="B")
+    made = User.objects.bulk_create(
+        [User(username=f"bench-og-{i}", display_name=f"児童B{i}") for i in range(clients)]
+        + [User(username=f"bench-gg-{i}", display_name=f"保護者B{i}") for i in range(clients)]
+    )
+    others = Student.objects.bulk_create(
+        [
+            Student(user=made[i], school=other_school, sourced_id=f"bench-o-{i}", family_name="佐藤", given_name=f"{i}")
+            for i in range(clients)
+        ]
+    )
+    Enrollment.objects.bulk_create(
+        [Enrollment(student=s, class_group=other_class, school_year=year, number=i + 1) for i, s in enumerate(others)]
+    )
+    bench_guardians = Guardian.objects.bulk_create([Guardian(user=made[clients + i]) for i in range(clients)])
+    GuardianLink.objects.bulk_create(
+        [
+            GuardianLink(guardian=g, student=child)
+            for i, g in enumerate(bench_guardians)
+            for child in (students[(2 * i + 1) % 700], students[(2 * i + 2) % 700], others[i])
+        ]
+    )
+    out["sessions"] = people.signed_in_sessions([g.user for g in bench_guardians])
+    out["teacher_session"] = people.signed_in_sessions([User.objects.get(username="teacher-sakura-3")])[0]
+    out["tally_path"] = f"/notices/{wide.pk}/tally/"
+    manifest = json.loads((Path(settings.STATIC_ROOT) / "staticfiles.json").read_text())["paths"]
+    out["static_path"] = "/static/" + manifest[next(name for name in manifest if name.endswith(".css"))]
     del datetime, timezone
     print(json.dumps(out))
 
 
+def http_rows(env: dict[str, str], data: dict, args: argparse.Namespace) -> None:
+    """The inbox and the tally over HTTP on gunicorn, beside the static-file rate of the same servers."""
+    print(
+        f"\nover HTTP: gunicorn x{args.processes} (gthread, 8 threads each), {args.clients} guardians with 3 children"
+    )
+    print("in 2 schools and 500 notices each (target: inbox p95 < 50 ms at 100 concurrent guardians)")
+    print(HEAD)
+    host = "localhost:8000"
+    serving.BASE_PORT = args.port  # its own ports: serving.py may run beside it
+    with servers(env, "gunicorn", args.processes) as (ports, roots):
+        static = Target("static file", data["static_path"], host)
+        inbox = Target("guardian's inbox", "/notices/", host, data["sessions"])
+        tally = Target("tally, 710 families", data["tally_path"], host, [data["teacher_session"]])
+        rows = [(static, args.clients, 0.0, f"closed, {args.clients}")]
+        rows += [(inbox, args.clients, 0.0, f"closed, {args.clients}")]
+        rows += [(inbox, args.clients, 1.0, f"{args.clients} users, 1/s")]
+        rows += [(tally, 1, 0.0, "closed, 1")]
+        static_rate = 0.0
+        for target, clients, interval, mode in rows:
+            meter = Meter(roots)
+            outcome = run_load(target, ports=ports, clients=clients, seconds=args.seconds, interval=interval)
+            _row("gunicorn", target.name, mode, outcome, static_rate, meter.stop())
+            if target is static:
+                static_rate = outcome.throughput
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=100, help="guardians signed in at once")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per HTTP row (after 2 s)")
+    parser.add_argument("--processes", type=int, default=2, help="gunicorn processes (one per core in production)")
+    parser.add_argument("--port", type=int, default=8690, help="first server port (serving.py uses 8590+)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        measure(args.clients, args.requests)
+        measure(args.clients)
         return
     print_header("parent_notices: inbox, tally and PDF on PostgreSQL + Redis")
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
     with postgres_database(bench_database_name("notices")) as url:
-        env = bench_env(url, DB_CONN_MAX_AGE="0", TASKS_BACKEND="immediate")
+        env = bench_env(url, DB_POOL_SIZE="8", DB_CONN_MAX_AGE="0", TASKS_BACKEND="immediate")
         started = time.perf_counter()
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_demo", "--quiet")
@@ -236,8 +276,6 @@ def main() -> None:
                 "--measure",
                 "--clients",
                 str(args.clients),
-                "--requests",
-                str(args.requests),
             ],
             env=env,
             capture_output=True,
@@ -247,6 +285,13 @@ def main() -> None:
         if made.returncode:
             raise RuntimeError(made.stdout + made.stderr)
         data = json.loads(made.stdout.strip().splitlines()[-1])
+        report_in_process(data)
+        http_rows(env, data, args)
+    print(f"\nload average after: {Path('/proc/loadavg').read_text().strip()}")
+    sys.stdout.flush()
+
+
+def report_in_process(data: dict) -> None:
     q = data["inbox_queries"]
     print("\ninbox queries (target: the same whatever the notices, children and schools)")
     print(
@@ -264,16 +309,6 @@ def main() -> None:
         f"\n2-page notice PDF (target < 1 s cold, cached after, < 300 KB): cold {p['cold_s']} s, "
         f"cached {p['cached_ms']} ms, {p['kb']} KB, {p['pages']} pages"
     )
-    c = data["inbox_concurrent"]
-    print(
-        f"\ninbox with {c['clients']} guardians at once, in one process ({c['requests']} requests; target p95 < 50 ms)"
-    )
-    print(
-        f"  p50 {c['inbox_p50_ms']} ms, p95 {c['inbox_p95_ms']} ms; sign-in page p95 {c['reference_p95_ms']} ms; "
-        f"ratio {c['ratio_p95']}"
-    )
-    print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

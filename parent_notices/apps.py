@@ -12,10 +12,11 @@ class ParentNoticesConfig(AppConfig):
 
         from school_portal.core.registry import DemoSeeder, demo_seeders, register_plugin_home, websocket_routes
 
-        from . import access_rules, approval, consumers
+        from . import access_rules, approval, consumers, locales
 
         access_rules.register()
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
+        post_migrate.connect(locales.on_post_migrate, sender=self, dispatch_uid="parent_notices.locales")
         register_plugin_home(
             "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
         )

@@ -7,6 +7,8 @@ family's children and their answers), keyed by the block's id.
 
 from __future__ import annotations
 
+from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail import blocks
@@ -25,10 +27,27 @@ class FuriganaTextBlock(blocks.RichTextBlock):
         )
         super().__init__(**kwargs)
 
+    @cached_property
+    def field(self) -> forms.Field:
+        """The editor named by the block's label (Draftail's ``ariaLabel``): inside a StreamField Wagtail draws no
+        ``<label>`` for it, and a text box without a name fails axe's check of the notice's edit page."""
+        field = super().field
+        field.widget.options = {**field.widget.options, "ariaLabel": self.label}
+        return field
+
     class Meta:
         icon = "pilcrow"
         label = _("Text with furigana")
         template = "parent_notices/blocks/text.html"
+
+
+class LabelledCharBlock(blocks.CharBlock):
+    """A line of text whose input carries its label as ``aria-label``: Wagtail draws no ``<label>`` for the items of
+    a ListBlock (a survey's choices), which axe then finds unnamed."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.field.widget.attrs["aria-label"] = self.label
 
 
 class AttachmentBlock(blocks.StructBlock):
@@ -72,7 +91,7 @@ class ReplyFormBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(choices=REPLY_KINDS, default=ReplyKind.ATTENDANCE, label=_("Kind of reply"))
     question = blocks.CharBlock(label=pgettext_lazy("survey", "Question"), max_length=200)
     choices = blocks.ListBlock(
-        blocks.CharBlock(max_length=80, label=_("Choice")),
+        LabelledCharBlock(max_length=80, label=_("Choice")),
         label=_("Choices (surveys only)"),
         required=False,
         default=[],

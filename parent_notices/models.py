@@ -25,6 +25,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.fields import StreamField
 from wagtail.models import (
     DraftStateMixin,
+    Locale,
     LockableMixin,
     RevisionMixin,
     Task,
@@ -118,6 +119,22 @@ class Notice(
 
     def reply_blocks(self) -> list:
         return [block for block in self.body if block.block_type == "reply_form"]
+
+    def copy_for_translation(self, locale: Locale, exclude_fields: list[str] | None = None) -> Notice:
+        """The copy Wagtail's "Translate" makes (simple_translation), as a draft of its own.
+
+        Wagtail copies a snippet's fields as they are, ``live`` and the publishing dates with them: the copy of a
+        published notice would be live at once, in the source's words, shown to the families who chose that
+        language without anyone translating or approving it. The copy starts unpublished and unlocked instead; the
+        translator writes it, submits it, and the head teacher approves it as any notice. (The translator becomes
+        its author on the first save, as a new notice's writer does.)
+        """
+        copy = super().copy_for_translation(locale, exclude_fields=exclude_fields)
+        copy.live, copy.has_unpublished_changes, copy.expired = False, True, False
+        copy.first_published_at = copy.last_published_at = copy.live_revision = None
+        copy.locked, copy.locked_at, copy.locked_by = False, None, None
+        copy.created_by = None
+        return copy
 
 
 class NoticeRead(models.Model):

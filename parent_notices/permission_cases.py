@@ -80,6 +80,13 @@ def cases() -> list[PermissionCase]:
             method="post",
             ok_status=(302,),
         ),
+        PermissionCase(
+            "parent_notices.admin_translate",
+            lambda w: reverse(
+                "simple_translation:submit_snippet_translation", args=["parent_notices", "notice", _child_notice(w)]
+            ),
+            SCHOOL_STAFF,
+        ),
         PermissionCase("parent_notices.absence", lambda w: reverse("parent_notices:absence"), GUARDIANS),
         PermissionCase(
             "parent_notices.language",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from wagtail.models import Locale
 
@@ -87,22 +87,19 @@ class TallyRow:
     student_id: int
     number: int | None
     name: str
-    read: bool
     read_at: datetime.datetime | None
-    replies: dict[str, NoticeReply] = field(default_factory=dict)
+    answers: dict[str, tuple[str, str]] = field(default_factory=dict)  # block id -> (choice, comment)
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
 
 
 @dataclass
 class TallyClass:
     class_group: ClassGroup
     rows: list[TallyRow] = field(default_factory=list)
-
-    @property
-    def read_count(self) -> int:
-        return sum(1 for r in self.rows if r.read)
-
-    def replied_count(self, block_id: str) -> int:
-        return sum(1 for r in self.rows if block_id in r.replies)
+    read_count: int = 0
 
 
 @dataclass
@@ -121,50 +118,38 @@ class Tally:
 
 
 def tally(notice: Notice) -> Tally:
-    """Who read and who replied, by class, in three queries whatever the number of families: the children the
-    notice is for (with class), the earliest read of any of each child's guardians, and the replies."""
-    enrollments = list(
+    """Who read and who replied, by class, in four queries whatever the number of families: the children the notice
+    is for; the earliest read of any of each child's guardians (MIN ... GROUP BY child in the database: one row per
+    child who was read for); their classes; the replies (choice and comment only). Counting over those rows is all
+    that is left here."""
+    enrollments = (
         audience.enrollments(notice)
-        .select_related("class_group", "class_group__school")
-        .values_list(
-            "student_id",
-            "number",
-            "student__family_name",
-            "student__given_name",
-            "class_group_id",
-        )
+        .values_list("student_id", "number", "student__family_name", "student__given_name", "class_group_id")
         .order_by("class_group__grade", "class_group__name", "number", "student_id")
     )
-    classes_by_id = {
-        c.pk: c for c in ClassGroup.objects.filter(pk__in={e[4] for e in enrollments}).select_related("school")
-    }
-    reads: dict[int, datetime.datetime] = {}
-    first_read = NoticeRead.objects.filter(notice=notice, guardian_id=OuterRef("guardian_id")).values("read_at")[:1]
-    links = GuardianLink.objects.filter(
-        student_id__in=audience.enrollments(notice).values("student_id"),
-        guardian_id__in=NoticeRead.objects.filter(notice=notice).values("guardian_id"),
-    ).annotate(read_at=Subquery(first_read))
-    for student_id, read_at in links.values_list("student_id", "read_at"):
-        if student_id not in reads or read_at < reads[student_id]:
-            reads[student_id] = read_at
-    replies: dict[int, dict[str, NoticeReply]] = defaultdict(dict)
+    first_reads = dict(
+        NoticeRead.objects.filter(notice_id=notice.pk)
+        .values_list("guardian__links__student_id")
+        .annotate(first=Min("read_at"))
+        .values_list("guardian__links__student_id", "first")
+    )
+    rows = list(enrollments)
+    classes_by_id = {c.pk: c for c in ClassGroup.objects.filter(pk__in={r[4] for r in rows})}
+    answers: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
     choices: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for reply in NoticeReply.objects.filter(notice=notice):
-        replies[reply.student_id][reply.block_id] = reply
-        choices[reply.block_id][reply.choice] += 1
+    for student_id, block_id, choice, comment in NoticeReply.objects.filter(notice_id=notice.pk).values_list(
+        "student_id", "block_id", "choice", "comment"
+    ):
+        answers[student_id][block_id] = (choice, comment)
+        choices[block_id][choice] += 1
     grouped: dict[int, TallyClass] = {}
-    for student_id, number, family, given, class_id in enrollments:
-        group = grouped.setdefault(class_id, TallyClass(classes_by_id[class_id]))
-        group.rows.append(
-            TallyRow(
-                student_id,
-                number,
-                f"{family} {given}",
-                student_id in reads,
-                reads.get(student_id),
-                replies.get(student_id, {}),
-            )
-        )
+    for student_id, number, family, given, class_id in rows:
+        read_at = first_reads.get(student_id)
+        group = grouped.get(class_id)
+        if group is None:
+            group = grouped[class_id] = TallyClass(classes_by_id[class_id])
+        group.rows.append(TallyRow(student_id, number, f"{family} {given}", read_at, answers.get(student_id, {})))
+        group.read_count += read_at is not None
     return Tally(notice, list(grouped.values()), {k: dict(v) for k, v in choices.items()})
 
 

@@ -54,11 +54,15 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
     missing_translation = shown is original and language != original.locale.language_code
     children = selectors.family_children_for(original, request.user)
     replies = selectors.family_replies(original, request.user)
+    # A translation keeps the reply forms' block ids (Wagtail copies the StreamField): its questions are shown.
+    questions = {b.id: b.value["question"] for b in shown.reply_blocks()} if shown is not original else {}
     forms = []
     for block in original.reply_blocks():
         forms.append(
             {
                 "block": block,
+                "question": questions.get(block.id) or block.value["question"],
+                "question_lang": shown.locale.language_code if block.id in questions else original.locale.language_code,
                 "choices": services.reply_choice_labels(block.value),
                 "children": [{"enrollment": e, "reply": replies.get((block.id, e.student_id))} for e in children],
             }

@@ -19,7 +19,7 @@ from school_portal.core.models import ClassGroup, School
 from school_portal.core.pdf import pdf_response
 from school_portal.core.services import PortalError
 
-from . import paper, selectors, services
+from . import paper, selectors, services, tally_rows
 from .forms import CutoffForm
 from .models import Notice
 
@@ -29,7 +29,15 @@ def _managed(request: HttpRequest, pk: int) -> Notice:
 
 
 def _reply_forms(notice: Notice) -> list[dict]:
-    return [{"id": b.id, "question": b.value["question"], "kind": b.value["kind"]} for b in notice.reply_blocks()]
+    return [
+        {
+            "id": b.id,
+            "question": b.value["question"],
+            "kind": b.value["kind"],
+            "labels": dict(services.reply_choice_labels(b.value)),
+        }
+        for b in notice.reply_blocks()
+    ]
 
 
 @login_required
@@ -38,10 +46,9 @@ def tally(request: HttpRequest, pk: int) -> HttpResponse:
     result = selectors.tally(notice)
     forms = _reply_forms(notice)
     for group in result.classes:
-        for row in group.rows:
-            row.cells = [row.replies.get(f["id"]) for f in forms]
+        group.rows_html = tally_rows.class_rows_html(group, forms)
     for f in forms:
-        f["counts"] = sorted(result.choices.get(f["id"], {}).items())
+        f["counts"] = [(f["labels"].get(v, v), n) for v, n in sorted(result.choices.get(f["id"], {}).items())]
     return render(
         request,
         "parent_notices/tally.html",
@@ -68,8 +75,8 @@ def tally_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
                 timezone.localtime(row.read_at).strftime("%Y-%m-%d %H:%M") if row.read_at else "",
             ]
             for f in forms:
-                reply = row.replies.get(f["id"])
-                line += [reply.choice if reply else "", reply.comment if reply else ""]
+                choice, comment = row.answers.get(f["id"], ("", ""))
+                line += [f["labels"].get(choice, choice), comment]
             rows.append(line)
     return table_response(header, rows, filename=f"notice-{notice.pk}-replies", fmt=fmt)
 

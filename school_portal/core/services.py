@@ -66,9 +66,24 @@ def school_year_ensure(*, city: City, start_year: int) -> SchoolYear:
     return year
 
 
+# What every staff group the core makes may do in the Wagtail admin: enter it, and submit translations (Wagtail's
+# simple_translation: "Translate" copies a page or snippet into another locale). Which objects a member may translate
+# is not this permission's business: Wagtail asks the object's own permission policy for "change" first (a page's
+# group page permissions, a notice's access-policy rule), so a teacher translates only what they may edit.
+STAFF_GROUP_PERMISSIONS = [("wagtailadmin", "access_admin"), ("simple_translation", "submit_translation")]
+
+
+def staff_group_permissions() -> list[Permission]:
+    found = Permission.objects.filter(
+        content_type__app_label__in=[app for app, _codename in STAFF_GROUP_PERMISSIONS],
+        codename__in=[codename for _app, codename in STAFF_GROUP_PERMISSIONS],
+    )
+    return list(found)
+
+
 def _group(name: str) -> Group:
     group, _created = Group.objects.get_or_create(name=name)
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    group.permissions.add(*staff_group_permissions())
     return group
 
 

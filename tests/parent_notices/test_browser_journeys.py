@@ -116,3 +116,59 @@ def test_a_teacher_writes_the_head_teacher_approves_and_the_teacher_sees_who_rea
     expect(teacher).to_have_url(re.compile(r"/jobs/\d+/"))
     expect(teacher.locator("main")).to_contain_text("再通知しました")
     axe_check(teacher)
+
+
+def test_a_teacher_translates_a_notice_into_english_and_a_guardian_who_chose_english_reads_it(
+    portal: Portal, open_page
+) -> None:
+    from wagtail.models import Locale
+
+    original = Notice.objects.get(title__startswith="個人面談", school__slug="sakura", locale__language_code="ja")
+    english = Locale.objects.get(language_code="en")
+    teacher = open_page(viewport={"width": 1280, "height": 900})
+    admin_sign_in(teacher, portal, "teacher-sakura-3")
+    teacher.goto(f"{portal.url}/admin/translation/submit/snippet/parent_notices/notice/{original.pk}/")
+    axe_check(teacher, within="main")
+    teacher.locator(f'input[name="locales"][value="{english.pk}"]').check()
+    teacher.locator('main form input[type="submit"]').click()
+    expect(teacher.locator(".messages")).to_be_visible()
+    translation = Notice.objects.get(translation_key=original.translation_key, locale=english)
+    assert not translation.live  # a draft until the head teacher approves it
+    expect(teacher).to_have_url(re.compile(rf"/admin/snippets/parent_notices/notice/edit/{translation.pk}/"))
+
+    teacher.locator("#id_title").fill("Individual meetings: which day suits you?")
+    text = teacher.locator('.Draftail-Editor [contenteditable="true"]').first
+    text.click()
+    teacher.keyboard.press("Control+A")
+    teacher.keyboard.type("Please choose a day for the meeting with your child's teacher.")
+    teacher.locator("#body-1-value-question").fill("Which day suits you?")
+    axe_check(teacher, within="main form")
+    _open_more_actions(teacher)
+    teacher.locator('footer button[name="action-submit"]').click()
+    expect(teacher.locator(".messages")).to_be_visible()
+    translation.refresh_from_db()
+    assert not translation.live and translation.current_workflow_task_state is not None
+
+    head = open_page(viewport={"width": 1280, "height": 900})
+    admin_sign_in(head, portal, "admin-sakura")
+    head.goto(f"{portal.url}/admin/snippets/parent_notices/notice/edit/{translation.pk}/")
+    _open_more_actions(head)
+    head.locator("footer").get_by_role("button", name=re.compile("承認|Approve")).first.click()
+    expect(head.locator(".messages")).to_be_visible()
+    translation.refresh_from_db()
+    assert translation.live
+
+    phone = open_page(**PHONE)
+    sign_in(phone, portal, "guardian-yamada")
+    phone.goto(f"{portal.url}/notices/")
+    phone.locator("form.notice-language select").select_option("en")
+    phone.locator("form.notice-language button").click()
+    expect(phone.locator(".messages")).to_be_visible()
+    axe_check(phone)
+    phone.locator(".inbox__item a", has_text="Individual meetings").first.click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Individual meetings: which day suits you?")
+    expect(phone.locator("article.notice")).to_have_attribute("lang", "en")
+    expect(phone.locator("article.notice")).to_contain_text("Please choose a day for the meeting")
+    expect(phone.locator(".reply").first).to_contain_text("Which day suits you?")
+    assert not has_horizontal_scroll(phone)
+    axe_check(phone)

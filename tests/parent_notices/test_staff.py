@@ -36,10 +36,52 @@ def test_the_teacher_sees_who_read_and_replied_by_class_and_exports_it_formula_s
     response = teacher.get(reverse("parent_notices:tally_csv", args=[notice.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     hanako = next(r for r in rows if "山田 花子" in r)
-    assert "yes" in hanako
+    assert _("Attending") in hanako  # the answer as the teacher reads it, not its stored value
     assert any(cell.startswith("'=HYPERLINK") for cell in hanako)
     xlsx = teacher.get(reverse("parent_notices:tally_xlsx", args=[notice.pk]))
     assert xlsx.content[:2] == b"PK"
+
+
+def test_the_tally_shows_the_first_read_of_either_guardian_in_the_same_queries_for_more_families(world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parent_notices import selectors
+    from parent_notices.models import NoticeRead, NoticeReply
+    from school_portal.core.models import Enrollment, Guardian, GuardianLink, Student, User
+
+    notice = notice_publish(school=world.school, audience=Audience.CLASS, class_groups=[world.class_group])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            selectors.tally(notice)
+        return len(captured)
+
+    before = queries()
+    mother = Guardian.objects.get(user=world.users["guardian"])
+    father = Guardian.objects.create(user=User.objects.create(username="m-father", display_name="山田 父"))
+    GuardianLink.objects.create(guardian=father, student=world.child)
+    early = timezone.now() - datetime.timedelta(hours=2)
+    NoticeRead.objects.create(notice=notice, guardian=mother, read_at=timezone.now())
+    NoticeRead.objects.create(notice=notice, guardian=father, read_at=early)
+    for i in range(5):
+        student = Student.objects.create(
+            user=User.objects.create(username=f"m-extra-{i}"),
+            school=world.school,
+            sourced_id=f"m-extra-{i}",
+            family_name="鈴木",
+            given_name=str(i),
+        )
+        Enrollment.objects.create(student=student, class_group=world.class_group, school_year=world.school_year)
+        NoticeReply.objects.create(notice=notice, block_id=ATTEND, student=student, guardian=father, choice="no")
+    assert queries() == before
+
+    result = selectors.tally(notice)
+    rows = {row.name: row for group in result.classes for row in group.rows}
+    assert result.families == 7 and result.read == 1
+    assert rows["山田 花子"].read_at == early  # the first of the two guardians who opened it
+    assert not rows["佐藤 太郎"].read
+    assert result.choices == {ATTEND: {"no": 5}}
 
 
 def test_a_reminder_reaches_the_families_who_have_not_read_and_reports_how_many(world, client_as) -> None:
