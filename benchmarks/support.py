@@ -233,3 +233,28 @@ def print_header(title: str) -> None:
     print(f"\n== {title}")
     print(f"machine: {machine_description()}")
     sys.stdout.flush()
+
+
+def demo_database_ready(env: dict[str, str]) -> float:
+    """Migrate, ``seed_demo``, collect the static files and empty the benchmarks' Redis; the seconds it took."""
+    import time
+
+    started = time.perf_counter()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", "--quiet")
+    prepare_static(env)
+    flush_bench_redis()
+    return time.perf_counter() - started
+
+
+def measured_in_subprocess(script: str, env: dict[str, str], *args: str) -> dict:
+    """Run ``script --measure args`` in ``env`` (a fresh process with the run's settings) and return the JSON
+    object on the last line of its output; raise with its output if it fails."""
+    import json
+
+    made = subprocess.run(
+        [PYTHON, os.path.abspath(script), "--measure", *args], env=env, capture_output=True, text=True, check=False
+    )
+    if made.returncode:
+        raise RuntimeError(made.stdout + made.stderr)
+    return json.loads(made.stdout.strip().splitlines()[-1])

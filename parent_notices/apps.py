@@ -10,15 +10,27 @@ class ParentNoticesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from school_portal.core.registry import DemoSeeder, demo_seeders, register_plugin_home, websocket_routes
+        from school_portal.core.registry import (
+            DemoSeeder,
+            demo_seeders,
+            register_plugin_home,
+            register_stream_block,
+            websocket_routes,
+        )
 
         from . import access_rules, approval, consumers, locales
+        from .public import access_rules as public_access_rules
+        from .public import cache as public_cache
+        from .public.blocks import PublicNoticesBlock
 
         access_rules.register()
+        public_access_rules.register()
+        public_cache.connect()
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
         post_migrate.connect(locales.on_post_migrate, sender=self, dispatch_uid="parent_notices.locales")
         register_plugin_home(
             "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
         )
+        register_stream_block("public_notices", PublicNoticesBlock(), contexts=("school_home", "city_home", "page"))
         websocket_routes.register("parent_notices", consumers.websocket_urlpatterns)
         demo_seeders.register("parent_notices", DemoSeeder(seed="parent_notices.seeding.seed", order=60))

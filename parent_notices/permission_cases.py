@@ -7,6 +7,7 @@ from django.urls import reverse
 from school_portal.core.registry import PermissionCase
 from school_portal.core.testing.matrix import GUARDIANS, TEACHERS
 
+from .public.permission_cases import cases as public_cases
 from .testing import ATTEND, FILE, notice_world
 
 
@@ -105,4 +106,5 @@ def cases() -> list[PermissionCase]:
             lambda w: reverse("parent_notices:school_absences", args=[w.school.pk]),
             SCHOOL_STAFF_NO_CENTRE,
         ),
+        *public_cases(),
     ]

@@ -15,6 +15,7 @@ from school_portal.core.seeding import DemoCity
 
 from . import services
 from .models import AbsenceReport, Audience, Category, FamilyNoticeSettings, Notice, NoticeRead
+from .public.seeding import seed as seed_public
 from .testing import attendance, event, notice_publish, survey, text
 
 TRANSLATIONS = {
@@ -120,5 +121,9 @@ def seed(demo: DemoCity, out: IO[str] | None = None) -> None:
                     note="歯医者のため",
                 )
     Locale.objects.get_or_create(language_code="ja")
+    seed_public(demo)
     if out is not None:
-        out.write("parent_notices: notices at /notices/ (guardian-yamada reads in Vietnamese), the admin's Notices\n")
+        out.write(
+            "parent_notices: notices at /notices/ (guardian-yamada reads in Vietnamese), the admin's Notices; "
+            "the public's at /notices/public/ (feeds, iCalendar, open-data CSV, API at /notices/public/api/v2/)\n"
+        )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_staff
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("class/<int:pk>/week.pdf", views_staff.class_week_pdf, name="class_week_pdf"),
     path("absences/class/<int:pk>/", views_staff.class_absences, name="class_absences"),
     path("absences/school/<int:pk>/", views_staff.school_absences, name="school_absences"),
+    path("public/", include("parent_notices.public.urls")),
 ]

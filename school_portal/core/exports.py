@@ -18,16 +18,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
-def _safe_cell(value: object) -> object:
-    """Keep spreadsheet formulas out: a cell that starts like a formula is written as text."""
+def safe_cell(value: object) -> object:
+    """Keep spreadsheet formulas out: a cell that starts like a formula is written as text (also for the open-data
+    CSVs that plug-ins write with their own columns and encoding)."""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def table_response(header: Sequence[str], rows: Iterable[Sequence[object]], *, filename: str, fmt: str) -> HttpResponse:
-    rows = [[_safe_cell(v) for v in row] for row in rows]
-    header = [_safe_cell(str(h)) for h in header]
+    rows = [[safe_cell(v) for v in row] for row in rows]
+    header = [safe_cell(str(h)) for h in header]
     if fmt == "xlsx":
         book = Workbook()
         sheet = book.active

@@ -1,0 +1,112 @@
+"""The public events as the municipal standard open data for event lists (自治体標準オープンデータセット
+「イベント一覧」): its columns, in its order, one row per event.
+
+Encoding: UTF-8 without a BOM. The dataset is for machines first (data portals, app developers); a BOM becomes
+part of the first column's name for most CSV readers (Python's ``csv`` with ``utf-8``, ``pandas`` without
+``encoding="utf-8-sig"``, ``awk``), so the check "the first column is 全国地方公共団体コード" would fail. Excel users
+open it through Data > From Text/CSV (UTF-8). The staff's exports (``core/exports.py``) keep their BOM: those are for
+Excel. Cells are formula-safe like those exports (a cell a teacher typed that starts like a formula is written
+as text), RFC 4180 line ends (CRLF).
+
+全国地方公共団体コード (the six-digit local government code, with its check digit) is not something the portal
+knows about a city: it comes from ``settings.PARENT_NOTICES_LG_CODES`` (city slug → code) or the environment
+(``PARENT_NOTICES_LG_CODES="slug=code,..."``), empty when not set. ID is stable: the notice's id and the block's id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+
+from school_portal.core.exports import safe_cell
+
+from .selectors import PublicEvent, plain_text
+
+COLUMNS = (
+    "全国地方公共団体コード",
+    "ID",
+    "地方公共団体名",
+    "イベント名",
+    "イベント名_カナ",
+    "イベント名_英字",
+    "開始日",
+    "終了日",
+    "開始時間",
+    "終了時間",
+    "開始日時特記事項",
+    "説明",
+    "料金(基本)",
+    "料金(詳細)",
+    "連絡先名称",
+    "連絡先電話番号",
+    "連絡先内線番号",
+    "主催者",
+    "場所名称",
+    "住所",
+    "方書",
+    "緯度",
+    "経度",
+    "利用可能対象者",
+    "資格/定員",
+    "対象者",
+    "申込開始日",
+    "申込終了日",
+    "申込方法",
+    "画像",
+    "画像_ライセンス",
+    "URL",
+    "備考",
+)
+
+
+def lg_codes() -> dict[str, str]:
+    """City slug → 全国地方公共団体コード: ``settings.PARENT_NOTICES_LG_CODES`` if set, else the environment's
+    ``PARENT_NOTICES_LG_CODES="osaka=271004,..."`` (the core's settings do not name a plug-in's settings)."""
+    configured = getattr(settings, "PARENT_NOTICES_LG_CODES", None)
+    if configured is not None:
+        return {str(slug): str(code) for slug, code in configured.items()}
+    pairs = (item.partition("=") for item in os.environ.get("PARENT_NOTICES_LG_CODES", "").split(","))
+    return {slug.strip(): code.strip() for slug, _, code in pairs if slug.strip() and code.strip()}
+
+
+def lg_code(city_slug: str) -> str:
+    return lg_codes().get(city_slug, "")
+
+
+def event_row(event: PublicEvent, *, url: str) -> dict[str, str]:
+    notice = event.notice
+    city = notice.city
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(
+        {
+            "全国地方公共団体コード": lg_code(city.slug),
+            "ID": f"{notice.pk}-{event.block_id}",
+            "地方公共団体名": city.name,
+            "イベント名": event.name,
+            "開始日": event.date.isoformat(),
+            "終了日": event.date.isoformat(),
+            "開始時間": event.starts.strftime("%H:%M") if event.starts else "",
+            "終了時間": event.ends.strftime("%H:%M") if event.ends else "",
+            "説明": plain_text(notice),
+            "連絡先名称": event.organiser,
+            "主催者": event.organiser,
+            "場所名称": event.place,
+            "URL": url,
+            "備考": f"持ち物: {event.bring}" if event.bring else "",
+        }
+    )
+    return row
+
+
+def events_csv(events: Iterable[PublicEvent], *, url_for: Callable[[PublicEvent], str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for event in events:
+        row = event_row(event, url=url_for(event))
+        writer.writerow([safe_cell(row[column]) for column in COLUMNS])
+    return buffer.getvalue()
