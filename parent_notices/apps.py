@@ -12,9 +12,10 @@ class ParentNoticesConfig(AppConfig):
 
         from school_portal.core.registry import DemoSeeder, demo_seeders, register_plugin_home, websocket_routes
 
-        from . import access_rules, approval, consumers
+        from . import access_rules, approval, consumers, emergency
 
         access_rules.register()
+        emergency.register()
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
         register_plugin_home(
             "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
