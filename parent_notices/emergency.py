@@ -113,6 +113,7 @@ def emergency_confirm(*, notice: Notice, by: User) -> EmergencySend:
         revision = notice.latest_revision or notice.save_revision(user=by)
         revision.publish(user=by)
         notice.refresh_from_db()
+        storm.page_forget(notice.pk)
         transaction.on_commit(lambda: _notify_families(notice=notice, by=by, title=notice.title))
     return send
 

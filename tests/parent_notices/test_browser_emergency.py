@@ -17,6 +17,7 @@ from ..browser.harness import DESKTOP, PHONE, axe_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 LIVE_MS = 30_000
+SLOW_MS = 60_000  # a fresh Daphne's first pages (imports, templates) on a busy two-core machine
 
 
 def _session(user) -> str:
@@ -44,6 +45,7 @@ def test_the_board_proposes_a_second_member_confirms_the_tally_moves_live_and_a_
 
     def page_for(who: str, **options):
         context = new_context(**options)
+        context.set_default_timeout(SLOW_MS)
         context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": sessions[who], "domain": "localhost", "path": "/"}]
         )

@@ -49,7 +49,7 @@ def test_a_proposal_is_not_sent_until_a_second_board_member_confirms_it(world):
     assert guardian.get(reverse("parent_notices:notice", args=[notice.pk])).status_code == 404
     assert notice.title not in guardian.get(reverse("parent_notices:index")).content.decode()
 
-    with pytest.raises(PortalError, match="second board member"):
+    with pytest.raises(PortalError, match="2人目の教育委員会職員の承認が必要"):
         emergency.emergency_confirm(notice=notice, by=world.users["centre_staff"])
     notice.refresh_from_db()
     assert not notice.live and not PushMessage.objects.exists()
@@ -57,7 +57,7 @@ def test_a_proposal_is_not_sent_until_a_second_board_member_confirms_it(world):
     emergency.emergency_confirm(notice=notice, by=board_member())
     notice.refresh_from_db()
     assert notice.live and notice.last_published_at is not None
-    with pytest.raises(PortalError, match="already been sent"):
+    with pytest.raises(PortalError, match="送信済みです"):
         emergency.emergency_confirm(notice=notice, by=board_member("m-centre-3"))
 
 
@@ -82,10 +82,10 @@ def test_the_database_refuses_a_sending_confirmed_by_its_proposer(world):
 @pytest.mark.parametrize("role", ["guardian", "homeroom_teacher", "school_admin", "student", "librarian"])
 def test_only_the_boards_staff_may_propose_confirm_or_correct_with_a_clear_refusal(world, role):
     user = world.users[role]
-    with pytest.raises(PortalError, match="board of education"):
+    with pytest.raises(PortalError, match="教育委員会の職員だけ"):
         emergency.emergency_propose(by=user, city=world.city, title="休校", message="休校です。")
     proposal = _propose(world)
-    with pytest.raises(PortalError, match="board of education"):
+    with pytest.raises(PortalError, match="教育委員会の職員だけ"):
         emergency.emergency_confirm(notice=proposal, by=user)
     response = _client(user).post(reverse("parent_notices:emergency_confirm", args=[proposal.pk]))
     assert response.status_code == 403
@@ -162,7 +162,7 @@ def test_a_correction_is_shown_with_its_time_and_notified_and_the_notice_is_not_
 
 
 def test_a_proposal_not_yet_sent_cannot_be_corrected(world):
-    with pytest.raises(PortalError, match="sent emergency"):
+    with pytest.raises(PortalError, match="送信済みの緊急のお知らせだけ"):
         emergency.emergency_correct(notice=_propose(world), by=board_member(), text="訂正")
 
 
