@@ -212,3 +212,45 @@ def test_a_family_that_reads_in_another_language_gets_its_own_cached_article(wor
     english = _client(world.users["other_guardian"]).get(url).content.decode()
     assert "本日は市内全校が臨時休校です。" in japanese and "All schools are closed today." not in japanese
     assert "All schools are closed today." in english
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_the_boards_tally_hears_reads_and_corrections_live_and_a_family_cannot_listen():
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings
+
+    from school_portal.asgi import application
+
+    def socket(client: Client, path: str) -> WebsocketCommunicator:
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        headers = [(b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000"), (b"cookie", cookie.encode())]
+        return WebsocketCommunicator(application, path, headers=headers)
+
+    storm.ticks_reset()
+    world = await sync_to_async(build_world)()
+    second = await sync_to_async(board_member)()
+    notice = await sync_to_async(emergency_sent)(
+        city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=second
+    )
+    board = await sync_to_async(_client)(second)
+    guardian = await sync_to_async(_client)(world.users["guardian"])
+    path = f"/ws/notices/{notice.pk}/"
+
+    refused = socket(guardian, path)
+    assert (await refused.connect(timeout=5))[0]
+    assert await refused.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+
+    tally = socket(board, path)
+    assert (await tally.connect(timeout=5))[0]
+    await sync_to_async(guardian.get)(reverse("parent_notices:notice", args=[notice.pk]))
+    event = (await tally.receive_json_from(timeout=5))["event"]
+    assert event["kind"] == "parent_notices.read" and event["refresh"] is True
+
+    await sync_to_async(board.post)(
+        reverse("parent_notices:emergency_correct", args=[notice.pk]), {"text": "中学校は通常どおり登校です。"}
+    )
+    event = (await tally.receive_json_from(timeout=5))["event"]
+    assert event["kind"] == "parent_notices.correction" and event["refresh"] is True
+    await tally.disconnect()
