@@ -18,12 +18,13 @@ class ParentNoticesConfig(AppConfig):
             websocket_routes,
         )
 
-        from . import access_rules, approval, consumers, locales
+        from . import access_rules, approval, consumers, emergency, locales
         from .public import access_rules as public_access_rules
         from .public import cache as public_cache
         from .public.blocks import PublicNoticesBlock
 
         access_rules.register()
+        emergency.register()
         public_access_rules.register()
         public_cache.connect()
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")

@@ -284,3 +284,6 @@ class HeadTeacherApprovalTask(Task):
     class Meta:
         verbose_name = _("Head teacher's approval")
         verbose_name_plural = _("Head teacher's approvals")
+
+
+from .emergency_models import EmergencySend, NoticeCorrection  # noqa: E402, F401 - the emergency mode's models

@@ -8,7 +8,7 @@ from school_portal.core.registry import PermissionCase
 from school_portal.core.testing.matrix import GUARDIANS, TEACHERS
 
 from .public.permission_cases import cases as public_cases
-from .testing import ATTEND, FILE, notice_world
+from .testing import ATTEND, FILE, emergency_world, notice_world
 
 
 def _class_notice(w) -> int:
@@ -25,6 +25,7 @@ def _child_notice(w) -> int:
 
 SCHOOL_STAFF = frozenset({"homeroom_teacher", "other_teacher", "school_admin", "centre_staff"})
 SCHOOL_STAFF_NO_CENTRE = SCHOOL_STAFF - {"centre_staff"}
+BOARD = frozenset({"centre_staff"})
 
 
 def cases() -> list[PermissionCase]:
@@ -87,6 +88,40 @@ def cases() -> list[PermissionCase]:
                 "simple_translation:submit_snippet_translation", args=["parent_notices", "notice", _child_notice(w)]
             ),
             SCHOOL_STAFF,
+        ),
+        PermissionCase(
+            "parent_notices.notice (emergency)",
+            lambda w: reverse("parent_notices:notice", args=[emergency_world(w).sent]),
+            GUARDIANS | BOARD,
+        ),
+        PermissionCase("parent_notices.emergency", lambda w: reverse("parent_notices:emergency"), BOARD),
+        PermissionCase(
+            "parent_notices.emergency_propose",
+            lambda w: reverse("parent_notices:emergency"),
+            BOARD,
+            method="post",
+            data=lambda w: {"city": w.city.pk, "title": "臨時休校", "message": "休校です。"},
+            ok_status=(302,),
+        ),
+        PermissionCase(
+            "parent_notices.emergency_detail",
+            lambda w: reverse("parent_notices:emergency_detail", args=[emergency_world(w).sent]),
+            BOARD,
+        ),
+        PermissionCase(
+            "parent_notices.emergency_confirm",
+            lambda w: reverse("parent_notices:emergency_confirm", args=[emergency_world(w).proposal]),
+            BOARD,
+            method="post",
+            ok_status=(302,),
+        ),
+        PermissionCase(
+            "parent_notices.emergency_correct",
+            lambda w: reverse("parent_notices:emergency_correct", args=[emergency_world(w).sent]),
+            BOARD,
+            method="post",
+            data=lambda w: {"text": "訂正: 中学校も休校です。"},
+            ok_status=(302,),
         ),
         PermissionCase("parent_notices.absence", lambda w: reverse("parent_notices:absence"), GUARDIANS),
         PermissionCase(

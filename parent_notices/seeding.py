@@ -30,6 +30,47 @@ def _notice(school: School | None, title: str, **kwargs: object) -> Notice:
     return existing or notice_publish(school=school, title=title, **kwargs)
 
 
+def _emergency(demo: DemoCity) -> None:
+    """The board's emergency notice, proposed by the centre's staff and confirmed by a second board member, read
+    by a few families of each school (its tally by school is not empty)."""
+    from django.contrib.auth.hashers import make_password
+
+    from school_portal.core import services as core_services
+    from school_portal.core.models import GuardianLink, Role, User
+    from school_portal.core.seeding import DEMO_PASSWORD
+
+    from .emergency import emergency_confirm, emergency_propose
+    from .emergency_models import EmergencySend
+
+    proposer = demo.users.get("centre-staff")
+    if proposer is None or EmergencySend.objects.filter(notice__city=demo.city).exists():
+        return
+    second, created = User.objects.get_or_create(
+        username="centre-staff-2",
+        defaults={"display_name": "教育委員会 学校教育課長", "password": make_password(DEMO_PASSWORD)},
+    )
+    if created:
+        core_services.role_assign(user=second, role=Role.CENTRE_STAFF)
+    demo.logins.append(("second board member (confirms emergencies)", "centre-staff-2", DEMO_PASSWORD))
+    notice = emergency_propose(
+        by=proposer,
+        city=demo.city,
+        title="台風《たいふう》による臨時休校《りんじきゅうこう》",
+        message="暴風警報が発表されたため、本日は市内の全小中学校を臨時休校とします。\n児童生徒は自宅で安全に過ごしてください。",
+    )
+    emergency_confirm(notice=notice, by=second)
+    for school in demo.schools:
+        guardians = (
+            GuardianLink.objects.filter(student__enrollments__class_group__school=school)
+            .values_list("guardian_id", flat=True)
+            .distinct()
+            .order_by("guardian_id")[:3]
+        )
+        NoticeRead.objects.bulk_create(
+            [NoticeRead(notice=notice, guardian_id=g) for g in guardians], ignore_conflicts=True
+        )
+
+
 def seed(demo: DemoCity, out: IO[str] | None = None) -> None:
     today = timezone.localdate()
     deadline = timezone.now() + datetime.timedelta(days=10)
@@ -90,14 +131,7 @@ def seed(demo: DemoCity, out: IO[str] | None = None) -> None:
                 class_groups=classes[:1],
                 body=[text("空《あ》き箱《ばこ》を持《も》ってきてください。")],
             )
-    _notice(
-        None,
-        "台風《たいふう》による臨時休校《りんじきゅうこう》",
-        city=demo.city,
-        audience=Audience.CITY,
-        category=Category.EMERGENCY,
-        body=[text("明日《あした》は全校《ぜんこう》休校《きゅうこう》です。")],
-    )
+    _emergency(demo)
 
     guardian_user = demo.users.get("guardian-yamada")
     guardian = Guardian.objects.filter(user=guardian_user).first() if guardian_user else None

@@ -140,3 +140,49 @@ def notice_world(world: Any) -> NoticeWorld:
     )
     world.extra["parent_notices"] = built
     return built
+
+
+@dataclass
+class EmergencyWorld:
+    second_board_member: int  # a board member besides the world's centre_staff
+    proposal: int  # proposed by the second member, awaiting confirmation
+    sent: int  # proposed by the second member, confirmed by the world's centre_staff
+
+
+def board_member(username: str = "m-centre-2") -> User:
+    from school_portal.core import services
+    from school_portal.core.models import Role
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(username=username, last_name="教育委員会", first_name="二人目")
+        services.role_assign(user=user, role=Role.CENTRE_STAFF)
+    return user
+
+
+def emergency_sent(
+    *, city: City, proposed_by: User, confirmed_by: User, title: str = "暴風警報による臨時休校"
+) -> Notice:
+    from .emergency import emergency_confirm, emergency_propose
+
+    notice = emergency_propose(by=proposed_by, city=city, title=title, message="本日は市内全校が臨時休校です。")
+    emergency_confirm(notice=notice, by=confirmed_by)
+    notice.refresh_from_db()
+    return notice
+
+
+def emergency_world(world: Any) -> EmergencyWorld:
+    """The matrix's emergency notices, built once per world (again if a rolled-back test took them away)."""
+    from .emergency import emergency_propose
+
+    cached = world.extra.get("parent_notices.emergency")
+    if cached is not None and Notice.objects.filter(pk=cached.sent).exists():
+        return cached
+    second = board_member()
+    proposal = emergency_propose(
+        by=second, city=world.city, title="大雨による下校時刻の変更", message="14時に下校します。"
+    )
+    sent = emergency_sent(city=world.city, proposed_by=second, confirmed_by=world.users["centre_staff"])
+    built = EmergencyWorld(second.pk, proposal.pk, sent.pk)
+    world.extra["parent_notices.emergency"] = built
+    return built

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_staff
+from . import views, views_emergency, views_staff
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -9,6 +9,10 @@ urlpatterns = [
     path("<int:pk>/attachment/<slug:block_id>/", views.attachment, name="attachment"),
     path("language/", views.language, name="language"),
     path("absence/", views.absence, name="absence"),
+    path("emergency/", views_emergency.index, name="emergency"),
+    path("emergency/<int:pk>/", views_emergency.detail, name="emergency_detail"),
+    path("emergency/<int:pk>/confirm/", views_emergency.confirm, name="emergency_confirm"),
+    path("emergency/<int:pk>/correct/", views_emergency.correct, name="emergency_correct"),
     path("<int:pk>/tally/", views_staff.tally, name="tally"),
     path("<int:pk>/tally.csv", views_staff.tally_export, {"fmt": "csv"}, name="tally_csv"),
     path("<int:pk>/tally.xlsx", views_staff.tally_export, {"fmt": "xlsx"}, name="tally_xlsx"),

@@ -1,0 +1,182 @@
+"""The storm morning: signed-in guardians opening the board's emergency notice, under the chosen serving layout.
+
+    BENCH_DATABASE_PREFIX=bench_x BENCH_REDIS_URL=redis://127.0.0.1:6379/N \
+        .venv/bin/python benchmarks/storm_bench.py [--seconds 10] [--guardians 3000] [--processes 2] [--rate 1000]
+
+Target of issue 13 (a figure, not an assert): the emergency notice page sustains at least 1,000 requests/s for
+signed-in guardians on this 2-core machine with p99 under 200 ms, shown with the ratio to the static-file rate
+of the same run and set-up.
+
+1. A fresh PostgreSQL database, migrated, ``seed_demo``; production settings (Redis cache, sessions in Redis
+   written through to the database). ``--guardians`` more guardians of the demo children are added, each signed in
+   (a session each), and the emergency notice is proposed and confirmed by two board members.
+2. The serving layout of docs/operations.md: gunicorn (gthread, 8 threads) x ``--processes``, WebSockets apart
+   (none here). Each client sends the next request with the next guardian's session (its share of them in
+   turn), so the first round writes each guardian's read receipt and later rounds re-read (ON CONFLICT DO
+   NOTHING): 160,000 families each opening it once is the first round, spread over more guardians.
+3. Rows: the static file (closed loop, the reference), the notice page (closed loop: its capacity), then the
+   notice page paced at ``--rate`` requests/s (``--rate / 5`` clients each once every 0.2 s; latencies from the
+   moment each request was due, so a server that falls behind shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from http_load import Outcome, _request, drive
+from serving import HOST, Meter, _load, servers
+from support import (
+    PYTHON,
+    ROOT,
+    bench_database_name,
+    bench_env,
+    flush_bench_redis,
+    manage,
+    postgres_database,
+    prepare_static,
+    print_header,
+)
+
+
+def prepare_in_django(guardians: int) -> None:
+    """(In a child process with the benchmark's environment.) Guardians, sessions, the emergency notice sent."""
+    import django
+
+    django.setup()
+    import people
+    from django.utils import timezone
+
+    from parent_notices.testing import board_member, emergency_sent
+    from school_portal.core.models import City, Enrollment, Guardian, GuardianLink, SchoolYear, User
+
+    years = SchoolYear.objects.active(timezone.localdate()).values("id")
+    students = list(
+        Enrollment.objects.filter(school_year__in=years, student__is_active=True).values_list("student_id", flat=True)
+    )
+    users = User.objects.bulk_create(
+        [User(username=f"storm-g-{i}", display_name=f"保護者{i}", password=people.UNUSABLE) for i in range(guardians)]
+    )
+    made = Guardian.objects.bulk_create([Guardian(user=u) for u in users])
+    GuardianLink.objects.bulk_create(
+        [GuardianLink(guardian=g, student_id=students[i % len(students)]) for i, g in enumerate(made)]
+    )
+    city = City.objects.order_by("pk").first()
+    notice = emergency_sent(
+        city=city, proposed_by=board_member("storm-board-1"), confirmed_by=board_member("storm-board-2")
+    )
+    sessions = people.signed_in_sessions(users)
+    print(json.dumps({"sessions": sessions, "path": f"/notices/{notice.pk}/"}))
+
+
+def _row(name: str, mode: str, outcome: Outcome, static_rate: float, meter: tuple) -> dict:
+    cpu, busiest, busy = meter
+    row = {
+        "page": name,
+        "mode": mode,
+        "rate": outcome.throughput,
+        "ratio": outcome.throughput / static_rate if static_rate else 1.0,
+        "p50": outcome.percentile(50) * 1000,
+        "p95": outcome.percentile(95) * 1000,
+        "p99": outcome.percentile(99) * 1000,
+        "errors": outcome.errors,
+        "cpu_ms": cpu / max(1, outcome.completed) * 1000,
+        "machine": busy,
+        "load": _load(),
+    }
+    print(
+        f"{name:24} {mode:22} {row['rate']:>7.1f} {row['ratio']:>6.2f} {row['p50']:>6.1f} {row['p95']:>6.1f} "
+        f"{row['p99']:>7.1f} {row['errors']:>4} {row['cpu_ms']:>10.2f} {busy * 100:>6.0f}% {row['load']:>5}"
+        + (f"  errors e.g. {outcome.error_samples}" if outcome.errors else "")
+    )
+    sys.stdout.flush()
+    return row
+
+
+async def _run(
+    path: str, cookies: list[str | None], ports: list[int], clients: int, seconds: float, interval: float
+) -> Outcome:
+    """``clients`` clients; client i sends with cookies i, i + clients, ... in turn (a new guardian each time)."""
+    from http_load import Target
+
+    outcome = Outcome()
+    start = time.perf_counter()
+    warm_until, deadline = start + 2.0, start + 2.0 + seconds
+    before = os.times()
+    jobs = []
+    for i in range(clients):
+        mine = cookies[i::clients] or [cookies[i % len(cookies)]]
+        requests = [_request(Target("", path, HOST), cookie) for cookie in mine]
+        jobs.append(drive(requests, ports[i % len(ports)], i, start, warm_until, deadline, interval, clients, outcome))
+    await asyncio.gather(*jobs)
+    after = os.times()
+    outcome.seconds = max(seconds, outcome.last_done - warm_until)
+    outcome.wall_seconds = time.perf_counter() - start
+    outcome.cpu_seconds = (after.user - before.user) + (after.system - before.system)
+    return outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--guardians", type=int, default=3000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--prepare", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare:
+        prepare_in_django(args.prepare)
+        return
+
+    print_header(f"storm morning: the emergency notice for signed-in guardians, gunicorn x {args.processes}")
+    print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
+    with postgres_database(bench_database_name("storm")) as url:
+        env = bench_env(url, DB_POOL_SIZE="8", DB_CONN_MAX_AGE="0")
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_demo", "--quiet")
+        prepare_static(env)
+        flush_bench_redis()
+        made = subprocess.run(
+            [PYTHON, __file__, "--prepare", str(args.guardians)], env=env, capture_output=True, text=True, check=False
+        )
+        if made.returncode:
+            raise RuntimeError(made.stdout + made.stderr)
+        data = json.loads(made.stdout.strip().splitlines()[-1])
+        manifest = json.loads((Path(env["STATIC_ROOT"]) / "staticfiles.json").read_text())["paths"]
+        css = next(name for name in manifest if name.endswith(".css"))
+        static_path = f"/static/{manifest[css]}"
+        cookies = data["sessions"]
+        print(f"{len(cookies)} guardians signed in; notice {data['path']}")
+        print(
+            f"{'page':24} {'mode':22} {'req/s':>7} {'ratio':>6} {'p50':>6} {'p95':>6} {'p99':>7} {'err':>4} "
+            f"{'CPU ms/req':>10} {'machine':>7} {'load':>5}"
+        )
+        with servers(env, "gunicorn", args.processes) as (ports, roots):
+            rows = []
+            meter = Meter(roots)
+            outcome = asyncio.run(_run(static_path, [None], ports, args.clients, args.seconds, 0.0))
+            rows.append(_row("static file", f"closed, {args.clients}", outcome, 0.0, meter.stop()))
+            static_rate = outcome.throughput
+            meter = Meter(roots)
+            outcome = asyncio.run(_run(data["path"], cookies, ports, args.clients, args.seconds, 0.0))
+            rows.append(_row("emergency notice", f"closed, {args.clients}", outcome, static_rate, meter.stop()))
+            clients = max(1, args.rate // 5)
+            meter = Meter(roots)
+            outcome = asyncio.run(_run(data["path"], cookies, ports, clients, args.seconds, 0.2))
+            mode = f"paced {args.rate}/s ({clients})"
+            rows.append(_row("emergency notice", mode, outcome, static_rate, meter.stop()))
+        out = ROOT / "var" / "bench" / "storm-rows.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(rows, indent=1))
+    print(f"\nload average after: {Path('/proc/loadavg').read_text().strip()}")
+
+
+if __name__ == "__main__":
+    main()

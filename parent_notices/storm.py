@@ -1,0 +1,133 @@
+"""The storm morning: an emergency notice opened by every family of the city within minutes.
+
+What a guardian's request for an emergency notice costs, beyond the portal's sign-in and access check:
+
+- the notice's article (title, body, corrections, in the family's language) is rendered once per notice and
+  language and kept in the cache (and for ``LOCAL_SECONDS`` in the process, to spare the cache's round trip);
+  it holds nothing of any family: it is rendered without a request, so no user, no CSRF token, no child. The
+  per-family part is the page's frame (the signed-in header) and nothing else;
+- the read receipt is one ``INSERT ... ON CONFLICT DO NOTHING`` (no transaction of its own, no read first);
+- the board's live tally hears of reads at most once per ``TICK_SECONDS`` per process (a refresh of the tally),
+  not once per read: at a thousand reads a second a message per read would flood the channel layer and the
+  board's browsers.
+
+A correction forgets the cached articles (:func:`page_forget`); other processes may show their local copy for
+up to ``LOCAL_SECONDS`` more.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from school_portal.core.realtime import notify_group
+
+from .consumers import notice_group
+from .models import Category, Notice, NoticeRead
+
+PAGE_SECONDS = 600
+LOCAL_SECONDS = 1.0
+TICK_SECONDS = 2.0
+
+_local: dict[str, tuple[float, str]] = {}
+_ticks: dict[int, float] = {}
+_lock = threading.Lock()
+
+
+_hot: dict[int, tuple[float, Notice | None]] = {}
+
+
+def hot_notice(pk: int) -> Notice | None:
+    """The original (default-locale) emergency notice ``pk`` when its page is served the storm's way, else None;
+    kept ``LOCAL_SECONDS`` in the process (one query per notice per second, not per request). The caller still
+    asks the access policy whether the person may see it."""
+    now = time.monotonic()
+    known = _hot.get(pk)
+    if known is not None and known[0] > now:
+        return known[1]
+    notice = (
+        Notice.objects.filter(pk=pk, category=Category.EMERGENCY, locale__language_code=settings.LANGUAGE_CODE)
+        .select_related("locale")
+        .first()
+    )
+    found = notice if notice is not None and serves(notice) else None
+    if found is None or found.live:  # a proposal not yet sent is read afresh: it goes live at any moment
+        _hot[pk] = (now + LOCAL_SECONDS, found)
+    return found
+
+
+def serves(notice: Notice) -> bool:
+    """Whether the notice's page is served this way: an emergency without reply forms (nothing per child)."""
+    return notice.is_emergency and not any(block.get("type") == "reply_form" for block in notice.body.raw_data)
+
+
+def _key(notice_id: int, language: str) -> str:
+    return f"parent_notices:storm:{notice_id}:{language}"
+
+
+def article(*, notice: Notice, shown: Notice, language: str, interface_language: str) -> SafeString:
+    """The notice's article for ``language`` (content) in ``interface_language`` (labels), from the cache."""
+    key = f"{_key(notice.pk, language)}:{interface_language}"
+    now = time.monotonic()
+    local = _local.get(key)
+    if local is not None and local[0] > now:
+        return mark_safe(local[1])  # noqa: S308 - our own template's output, rendered without a request
+    html = cache.get(key)
+    if html is None:
+        with override(interface_language):
+            html = render_to_string(
+                "parent_notices/emergency/article.html",
+                {
+                    "notice": notice,
+                    "shown": shown,
+                    "language": language,
+                    "missing_translation": shown.pk == notice.pk and language != notice.locale.language_code,
+                    "corrections": list(notice.corrections.all()),
+                },
+            )
+        cache.set(key, html, PAGE_SECONDS)
+    _local[key] = (now + LOCAL_SECONDS, html)
+    return mark_safe(html)  # noqa: S308 - as above
+
+
+def page_forget(notice_id: int) -> None:
+    """Forget the cached articles of a notice (it was sent, or corrected)."""
+    keys = [
+        f"{_key(notice_id, language)}:{interface}"
+        for language, _name in settings.LANGUAGES
+        for interface, _label in settings.LANGUAGES
+    ]
+    cache.delete_many(keys)
+    for key in keys:
+        _local.pop(key, None)
+    _hot.pop(notice_id, None)
+
+
+def read_mark(*, notice: Notice, guardian_id: int) -> None:
+    """The read receipt, written cheaply (one INSERT ... ON CONFLICT DO NOTHING), and the board's tally told of
+    reads at most once per ``TICK_SECONDS`` by this process."""
+    NoticeRead.objects.bulk_create([NoticeRead(notice_id=notice.pk, guardian_id=guardian_id)], ignore_conflicts=True)
+    now = time.monotonic()
+    with _lock:
+        if now - _ticks.get(notice.pk, -TICK_SECONDS) < TICK_SECONDS:
+            return
+        _ticks[notice.pk] = now
+    notify_group(
+        group=notice_group(notice.pk),
+        event={"kind": "parent_notices.read", "message": _("Families are reading it."), "refresh": True},
+    )
+
+
+def ticks_reset() -> None:
+    """Forget when the tally was last told (tests)."""
+    with _lock:
+        _ticks.clear()
+    _local.clear()
+    _hot.clear()
