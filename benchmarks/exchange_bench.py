@@ -25,6 +25,7 @@ import contextlib
 import datetime
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -286,6 +287,8 @@ async def _board(args, ports, processes, data) -> dict:
     from school_portal.core.realtime import anotify_group
 
     broadcasts, group_sends = [], []
+    for process in processes if args.profile_workers else ():
+        process.send_signal(signal.SIGUSR1)  # profile the workers during the bare broadcasts only
     for n in range(args.changes):
         marker = -1 - n
         sent = time.time()
@@ -304,6 +307,8 @@ async def _board(args, ports, processes, data) -> dict:
                 got += 1
                 broadcasts.append(at - sent)
         await asyncio.sleep(1.0)
+    for process in processes if args.profile_workers else ():
+        process.send_signal(signal.SIGUSR2)
     broadcast_cpu = _cpu_per(cpu_before, processes, args.changes, time.monotonic() - phase_started, idle)
     closed: dict[str, int] = {}  # sockets the server closed during the run, by close code
     for ws, _task in clients:
@@ -368,6 +373,9 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=1000)
     parser.add_argument("--part", choices=["all", "board", "matching"], default="all")
     parser.add_argument("--profile", action="store_true", help="print the matching's cProfile top 25")
+    parser.add_argument(
+        "--profile-workers", action="store_true", help="print the first worker's cProfile during the broadcasts"
+    )
     args = parser.parse_args()
 
     claim_redis(REDIS_URL)  # empty, or the benchmarks' own (marked): anything else is refused
@@ -399,17 +407,28 @@ def main() -> None:
                 try:
                     for port in ports:
                         with (Path(folder) / f"daphne-{port}.log").open("w") as out:
+                            daphne = [DAPHNE]
+                            if args.profile_workers:
+                                daphne = [sys.executable, str(Path(__file__).parent / "profiled_daphne.py")]
                             processes.append(
                                 subprocess.Popen(
-                                    [DAPHNE, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS,
+                                    [*daphne, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS,
                                      "school_portal.asgi:application"],
-                                    env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                    env={**env, "DAPHNE_PROFILE_OUT": f"{folder}/worker-{port}.prof"},
+                                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                 )
                             )  # fmt: skip
                     for port in ports:
                         _wait_for(port)
                     if ports:
                         board = asyncio.run(_board(args, ports, processes, data))
+                    if args.profile_workers and ports:
+                        import pstats
+
+                        time.sleep(2)  # the worker writes its figures on SIGUSR2
+                        print(f"\n== cProfile of one worker ({len(board.get('broadcasts', []))} deliveries in all)")
+                        stats = pstats.Stats(f"{folder}/worker-{ports[0]}.prof").sort_stats("tottime")
+                        stats.print_stats(25)
                 finally:
                     for process in processes:
                         process.terminate()

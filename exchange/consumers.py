@@ -72,6 +72,7 @@ class CallSignalingConsumer(PortalConsumer):
 
     max_message_bytes = 64 * 1024
     max_messages_per_second = 60
+    socket_only_messages = PortalConsumer.socket_only_messages | {"exchange.signal"}
 
     def groups_for(self, actor: Actor) -> list[str]:
         from .call import call_refusal

@@ -51,6 +51,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddleware, get_user
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -393,6 +394,18 @@ class PortalConsumer(AsyncJsonWebsocketConsumer):
             await self._close(CLOSE_BAD_MESSAGE)
             return
         await self.receive_json(content)
+
+    # Channels' dispatch() closes stale database connections before every handler, a trip to the one shared sync
+    # thread (``aclose_old_connections``): for a group event that is one trip per socket, serialised, in a worker
+    # fanning one event out to hundreds of sockets. The messages named here only write to the socket and touch no
+    # database, so they skip it (a subclass may add its own such types).
+    socket_only_messages: frozenset[str] = frozenset({EVENT_MESSAGE_TYPE, SESSION_END_MESSAGE_TYPE})
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") in self.socket_only_messages:
+            await getattr(self, get_handler_name(message))(message)
+            return
+        await super().dispatch(message)
 
     async def portal_event(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "event", "event": message["event"]})
