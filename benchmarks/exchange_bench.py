@@ -25,6 +25,7 @@ import contextlib
 import datetime
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -132,7 +133,7 @@ def _prepare(sockets: int, schools: int) -> dict:
     }
 
 
-async def _client(url: str, origin: str, cookie: str, inbox: asyncio.Queue, failures: list) -> object:
+async def _client(index: int, url: str, origin: str, cookie: str, inbox: asyncio.Queue, failures: list) -> object:
     from websockets.asyncio.client import connect
 
     try:
@@ -147,11 +148,30 @@ async def _client(url: str, origin: str, cookie: str, inbox: asyncio.Queue, fail
                 data = json.loads(raw)
                 event = data.get("event") or {}
                 if data.get("type") == "event" and event.get("kind") == "exchange.board":
-                    await inbox.put((event.get("session"), event.get("state"), time.time()))
+                    await inbox.put((event.get("session"), event.get("state"), time.time(), index))
                 elif data.get("type") == "pong":
-                    await inbox.put(("pong", None, time.time()))
+                    await inbox.put(("pong", None, time.time(), index))
 
     return ws, asyncio.create_task(read())
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(processes) -> list[float]:
+    return [_cpu_seconds(p.pid) for p in processes] + [time.process_time()]
+
+
+def _cpu_per(before: list[float], processes, count: int, seconds: float, idle: list[float]) -> list[float]:
+    """CPU seconds per event since ``before`` (``seconds`` ago), per worker and (last) this process, less what
+    the process spends idle with its sockets open in that time (``idle``: CPU seconds per second)."""
+    after = _cpu_of(processes)
+    return [
+        (last - first - rate * seconds) / max(1, count) for first, last, rate in zip(before, after, idle, strict=True)
+    ]
 
 
 async def _board(args, ports, processes, data) -> dict:
@@ -160,6 +180,7 @@ async def _board(args, ports, processes, data) -> dict:
 
     from exchange import services
     from exchange.models import Exchange
+    from school_portal.core.jp_holidays import japanese_holiday
     from school_portal.core.models import User
 
     inbox: asyncio.Queue = asyncio.Queue()
@@ -170,6 +191,7 @@ async def _board(args, ports, processes, data) -> dict:
     clients = await asyncio.gather(
         *(
             _client(
+                i,
                 f"ws://127.0.0.1:{ports[i % len(ports)]}/ws/exchange/",
                 f"http://127.0.0.1:{ports[i % len(ports)]}",
                 f"{settings.SESSION_COOKIE_NAME}={data['sessions'][i]}",
@@ -181,7 +203,12 @@ async def _board(args, ports, processes, data) -> dict:
     )
     clients = [c for c in clients if c is not None]
     print(f"opened {len(clients)} of {args.sockets} board sockets in {time.perf_counter() - started:.1f} s")
+    idle_from, idle_started = _cpu_of(processes), time.monotonic()
     await asyncio.sleep(5)
+    idle = [
+        (last - first) / (time.monotonic() - idle_started)
+        for first, last in zip(idle_from, _cpu_of(processes), strict=True)
+    ]
     rss_after = [_rss_kib(p.pid) for p in processes]
     per_socket = (sum(rss_after) - sum(rss_before)) / max(1, len(clients))
 
@@ -192,7 +219,7 @@ async def _board(args, ports, processes, data) -> dict:
             sent = time.time()
             await ws.send('{"type": "ping"}')
             while True:
-                kind, _state, at = await asyncio.wait_for(inbox.get(), 10)
+                kind, _state, at, _index = await asyncio.wait_for(inbox.get(), 10)
                 if kind == "pong":
                     pings.append(at - sent)
                     break
@@ -202,18 +229,21 @@ async def _board(args, ports, processes, data) -> dict:
         pk=data["exchange"]
     )
     teacher = await sync_to_async(User.objects.get)(pk=exchange.teacher_id)
-    # The moment of the commit: the service's first notify_group call after it (timed here, not changed).
+    # The moment of the commit: the service's notify_groups call after it (timed here, not changed).
     commits: list[float] = []
-    untimed = services.notify_group
+    untimed = services.notify_groups
 
-    def timed_notify_group(**kwargs) -> None:
+    def timed_notify_groups(**kwargs) -> None:
         commits.append(time.time())
         untimed(**kwargs)
 
-    services.notify_group = timed_notify_group
-    deliveries, from_commit, missing = [], [], 0
+    services.notify_groups = timed_notify_groups
+    deliveries, from_commit, missing, duplicates = [], [], 0, 0
+    cpu_before, phase_started = _cpu_of(processes), time.monotonic()
     day = datetime.date.today() + datetime.timedelta(days=21)
     day += datetime.timedelta(days=(1 - day.weekday()) % 7)  # a Tuesday
+    while any(japanese_holiday(day + datetime.timedelta(weeks=w)) for w in range(args.changes // 6 + 1)):
+        day += datetime.timedelta(weeks=1)  # Osaka's school is open on every day proposed
     for change in range(args.changes):
         when = datetime.time(8 + change % 6, 45)
         sent = time.time()
@@ -222,29 +252,43 @@ async def _board(args, ports, processes, data) -> dict:
             exchange=exchange, day=day + datetime.timedelta(weeks=change // 6), time=when, by=teacher
         )
         committed = commits[0]
-        got, deadline = 0, time.monotonic() + 10
-        while got < len(clients) and time.monotonic() < deadline:
+        reached: set[int] = set()
+        deadline = time.monotonic() + 10
+        while len(reached) < len(clients) and time.monotonic() < deadline:
             try:
-                pk, state, at = await asyncio.wait_for(inbox.get(), max(0.01, deadline - time.monotonic()))
+                pk, state, at, index = await asyncio.wait_for(inbox.get(), max(0.01, deadline - time.monotonic()))
             except TimeoutError:
                 break
             if pk == session.pk and state == "proposed":
-                got += 1
+                if index in reached:
+                    duplicates += 1
+                    continue
+                reached.add(index)
                 deliveries.append(at - sent)
                 from_commit.append(at - committed)
+        got = len(reached)
         missing += len(clients) - got
+        await asyncio.sleep(0.3)  # late copies of the same change: one board refreshing twice
+        while not inbox.empty():
+            pk, state, _at, index = inbox.get_nowait()
+            duplicates += pk == session.pk and state == "proposed" and index in reached  # not a late first
         await sync_to_async(services.session_cancel)(session=session, by=teacher, reason="bench")
         await asyncio.sleep(1.0)
         while not inbox.empty():
             inbox.get_nowait()
         print(f"  change {change + 1}: {got}/{len(clients)} boards updated, load {_loadavg()}")
         sys.stdout.flush()
-    services.notify_group = untimed
+    services.notify_groups = untimed
+    # CPU per change (workers; this process: the 1,000 clients and the service), the idle rate subtracted.
+    change_cpu = _cpu_per(cpu_before, processes, args.changes, time.monotonic() - phase_started, idle)
+    cpu_before, phase_started = _cpu_of(processes), time.monotonic()
     # Reference: the same broadcast sent straight to the group (no service, no transaction), timed from the send.
     from exchange.groups import exchange_school_group
     from school_portal.core.realtime import anotify_group
 
-    broadcasts = []
+    broadcasts, group_sends = [], []
+    for process in processes if args.profile_workers else ():
+        process.send_signal(signal.SIGUSR1)  # profile the workers during the bare broadcasts only
     for n in range(args.changes):
         marker = -1 - n
         sent = time.time()
@@ -252,31 +296,45 @@ async def _board(args, ports, processes, data) -> dict:
             group=exchange_school_group(exchange.school_id),
             event={"kind": "exchange.board", "refresh": True, "session": marker, "state": "proposed"},
         )
+        group_sends.append(time.time() - sent)  # channels-redis's part: members read, one message per worker
         got, deadline = 0, time.monotonic() + 10
         while got < len(clients) and time.monotonic() < deadline:
             try:
-                pk, state, at = await asyncio.wait_for(inbox.get(), max(0.01, deadline - time.monotonic()))
+                pk, state, at, _index = await asyncio.wait_for(inbox.get(), max(0.01, deadline - time.monotonic()))
             except TimeoutError:
                 break
             if pk == marker:
                 got += 1
                 broadcasts.append(at - sent)
         await asyncio.sleep(1.0)
+    for process in processes if args.profile_workers else ():
+        process.send_signal(signal.SIGUSR2)
+    broadcast_cpu = _cpu_per(cpu_before, processes, args.changes, time.monotonic() - phase_started, idle)
+    closed: dict[str, int] = {}  # sockets the server closed during the run, by close code
+    for ws, _task in clients:
+        if ws.close_code is not None:
+            closed[str(ws.close_code)] = closed.get(str(ws.close_code), 0) + 1
     await asyncio.gather(*(ws.close() for ws, _ in clients), return_exceptions=True)
     return {
         "from_commit": from_commit,
         "broadcasts": broadcasts,
+        "group_sends": group_sends,
         "opened": len(clients),
+        "closed": closed,
         "failed": failures,
         "per_socket": per_socket,
         "deliveries": deliveries,
         "missing": missing,
+        "duplicates": duplicates,
         "pings": pings,
+        "change_cpu": change_cpu,
+        "idle_cpu": idle,
+        "broadcast_cpu": broadcast_cpu,
     }
 
 
 def _no_board(args) -> dict:
-    return {"opened": 0, "failed": [], "per_socket": 0.0, "deliveries": [], "missing": 0, "pings": []}
+    return {"opened": 0, "failed": [], "per_socket": 0.0, "deliveries": [], "missing": 0, "duplicates": 0, "pings": []}
 
 
 def _matching(data: dict, runs: int = 20, profile: bool = False) -> dict:
@@ -315,6 +373,9 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=1000)
     parser.add_argument("--part", choices=["all", "board", "matching"], default="all")
     parser.add_argument("--profile", action="store_true", help="print the matching's cProfile top 25")
+    parser.add_argument(
+        "--profile-workers", action="store_true", help="print the first worker's cProfile during the broadcasts"
+    )
     args = parser.parse_args()
 
     claim_redis(REDIS_URL)  # empty, or the benchmarks' own (marked): anything else is refused
@@ -346,17 +407,28 @@ def main() -> None:
                 try:
                     for port in ports:
                         with (Path(folder) / f"daphne-{port}.log").open("w") as out:
+                            daphne = [DAPHNE]
+                            if args.profile_workers:
+                                daphne = [sys.executable, str(Path(__file__).parent / "profiled_daphne.py")]
                             processes.append(
                                 subprocess.Popen(
-                                    [DAPHNE, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS,
+                                    [*daphne, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS,
                                      "school_portal.asgi:application"],
-                                    env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                    env={**env, "DAPHNE_PROFILE_OUT": f"{folder}/worker-{port}.prof"},
+                                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                 )
                             )  # fmt: skip
                     for port in ports:
                         _wait_for(port)
                     if ports:
                         board = asyncio.run(_board(args, ports, processes, data))
+                    if args.profile_workers and ports:
+                        import pstats
+
+                        time.sleep(2)  # the worker writes its figures on SIGUSR2
+                        print(f"\n== cProfile of one worker ({len(board.get('broadcasts', []))} deliveries in all)")
+                        stats = pstats.Stats(f"{folder}/worker-{ports[0]}.prof").sort_stats("tottime")
+                        stats.print_stats(25)
                 finally:
                     for process in processes:
                         process.terminate()
@@ -392,22 +464,45 @@ def _print_board(args, board: dict) -> None:
     ms = 1000.0
     d, pings = board["deliveries"], board["pings"]
     p95, ping95 = _percentile(d, 95), _percentile(pings, 95)
-    print(f"board sockets               {board['opened']} of {args.sockets}, failed handshakes {len(board['failed'])}")
+    print(
+        f"board sockets               {board['opened']} of {args.sockets}, failed handshakes {len(board['failed'])}, "
+        f"closed by the server during the run {board.get('closed') or 0}"
+    )
     print(f"memory per idle connection  {board['per_socket']:.1f} KiB (RSS delta of the workers / sockets)")
     print(
         f"change delivery             p50 {_percentile(d, 50) * ms:.0f} / p95 {p95 * ms:.0f} / "
-        f"max {max(d, default=float('nan')) * ms:.0f} ms over {args.changes} changes; missing {board['missing']}"
+        f"max {max(d, default=float('nan')) * ms:.0f} ms over {args.changes} changes; missing {board['missing']}, "
+        f"duplicates {board['duplicates']}"
     )
     print(f"reference: ping round trip  p95 {ping95 * ms:.1f} ms; delivery p95 / ping p95 = {p95 / ping95:.0f}x")
     c, b = board["from_commit"], board["broadcasts"]
     print(
         f"delivery from the commit    p50 {_percentile(c, 50) * ms:.0f} / p95 {_percentile(c, 95) * ms:.0f} ms "
-        f"(the service's first notify_group call to the socket's read)"
+        f"(the service's notify_groups call to the socket's read)"
     )
     print(
         f"reference: bare broadcast   p50 {_percentile(b, 50) * ms:.0f} / p95 {_percentile(b, 95) * ms:.0f} ms "
         f"(group_send from this process to the same sockets, no service)"
     )
+    if board.get("group_sends"):
+        g = board["group_sends"]
+        print(
+            f"group_send itself           p50 {_percentile(g, 50) * ms:.1f} / max {max(g) * ms:.1f} ms "
+            f"(channels-redis: read 1,000 members, queue one message per worker)"
+        )
+    if board.get("idle_cpu"):
+        *workers, own = board["idle_cpu"]
+        print(
+            f"CPU while idle              workers {' + '.join(f'{w * 100:.1f}' for w in workers)} % of a CPU, "
+            f"this process {own * 100:.1f} % (subtracted from the figures below)"
+        )
+    for name in ("change_cpu", "broadcast_cpu"):
+        if board.get(name):
+            *workers, own = board[name]
+            print(
+                f"CPU per {name.split('_')[0]:<9}        workers {' + '.join(f'{w * ms:.0f}' for w in workers)} ms, "
+                f"this process (clients) {own * ms:.0f} ms"
+            )
 
 
 if __name__ == "__main__":

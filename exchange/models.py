@@ -102,22 +102,32 @@ class PartnerSchool(models.Model):
         return split_list(self.subjects)
 
 
-class PartnerHoliday(models.Model):
-    """Days the partner school is closed (its calendar), in its own local dates."""
+class ClosedDays(models.Model):
+    """A named run of days a school is closed, in its own local dates (first and last day included)."""
 
-    partner_school = models.ForeignKey(PartnerSchool, on_delete=models.CASCADE, related_name="holidays")
+    IN_ORDER = Q(ends_on__gte=models.F("starts_on"))
+
     name = models.CharField(_("name"), max_length=100)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
 
     class Meta:
-        verbose_name = _("holiday")
-        verbose_name_plural = _("holidays")
-        ordering = ["starts_on"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="holiday_days")]
+        abstract = True
 
     def __str__(self) -> str:
         return self.name
+
+
+class PartnerHoliday(ClosedDays):
+    """Days the partner school is closed (its calendar), in its own local dates."""
+
+    partner_school = models.ForeignKey(PartnerSchool, on_delete=models.CASCADE, related_name="holidays")
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["starts_on"]
+        constraints = [models.CheckConstraint(condition=ClosedDays.IN_ORDER, name="holiday_days")]
 
 
 class PartnerClass(models.Model):
@@ -174,6 +184,19 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return _("Period %(number)s") % {"number": self.number}
+
+
+class SchoolClosedDay(ClosedDays):
+    """Days an Osaka school is closed besides Japan's national holidays (which are computed, not kept: see
+    ``school_portal.core.jp_holidays``): its founding day, sports-day make-up days, the spring break."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("school closed day")
+        verbose_name_plural = _("school closed days")
+        ordering = ["school", "starts_on"]
+        constraints = [models.CheckConstraint(condition=ClosedDays.IN_ORDER, name="school_closed_days")]
 
 
 class ClassAvailability(models.Model):

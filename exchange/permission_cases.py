@@ -91,7 +91,7 @@ PARTNER_LIST_SCREENS = [
     "exchange_partner_holidays",
     "exchange_partner_availability",
 ]
-SUPERUSER_SCREENS = ["exchange_periods", "exchange_video_rooms", "exchange_exchanges"]
+SUPERUSER_SCREENS = ["exchange_periods", "exchange_school_closed_days", "exchange_video_rooms", "exchange_exchanges"]
 
 
 def _admin_cases() -> list[PermissionCase]:

@@ -1,6 +1,7 @@
 """The exchange's part of the demo city: partner schools in London, Los Angeles and Sydney (with DST) and
-Singapore (without), an exchange each for the first demo school's class, and sessions proposed, booked and held.
-Idempotent: run again, it finds what it made."""
+Singapore (without), an exchange each for the first demo school's class, and sessions proposed, booked and held
+(on days both schools are open: never on a Japanese national holiday, nor on the demo school's founding day, a
+closed day of its own). Idempotent: run again, it finds what it made."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.utils import timezone
 
 from school_portal.core.seeding import DEMO_PASSWORD, DemoCity
 
-from .models import Exchange, Session, VideoRoom
-from .slots import exchange_slots
+from .models import Exchange, SchoolClosedDay, Session, VideoRoom
+from .slots import exchange_slots, osaka_closed_days
 from .testing import class_free, partner_class, partner_teacher
 from .zones import TOKYO, local_to_utc
 
@@ -58,6 +59,12 @@ def seed(demo: DemoCity, out: IO[str] | None = None) -> None:
     teacher = demo.users[f"teacher-{class_group.school.slug}-{class_group.grade}"]
     class_free(class_group, periods=[1, 3, 5, 6])
     room, _ = VideoRoom.objects.get_or_create(school=class_group.school, name="視聴覚室")
+    founding = _next_weekday(timezone.localdate() + datetime.timedelta(days=10))
+    SchoolClosedDay.objects.get_or_create(
+        school=class_group.school, name="開校記念日", defaults={"starts_on": founding, "ends_on": founding}
+    )
+    today = timezone.localdate()
+    closed = osaka_closed_days(school_id=class_group.school_id, first=today - datetime.timedelta(days=60), last=today)
     for index, (username, school, zone, country, class_name, languages, subjects, hours) in enumerate(PARTNERS):
         user = demo.users.get(username) or partner_teacher(username, school, country, password=DEMO_PASSWORD)
         klass = partner_class(
@@ -93,8 +100,9 @@ def seed(demo: DemoCity, out: IO[str] | None = None) -> None:
             Session.objects.create(**base, starts_at=free[0].starts_at, ends_at=free[0].ends_at, state="accepted")
             Session.objects.create(**base, starts_at=free[-1].starts_at, ends_at=free[-1].ends_at, state="proposed")
         day, back = timezone.localdate() - datetime.timedelta(days=14), index
-        while day.weekday() >= 5 or back:  # the index-th school day from two weeks ago: one held session a day
-            if day.weekday() < 5:
+        # the index-th school day from two weeks ago: one held session a day
+        while day.weekday() >= 5 or day in closed or back:
+            if day.weekday() < 5 and day not in closed:
                 back -= 1
             day -= datetime.timedelta(days=1)
         held = local_to_utc(day, T(10, 45), TOKYO)  # period 3, two or three weeks ago
@@ -111,3 +119,9 @@ def seed(demo: DemoCity, out: IO[str] | None = None) -> None:
             f"exchange: {len(PARTNERS)} partner schools (London, Los Angeles, Sydney, Singapore) for "
             f"{class_group}; partner teachers sign in as partner-lincoln or partner-hill\n"
         )
+
+
+def _next_weekday(day: datetime.date) -> datetime.date:
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day

@@ -20,13 +20,13 @@ from django.utils.translation import gettext_noop
 
 from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, PartnerTeacher, User
-from school_portal.core.realtime import notify_group, notify_user
+from school_portal.core.realtime import notify_groups, notify_user
 from school_portal.core.services import PortalError
 
 from .access_rules import is_partner_side
-from .groups import CITY_GROUP, exchange_group, exchange_school_group
+from .groups import change_groups
 from .models import Exchange, PartnerClass, Session, VideoRoom
-from .slots import booked_overlaps
+from .slots import booked_overlaps, osaka_closed_days
 from .zones import TOKYO, describe, local_to_utc
 
 MAX_REASON = 1000
@@ -89,13 +89,20 @@ def exchange_create(
 
 
 def _check_time(*, exchange: Exchange, starts_at: datetime.datetime, now: datetime.datetime) -> None:
-    """Refuse a time in the past, on a weekend or holiday of either school, or with a session booked."""
+    """Refuse a time in the past, on a weekend or holiday of either school (Japan's national holidays and the Osaka
+    school's closed days; the partner school's weekend and holidays), or with a session booked."""
     ends_at = starts_at + datetime.timedelta(minutes=exchange.minutes)
     if starts_at <= now:
         raise PortalError(_("This time is in the past. Choose a time to come."))
     tokyo = starts_at.astimezone(TOKYO)
     if tokyo.weekday() >= 5:
         raise PortalError(_("%(time)s is a weekend in Japan.") % {"time": describe(starts_at, TOKYO)})
+    closed = osaka_closed_days(school_id=exchange.school_id, first=tokyo.date(), last=tokyo.date())
+    if closed:
+        raise PortalError(
+            _("%(school)s is closed on %(day)s (%(reason)s).")
+            % {"school": exchange.school.name, "day": f"{tokyo:%Y-%m-%d}", "reason": closed[tokyo.date()]}
+        )
     school = exchange.partner_class.partner_school
     zone = school.zone
     local = starts_at.astimezone(zone)
@@ -323,16 +330,14 @@ def session_recording_consent_set(*, session: Session, allowed: bool, by: User) 
 
 
 def _announce(session: Session, message: str | None, *, booked: bool = False) -> None:
-    """After the commit: the boards refresh (school, exchange), each teacher hears it in their own language and
-    zone. Only the class and the times travel: no child's data is in any event."""
+    """After the commit: every board showing the exchange refreshes (one fan-out, each board once), each teacher
+    hears it in their own language and zone. Only the class and the times travel: no child's data is in any event."""
     exchange = session.exchange
     template = message  # marked with gettext_noop by the caller: translated per recipient below
     refresh = {"kind": "exchange.board", "refresh": True, "session": session.pk, "state": session.state}
 
     def send() -> None:
-        notify_group(group=exchange_group(exchange.pk), event=refresh)
-        notify_group(group=exchange_school_group(exchange.school_id), event=refresh)
-        notify_group(group=CITY_GROUP, event=refresh)
+        notify_groups(groups=change_groups(exchange_id=exchange.pk, school_id=exchange.school_id), event=refresh)
         if template is None:
             return
         url = reverse("exchange:exchange_detail", args=[exchange.pk])

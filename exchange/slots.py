@@ -1,11 +1,13 @@
 """Where both sides are in school: the slots an exchange could use, and partner classes ranked for an Osaka class.
 
 An Osaka class is free in some periods of its timetable (``ClassAvailability``: a weekday and a period, in
-Asia/Tokyo, which keeps no DST). Each Osaka slot is turned into an instant and then into the partner school's local
-time on that date, which ``zoneinfo`` does exactly whatever the DST rules: the slot fits the partner when that
-local date is a school day there (not its weekend, not a holiday) and the local times lie inside one of the
-partner class's availability windows. Converting this way round (instant to local) never meets a DST gap or
-overlap; only times a person types do (``zones.local_to_utc``).
+Asia/Tokyo, which keeps no DST), on the days its school is open: not on Japan's national holidays
+(``school_portal.core.jp_holidays``) nor on the school's own closed days (``SchoolClosedDay``). Each Osaka
+slot is turned into an instant and then into the partner school's local time on that date, which ``zoneinfo``
+does exactly whatever the DST rules: the slot fits the partner when that local date is a school day there (not
+its weekend, not a holiday) and the local times lie inside one of the partner class's availability windows.
+Converting this way round (instant to local) never meets a DST gap or overlap; only times a person types do
+(``zones.local_to_utc``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,18 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from school_portal.core.jp_holidays import FIRST_YEAR, japanese_holidays
 from school_portal.core.models import ClassGroup, School
 
-from .models import ClassAvailability, Exchange, PartnerAvailability, PartnerClass, PartnerHoliday, Session
+from .models import (
+    ClassAvailability,
+    Exchange,
+    PartnerAvailability,
+    PartnerClass,
+    PartnerHoliday,
+    SchoolClosedDay,
+    Session,
+)
 from .zones import TOKYO, UTC
 
 
@@ -42,17 +53,45 @@ def _class_slot_times(class_group_id: int) -> list[tuple[int, datetime.time, dat
     )
 
 
+def osaka_closed_days(*, school_id: int, first: datetime.date, last: datetime.date) -> dict[datetime.date, str]:
+    """The days in [first, last] (Tokyo dates) the Osaka school is closed, with why: Japan's national holidays
+    (振替休日 and 国民の休日 included) and the school's own closed days (``SchoolClosedDay``)."""
+    closed: dict[datetime.date, str] = {}
+    for year in range(max(first.year, FIRST_YEAR), last.year + 1):
+        closed.update({day: str(name) for day, name in japanese_holidays(year).items() if first <= day <= last})
+    rows = SchoolClosedDay.objects.filter(school_id=school_id, starts_on__lte=last, ends_on__gte=first)
+    for name, starts_on, ends_on in rows.values_list("name", "starts_on", "ends_on"):
+        day = max(starts_on, first)
+        while day <= min(ends_on, last):
+            closed.setdefault(day, name)
+            day += datetime.timedelta(days=1)
+    return closed
+
+
 def osaka_slots(
-    class_group_id: int, *, start_day: datetime.date, days: int, now: datetime.datetime | None = None
+    class_group_id: int,
+    *,
+    school_id: int,
+    start_day: datetime.date,
+    days: int,
+    now: datetime.datetime | None = None,
 ) -> list[Slot]:
-    """The class's free periods from ``start_day`` (a Tokyo date) for ``days`` days, future ones only."""
+    """The class's free periods from ``start_day`` (a Tokyo date) for ``days`` days, future ones only, on the days
+    its school (``school_id``) is open (:func:`osaka_closed_days`)."""
     now = now or timezone.now()
     by_weekday: dict[int, list[tuple[datetime.time, datetime.time, int]]] = defaultdict(list)
     for weekday, starts, ends, number in _class_slot_times(class_group_id):
         by_weekday[weekday].append((starts, ends, number))
+    if not by_weekday:
+        return []
+    closed = osaka_closed_days(
+        school_id=school_id, first=start_day, last=start_day + datetime.timedelta(days=max(0, days - 1))
+    )
     slots = []
     for offset in range(days):
         day = start_day + datetime.timedelta(days=offset)
+        if day in closed:
+            continue
         for starts, ends, number in by_weekday.get(day.weekday(), ()):
             start = datetime.datetime.combine(day, starts, TOKYO).astimezone(UTC)
             if start > now:
@@ -120,15 +159,18 @@ def exchange_slots(
 ) -> list[Slot]:
     """Slots of the exchange's length where both classes are in school and free, nothing booked in the way.
 
-    Five queries whatever the number of days: the class's periods, the partner class's windows, its school's
-    holidays, the accepted sessions in the way (``exchange`` with its partner class and school selected).
+    Five queries whatever the number of days: the class's periods, its school's closed days, the partner
+    class's windows, its school's holidays, the accepted sessions in the way (``exchange`` with its partner class
+    and school selected).
     """
     partner_class = exchange.partner_class
     school = partner_class.partner_school
     length = datetime.timedelta(minutes=exchange.minutes)
     candidates = [
         Slot(slot.starts_at, slot.starts_at + length, slot.period)
-        for slot in osaka_slots(exchange.class_group_id, start_day=start_day, days=days, now=now)
+        for slot in osaka_slots(
+            exchange.class_group_id, school_id=exchange.school_id, start_day=start_day, days=days, now=now
+        )
     ]
     if not candidates:
         return []
@@ -227,13 +269,14 @@ def partner_matches(
     """Partner classes that can meet ``class_group`` in the coming ``days``, best first.
 
     Ranked by the shared language (the strongest), the subject, the age gap and the number of shared slots; a
-    class with no shared slot is left out (they could never meet). Four queries whatever the number of partner
-    schools: the Osaka periods, the partner classes with their schools, their windows, the holidays.
+    class with no shared slot is left out (they could never meet). Five queries whatever the number of partner
+    schools: the Osaka periods, the school's closed days, the partner classes with their schools, their windows,
+    the holidays.
     """
     length = datetime.timedelta(minutes=minutes)
     slots = [
         (s.starts_at, s.starts_at + length)
-        for s in osaka_slots(class_group.pk, start_day=start_day, days=days, now=now)
+        for s in osaka_slots(class_group.pk, school_id=class_group.school_id, start_day=start_day, days=days, now=now)
     ]
     if not slots:
         return []

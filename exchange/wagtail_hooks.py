@@ -1,5 +1,6 @@
 """The exchange's admin screens: Wagtail model viewsets for what the education centre keeps (partner schools and
-their classes, holidays and availability; the Osaka schools' timetable periods and video rooms; exchanges).
+their classes, holidays and availability; the Osaka schools' timetable periods, closed days and video rooms;
+exchanges).
 
 Wagtail's model permissions decide who sees each screen (the centre's staff are given them); the sessions
 themselves are made through the exchange pages, where the services check every time.
@@ -11,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .models import Exchange, PartnerAvailability, PartnerClass, PartnerHoliday, PartnerSchool, Period, VideoRoom
+from .models import (
+    Exchange,
+    PartnerAvailability,
+    PartnerClass,
+    PartnerHoliday,
+    PartnerSchool,
+    Period,
+    SchoolClosedDay,
+    VideoRoom,
+)
 
 
 class PartnerSchoolViewSet(ModelViewSet):
@@ -62,6 +72,13 @@ class PeriodViewSet(ModelViewSet):
     form_fields = ["school", "number", "starts_at", "ends_at"]
 
 
+class SchoolClosedDayViewSet(ModelViewSet):
+    model = SchoolClosedDay
+    icon = "date"
+    list_display = ["name", "school", "starts_on", "ends_on"]
+    form_fields = ["school", "name", "starts_on", "ends_on"]
+
+
 class VideoRoomViewSet(ModelViewSet):
     model = VideoRoom
     icon = "media"
@@ -96,6 +113,7 @@ class ExchangeAdminGroup(ModelViewSetGroup):
         PartnerHolidayViewSet("exchange_partner_holidays"),
         PartnerAvailabilityViewSet("exchange_partner_availability"),
         PeriodViewSet("exchange_periods"),
+        SchoolClosedDayViewSet("exchange_school_closed_days"),
         VideoRoomViewSet("exchange_video_rooms"),
         ExchangeViewSet("exchange_exchanges"),
     )

@@ -5,7 +5,8 @@ async code):
 
 - :func:`notify_user` reaches every socket one user has open, in whichever Daphne process it is held (with
   ``REDIS_URL`` set the channel layer is Redis, so one worker may notify a user connected to another);
-- :func:`notify_group` reaches every socket that joined a group. Name groups with :func:`group_name`
+- :func:`notify_group` reaches every socket that joined a group (:func:`notify_groups`: one event to several
+  groups, sent concurrently). Name groups with :func:`group_name`
   (``group_name("exchange", session.pk)``) or the core's helpers :func:`user_group`, :func:`class_group_name`,
   :func:`school_group_name`. Nothing is kept for people who are offline: what matters is also stored by the
   plug-in (a notice, a sheet's feedback), and the socket only makes it appear at once.
@@ -50,6 +51,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddleware, get_user
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -166,12 +168,31 @@ def notify_group(*, group: str, event: dict[str, Any]) -> None:
 
 async def anotify_group(*, group: str, event: dict[str, Any]) -> None:
     """The async form of :func:`notify_group`."""
+    await anotify_groups(groups=[group], event=event)
+
+
+def notify_groups(*, groups: Iterable[str], event: dict[str, Any]) -> None:
+    """Push one ``event`` to several groups at once: the sends run concurrently, in one trip to the event loop.
+
+    For a change several audiences watch (a booking seen by its school's staff, by the partner and by the
+    city's staff): one fan-out, not one sequential :func:`notify_group` per audience, each waiting for the
+    last. A socket that joined two of the groups gets the event twice: make the audiences of one event
+    disjoint (a socket joins one group per board it shows). A name repeated in ``groups`` is sent once.
+    """
+    _run(anotify_groups, groups=list(groups), event=event)
+
+
+async def anotify_groups(*, groups: Iterable[str], event: dict[str, Any]) -> None:
+    """The async form of :func:`notify_groups`."""
     if not isinstance(event, dict):
         raise TypeError("event must be a dict")
-    if not isinstance(group, str) or not _GROUP_NAME.match(group):
-        raise ValueError(f"not a group name: {group!r} (use group_name())")
+    names = list(dict.fromkeys(groups))
+    for group in names:
+        if not isinstance(group, str) or not _GROUP_NAME.match(group):
+            raise ValueError(f"not a group name: {group!r} (use group_name())")
     json.dumps(event)  # fail here, in the caller, rather than in every consumer
-    await _send(group, {"type": EVENT_MESSAGE_TYPE, "event": event})
+    message = {"type": EVENT_MESSAGE_TYPE, "event": event}
+    await asyncio.gather(*(_send(group, message) for group in names))
 
 
 def end_user_sockets(*, user_id: int) -> None:
@@ -373,6 +394,18 @@ class PortalConsumer(AsyncJsonWebsocketConsumer):
             await self._close(CLOSE_BAD_MESSAGE)
             return
         await self.receive_json(content)
+
+    # Channels' dispatch() closes stale database connections before every handler, a trip to the one shared sync
+    # thread (``aclose_old_connections``): for a group event that is one trip per socket, serialised, in a worker
+    # fanning one event out to hundreds of sockets. The messages named here only write to the socket and touch no
+    # database, so they skip it (a subclass may add its own such types).
+    socket_only_messages: frozenset[str] = frozenset({EVENT_MESSAGE_TYPE, SESSION_END_MESSAGE_TYPE})
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") in self.socket_only_messages:
+            await getattr(self, get_handler_name(message))(message)
+            return
+        await super().dispatch(message)
 
     async def portal_event(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "event", "event": message["event"]})

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import translation
 
 from exchange import services
-from exchange.models import Exchange, PartnerHoliday, Session, VideoRoom
+from exchange.models import Exchange, PartnerHoliday, SchoolClosedDay, Session, VideoRoom
 from exchange.testing import partner_class, world_exchange
 from school_portal.core.services import PortalError
 
@@ -104,6 +104,10 @@ def test_a_reschedule_keeps_the_booking_until_the_new_time_is_accepted(world, ex
         (D(2027, 6, 5), T(10, 45), "weekend in Japan"),
         (D(2027, 6, 7), T(8, 45), "weekend at Lincoln"),  # Monday 08:45 JST is Sunday in Los Angeles
         (D(2027, 6, 9), T(10, 45), "on holiday (Field trip)"),
+        # Osaka's side: Japan's national holidays, computed, and the school's own closed days.
+        (D(2027, 9, 23), T(10, 45), "is closed on 2027-09-23 (Autumnal Equinox Day)"),
+        (D(2027, 7, 19), T(10, 45), "is closed on 2027-07-19 (Marine Day)"),
+        (D(2027, 6, 10), T(10, 45), "is closed on 2027-06-10 (Founding day)"),
     ],
 )
 def test_a_proposal_in_the_past_or_on_a_weekend_or_holiday_is_refused(world, exchange, day, time, message):
@@ -112,6 +116,9 @@ def test_a_proposal_in_the_past_or_on_a_weekend_or_holiday_is_refused(world, exc
         name="Field trip",
         starts_on=D(2027, 6, 8),
         ends_on=D(2027, 6, 8),
+    )
+    SchoolClosedDay.objects.create(
+        school=exchange.school, name="Founding day", starts_on=D(2027, 6, 10), ends_on=D(2027, 6, 10)
     )
     with pytest.raises(PortalError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _propose(exchange, world.users["homeroom_teacher"], day=day, time=time)

@@ -52,6 +52,15 @@ async def _events_until(socket, kind: str) -> dict:
             return message["event"]
 
 
+async def _kinds_within(socket, seconds: float) -> list[str]:
+    """The kinds of the events that arrive until none has for ``seconds``."""
+    kinds = []
+    while not await socket.receive_nothing(timeout=seconds):
+        message = await socket.receive_json_from(timeout=WAIT)
+        kinds.append(message.get("event", {}).get("kind"))
+    return kinds
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_a_proposal_reaches_the_partners_open_board_and_no_stranger(settings):
@@ -84,6 +93,10 @@ async def test_a_proposal_reaches_the_partners_open_board_and_no_stranger(settin
     assert note["message"].startswith("New proposal:") and " P" in note["message"]  # in Los Angeles time, English
     assert note["url"] == reverse("exchange:exchange_detail", args=[exchange.pk])
     assert await stranger.receive_nothing(timeout=0.3)
+    # The Osaka teacher sees the exchange both as its class's teacher and as their school's staff: their board
+    # still refreshes once per change, not once per audience.
+    assert (await _kinds_within(teacher, 1.0)).count("exchange.board") == 1
+    assert (await _kinds_within(partner, 0.3)).count("exchange.board") == 0
     for socket in (partner, stranger, teacher):
         await socket.disconnect()
 

@@ -9,7 +9,7 @@ import zoneinfo
 import pytest
 from django.utils import translation
 
-from exchange.models import Exchange, PartnerHoliday, VideoRoom
+from exchange.models import Exchange, PartnerHoliday, SchoolClosedDay, VideoRoom
 from exchange.slots import exchange_slots, partner_matches
 from exchange.testing import class_free, partner_class, world_exchange
 from exchange.zones import LocalTimeError, local_to_utc
@@ -116,11 +116,29 @@ def test_a_partner_holiday_and_a_local_friday_weekend_leave_no_slot(world):
     assert [_tokyo(s) for s in slots] == ["05-12 13:50", "05-13 13:50"]
 
 
+def test_no_slot_is_proposed_on_a_japanese_holiday_or_the_schools_closed_day(world):
+    klass = partner_class(name="Harbour School", zone="Australia/Sydney", country="AU", hours=(T(9, 0), T(15, 0)))
+    exchange = _exchange(world, klass, periods=[3])
+    # Silver Week 2026: 敬老の日 (Mon 21), 国民の休日 (Tue 22), 秋分の日 (Wed 23); the school closes on Fri 25.
+    SchoolClosedDay.objects.create(
+        school=world.school, name="Sports day make-up", starts_on=D(2026, 9, 25), ends_on=D(2026, 9, 25)
+    )
+    slots = exchange_slots(exchange=exchange, start_day=D(2026, 9, 21), days=5, now=PAST)
+    assert [_tokyo(s) for s in slots] == ["09-24 10:45"]
+    # Golden Week 2026: 3 May is a Sunday, so Wednesday 6 May is a 振替休日.
+    slots = exchange_slots(exchange=exchange, start_day=D(2026, 5, 4), days=5, now=PAST)
+    assert [_tokyo(s) for s in slots] == ["05-07 10:45", "05-08 10:45"]
+    # The ranking counts only the open days: one shared period in Silver Week, not five.
+    found = partner_matches(class_group=world.class_group, start_day=D(2026, 9, 21), days=5, now=PAST)
+    assert klass in [m.partner_class for m in found]
+    assert {m.shared_slots for m in found} == {1}
+
+
 def test_slots_are_read_in_a_fixed_number_of_queries(world, django_assert_num_queries):
     klass = partner_class(name="Harbour School", zone="Australia/Sydney", country="AU", hours=(T(9, 0), T(15, 0)))
     exchange = _exchange(world, klass, periods=[1, 2, 3, 4, 5, 6])
     for days in (7, 60):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             assert exchange_slots(exchange=exchange, start_day=D(2027, 6, 1), days=days, now=PAST)
 
 
@@ -161,7 +179,7 @@ def test_partners_are_ranked_by_language_subject_age_and_shared_hours(world, dja
         name="École du Lac", zone="Europe/Paris", country="FR", languages="fr", hours=(T(6, 0), T(9, 0))
     )
     never = partner_class(name="Night School", zone="America/New_York", hours=(T(9, 0), T(15, 0)))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         found = partner_matches(
             class_group=world.class_group, start_day=D(2027, 6, 1), days=30, language="en", subject="science", now=PAST
         )
@@ -189,7 +207,9 @@ def test_schools_sharing_a_weekly_pattern_keep_their_own_holidays_and_weekend_ac
         m.partner_class: m
         for m in partner_matches(class_group=world.class_group, start_day=start, days=days, limit=50, now=PAST)
     }
-    slots = osaka_slots(world.class_group.pk, start_day=start, days=days, now=PAST)
+    slots = osaka_slots(
+        world.class_group.pk, school_id=world.class_group.school_id, start_day=start, days=days, now=PAST
+    )
     for klass in (plain, closed, sunday_off):
         school = klass.partner_school
         holidays = list(school.holidays.values_list("starts_on", "ends_on"))

@@ -28,6 +28,7 @@ from school_portal.core.realtime import (
     class_group_name,
     group_name,
     notify_group,
+    notify_groups,
     portal_auth_stack,
     school_group_name,
 )
@@ -109,6 +110,21 @@ async def test_a_plugin_socket_receives_the_events_of_its_group_and_echoes_decod
     assert await socket.receive_json_from(timeout=WAIT) == {"type": "echo", "content": {"hello": ["世界"]}}
     await socket.disconnect()
     await other_board.disconnect()
+
+
+@committed_db
+async def test_one_event_to_several_groups_reaches_each_of_their_sockets_once(board):
+    seven, eight, nine = await board(), await board(board=8), await board(board=9)
+    boards = [group_name("test_board", 7), group_name("test_board", 8), group_name("test_board", 7)]
+    await sync_to_async(notify_groups)(groups=boards, event={"message": "moved"})
+    for socket in (seven, eight):
+        assert await socket.receive_json_from(timeout=WAIT) == {"type": "event", "event": {"message": "moved"}}
+        assert await socket.receive_nothing(timeout=0.2)  # board 7 named twice: sent once
+    assert await nine.receive_nothing(timeout=0.2)
+    with pytest.raises(ValueError):
+        await realtime.anotify_groups(groups=[group_name("test_board", 7), "portal.user.1 "], event={"x": 1})
+    for socket in (seven, eight, nine):
+        await socket.disconnect()
 
 
 @committed_db
