@@ -9,12 +9,15 @@ class ParentNoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
+        from wagtail.signals import published
 
         from school_portal.core.registry import DemoSeeder, demo_seeders, register_plugin_home, websocket_routes
 
-        from . import access_rules, approval, consumers
+        from . import access_rules, approval, consumers, delivery
+        from .models import Notice
 
         access_rules.register()
+        published.connect(delivery.on_published, sender=Notice, dispatch_uid="parent_notices.delivery")
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
         register_plugin_home(
             "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
