@@ -15,7 +15,7 @@ nothing of what the message is about. It does three hard things:
   never holding up the rest. Quiet hours defer a delivery (``not_before``), which only an emergency ignores.
 * **A worker killed halfway.** Each delivery is written once and marked sent in small groups as answers come:
   a re-run skips what was sent and takes back what the dead worker had claimed. What cannot be known is whether
-  the few requests in flight at the kill (at most ``PUSH_SEND_THREADS`` plus one unwritten group) reached the
+  the few requests in flight at the kill (``PUSH_SEND_THREADS``, plus the answers not yet written) reached the
   push service: those are sent again, with the same ``Topic`` (the push service replaces one not yet
   delivered) and the same notification tag (the device replaces, does not add, the notification).
 """
