@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import concurrent.futures
 import contextlib
 import datetime
@@ -643,22 +644,25 @@ def _due_rows(token: str, ids: list[int]) -> list[tuple]:
 def _drain(message: PushMessage, *, job: Job | None = None) -> int:
     """Claim and send due deliveries until none is due; returns how many were sent.
 
-    The sending threads are never left idle waiting for the database: the next batch is claimed while the
-    current one is still in flight (when fewer than two requests per thread remain), and answers are written in
-    groups as they come."""
+    At most ``PUSH_SEND_THREADS`` requests are handed to the threads at a time and answers are written before
+    ``RECORD_GROUP`` of them wait, so a worker killed at any moment leaves at most ``PUSH_SEND_THREADS`` +
+    ``RECORD_GROUP`` pushes sent but not recorded (sent again: the same Topic and tag). The next batch is
+    claimed as soon as the current one is all handed out, while its last requests are in flight."""
     _release_abandoned(message)
     data = json.dumps(payload_of(message), ensure_ascii=False).encode()
     meta = {"urgency": message.urgency, "topic": message.topic or f"portal-{message.pk}", "ttl": message.ttl}
     threads = max(1, settings.PUSH_SEND_THREADS)
+    flush_at = max(1, RECORD_GROUP - threads)
     sent = 0
     last_report = 0.0
+    waiting: collections.deque = collections.deque()  # claimed, not yet handed to a thread
     pending: set[concurrent.futures.Future] = set()
     outcomes: list[_Outcome] = []
     exhausted = False
     flushed_at = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
-            if not pending or (not exhausted and len(pending) < 2 * threads):
+            if not waiting and (not exhausted or not pending):
                 token, ids = _claim(message)
                 exhausted = not ids
                 if exhausted and not pending:
@@ -671,17 +675,20 @@ def _drain(message: PushMessage, *, job: Job | None = None) -> int:
                         outcomes.append(_Outcome(pk, "gone", "unsubscribed"))
                     else:
                         info = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
-                        pending.add(pool.submit(_send_push, pk, subscription_id, info, data, meta))
+                        waiting.append((pk, subscription_id, info))
                 outcomes += _send_emails(message, emails)
+            while waiting and len(pending) < threads:
+                pk, subscription_id, info = waiting.popleft()
+                pending.add(pool.submit(_send_push, pk, subscription_id, info, data, meta))
             if pending:
                 done, pending = concurrent.futures.wait(
                     pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
                 )
                 outcomes += [future.result() for future in done]
-            if len(outcomes) >= RECORD_GROUP or (outcomes and time.monotonic() - flushed_at > 0.05):
+            if len(outcomes) >= flush_at or (outcomes and time.monotonic() - flushed_at > 0.05):
                 sent += _record(outcomes)
                 outcomes, flushed_at = [], time.monotonic()
-            if job is not None and time.monotonic() - last_report > 1.0:
+            if job is not None and time.monotonic() - last_report > 0.5:
                 _report(job, _counts(message))
                 last_report = time.monotonic()
     sent += _record(outcomes)
