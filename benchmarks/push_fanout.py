@@ -77,22 +77,21 @@ print(job.pk)
 """
 
 REFERENCE = r"""
-import sys, time, requests
-from school_portal.core import push
-from pywebpush import WebPusher
+import sys, time
+from school_portal.core import push, push_crypto
 from tests.push_endpoint import PushEndpoint
 
 count, port, seed = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 endpoint = PushEndpoint(seed=seed, port=port)
-session = requests.Session()
-session.trust_env = False
 infos = [endpoint.subscription(f"reference-{n}") for n in range(count)]
 data = b'{"id": 0, "title": "reference", "url": "/"}'
 started = time.perf_counter()
 for info in infos:
-    headers = {**push._vapid_authorization(info["endpoint"]), "Urgency": "high", "Topic": "reference"}
-    response = WebPusher(info, requests_session=session).send(data, headers=headers, ttl=60, timeout=10)
-    assert response.status_code == 201, response.status_code
+    headers = {**push._vapid_authorization(info["endpoint"]), "Urgency": "high", "Topic": "reference", "TTL": "60",
+               "Content-Encoding": "aes128gcm"}
+    body = push_crypto.push_encrypt(data, p256dh=info["keys"]["p256dh"], auth=info["keys"]["auth"])
+    status = push_crypto.push_post(info["endpoint"], body, headers, timeout=10)
+    assert status == 201, status
 print(count / (time.perf_counter() - started))
 """
 
@@ -128,6 +127,15 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far, or 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(pid: int) -> float:
@@ -168,10 +176,13 @@ def run_fanout(env: dict[str, str], workers: int, log: Path, *, kill_at: float |
     killed = None
     last_sample = 0.0
     state: dict = {}
+    cpu: dict[int, float] = {}
     try:
         while True:
             state = job_state(env["DATABASE_URL"], int(job_id))
             now = time.perf_counter() - started
+            for process in processes:
+                cpu[process.pid] = max(cpu.get(process.pid, 0.0), cpu_seconds(process.pid))
             if now - last_sample >= 5:
                 memory.append((now, [rss_mib(p.pid) for p in processes if p.poll() is None]))
                 last_sample = now
@@ -187,6 +198,8 @@ def run_fanout(env: dict[str, str], workers: int, log: Path, *, kill_at: float |
             time.sleep(0.5)
     finally:
         for process in processes:
+            cpu[process.pid] = max(cpu.get(process.pid, 0.0), cpu_seconds(process.pid))
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for process in processes:
@@ -194,7 +207,22 @@ def run_fanout(env: dict[str, str], workers: int, log: Path, *, kill_at: float |
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return {"seconds": time.perf_counter() - started, "state": state, "memory": memory, "killed": killed}
+    return {
+        "seconds": time.perf_counter() - started,
+        "state": state,
+        "memory": memory,
+        "killed": killed,
+        "worker_cpu": sum(cpu.values()),
+    }
+
+
+def cpu_line(run: dict, endpoint_cpu: float, devices: int) -> str:
+    """The CPU each push cost, in the workers (start-up included) and in the local push service: what the
+    machine's load does not change much, unlike the wall time."""
+    return (
+        f"  CPU: workers {run['worker_cpu']:.0f} s ({1000 * run['worker_cpu'] / devices:.2f} ms a push, start-up "
+        f"included), push service {endpoint_cpu:.0f} s ({1000 * endpoint_cpu / devices:.2f} ms a push)"
+    )
 
 
 def main() -> None:
@@ -237,8 +265,10 @@ def main() -> None:
             reference = float(shell(env, REFERENCE, str(arguments.reference), str(port), SEED))
             print(f"reference: one process, no database, no worker: {reference:,.0f} pushes/s")
 
+            endpoint_cpu = cpu_seconds(endpoint.pid)
             first = run_fanout(env, arguments.workers, log, kill_at=None)
             stats = endpoint_stats(port)
+            first_endpoint_cpu, endpoint_cpu = cpu_seconds(endpoint.pid) - endpoint_cpu, cpu_seconds(endpoint.pid)
             rate = arguments.devices / first["seconds"]
             print(
                 f"run 1: {first['state']['status']} in {first['seconds']:.1f} s: {rate:,.0f} pushes/s "
@@ -249,6 +279,8 @@ def main() -> None:
             print("  worker memory (RSS MiB) over time: " + ", ".join(
                 f"{t:.0f}s: {'/'.join(f'{m:.0f}' for m in mem)}" for t, mem in first["memory"]
             ))  # fmt: skip
+            print(cpu_line(first, first_endpoint_cpu, arguments.devices))
+            print("  load average at its end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
             if not arguments.no_kill_run:
                 before = stats
                 second = run_fanout(env, arguments.workers, log, kill_at=0.5)
@@ -265,6 +297,7 @@ def main() -> None:
                 print("  worker memory (RSS MiB) over time: " + ", ".join(
                     f"{t:.0f}s: {'/'.join(f'{m:.0f}' for m in mem)}" for t, mem in second["memory"]
                 ))  # fmt: skip
+                print(cpu_line(second, cpu_seconds(endpoint.pid) - endpoint_cpu, arguments.devices))
     finally:
         endpoint.terminate()
         endpoint.wait(timeout=30)

@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 
 from school_portal.core import push
 from school_portal.core.access import Actor, policy
-from school_portal.core.models import City, GuardianLink, PushMessage, User
+from school_portal.core.models import City, PushMessage, User
 from school_portal.core.realtime import notify_group
 from school_portal.core.services import PortalError
 
-from . import audience, storm
+from . import audience, delivery, storm
 from .consumers import notice_group
 from .emergency_models import CORRECTION_MAX, EmergencySend, NoticeCorrection
 from .models import Audience, Category, Notice, NoticeRead
@@ -114,7 +114,8 @@ def emergency_confirm(*, notice: Notice, by: User) -> EmergencySend:
         revision.publish(user=by)
         notice.refresh_from_db()
         storm.page_forget(notice.pk)
-        transaction.on_commit(lambda: _notify_families(notice=notice, by=by, title=notice.title))
+        # The push is the first sending of any published notice (delivery.on_published): marked emergency
+        # (past quiet hours, urgency high) because the notice is one, and resent to families who have not read it.
     return send
 
 
@@ -142,21 +143,11 @@ def emergency_correct(*, notice: Notice, by: User, text: str) -> NoticeCorrectio
     return correction
 
 
-def guardian_user_ids(notice: Notice) -> QuerySet:
-    """The accounts of the guardians of every child the notice is for."""
-    students = audience.enrollments(notice).values("student_id")
-    return (
-        GuardianLink.objects.filter(student_id__in=students, guardian__user__is_active=True)
-        .values_list("guardian__user_id", flat=True)
-        .distinct()
-    )
-
-
 def _notify_families(*, notice: Notice, by: User, title: str, body: str = "") -> None:
     """The notice's send path for an emergency: a push marked emergency (past quiet hours), urgency high, one
     topic per notice so a correction replaces a first message still undelivered."""
     push.push_start(
-        users=list(guardian_user_ids(notice)),
+        users=delivery.guardian_user_ids(notice),
         title=title,
         body=body,
         url=reverse("parent_notices:notice", args=[notice.pk]),

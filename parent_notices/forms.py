@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AbsenceKind, AbsenceReason
+from .models import AbsenceKind, AbsenceReason, resend_hours_validate
 
 
 class AbsenceForm(forms.Form):
@@ -49,6 +49,15 @@ class LanguageForm(forms.Form):
 
 
 class CutoffForm(forms.Form):
+    """The school's settings for notices: the absence cutoff and the resend schedule."""
+
     absence_cutoff = forms.TimeField(
         label=_("Absence reports by"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    resend_hours = forms.CharField(
+        label=_("Send notices again to families who have not read them, hours after sending"),
+        required=False,
+        max_length=40,
+        validators=[resend_hours_validate],
+        help_text=_("Comma-separated, e.g. “24, 48”; blank: never. Not after the reply deadline or the expiry."),
     )

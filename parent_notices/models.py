@@ -216,14 +216,73 @@ class AbsenceReport(models.Model):
         return f"{self.student_id} {self.date} {self.kind}"
 
 
+def resend_hours_validate(value: str) -> None:
+    """A school's resend schedule: hours after the first sending, comma-separated, increasing, up to 4 (or blank)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        hours = parse_resend_hours(value)
+    except ValueError as error:
+        raise ValidationError(
+            _("Give hours after sending, separated by commas, e.g. “24, 48” (at most 4, each up to 336).")
+        ) from error
+    if hours != sorted(set(hours)):
+        raise ValidationError(_("Give the hours in increasing order, each once."))
+
+
+def parse_resend_hours(value: str) -> list[int]:
+    """``"24, 48"`` -> ``[24, 48]``; ValueError for anything else (a number outside 1..336, more than 4)."""
+    hours = [int(part) for part in (value or "").replace("、", ",").split(",") if part.strip()]
+    if len(hours) > 4 or any(not 1 <= hour <= 336 for hour in hours):
+        raise ValueError(value)
+    return hours
+
+
 class SchoolNoticeSettings(models.Model):
-    """A school's own settings for notices: the cutoff for the morning's absence reports."""
+    """A school's own settings for notices: the cutoff for the morning's absence reports, and when a notice is sent
+    again to the families who have not read it."""
 
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="+")
     absence_cutoff = models.TimeField(_("absence reports by"), default=datetime.time(8, 0))
+    resend_hours = models.CharField(
+        _("send again to those who have not read it, hours after sending"),
+        max_length=40,
+        blank=True,
+        default="24, 48",
+        validators=[resend_hours_validate],
+        help_text=_("Comma-separated, e.g. “24, 48”; blank: never. Not after the reply deadline or the expiry."),
+    )
 
     def __str__(self) -> str:
         return f"{self.school_id}"
+
+
+class NoticeSending(models.Model):
+    """One sending of a notice to phones (and by email to those without): the first when it is published, each
+    automatic resend to the families who have not read it, and each reminder a teacher asks for. The first and
+    the resends are written once (``round``), so two workers cannot send the same round twice."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("Sent")
+        RESEND = "resend", _("Sent again automatically")
+        REMINDER = "reminder", _("Reminder")
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="sendings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    round = models.PositiveSmallIntegerField(null=True, blank=True)  # 0: the first; 1, 2...: the resends
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "round"], condition=models.Q(round__isnull=False), name="unique_notice_sending_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.kind} {self.round}"
 
 
 class FamilyNoticeSettings(models.Model):

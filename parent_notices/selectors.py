@@ -15,7 +15,7 @@ from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, GuardianLink, User
 
 from . import audience
-from .models import AbsenceReport, Category, FamilyNoticeSettings, Notice, NoticeRead, NoticeReply
+from .models import AbsenceReport, Category, FamilyNoticeSettings, Notice, NoticeRead, NoticeReply, NoticeSending
 
 INBOX_SIZE = 50
 
@@ -166,6 +166,13 @@ def unread_guardian_user_ids(notice: Notice) -> list[int]:
         .distinct()
         .order_by("guardian__user_id")
     )
+
+
+def notice_sendings(notice: Notice) -> list[NoticeSending]:
+    """The notice's pushes (first, resends, reminders) with their jobs' progress, newest first; rounds passed
+    without sending (no worker ran then) are left out."""
+    qs = NoticeSending.objects.filter(notice=notice).exclude(kind=NoticeSending.Kind.RESEND, job=None, recipients=0)
+    return list(qs.select_related("job").order_by("-created_at", "-pk")[:50])
 
 
 def staff_notices(user: User, *, limit: int = 100) -> list[Notice]:

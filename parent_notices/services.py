@@ -32,6 +32,7 @@ from .models import (
     NoticeRead,
     NoticeReply,
     SchoolNoticeSettings,
+    parse_resend_hours,
 )
 
 COMMENT_MAX = 1000
@@ -184,10 +185,29 @@ def school_cutoff(school_id: int) -> datetime.time:
     return chosen or SchoolNoticeSettings._meta.get_field("absence_cutoff").default
 
 
-def school_cutoff_set(*, school: School, by: User, cutoff: datetime.time) -> None:
+def school_resend_hours(school_id: int) -> str:
+    chosen = SchoolNoticeSettings.objects.filter(school_id=school_id).values_list("resend_hours", flat=True).first()
+    return SchoolNoticeSettings._meta.get_field("resend_hours").default if chosen is None else chosen
+
+
+def school_cutoff_set(
+    *, school: School, by: User, cutoff: datetime.time, resend_hours: str | None = None
+) -> SchoolNoticeSettings:
+    """The school's settings for notices (its administrators): the absence cutoff and, when given, the hours after
+    which a notice is sent again to the families who have not read it (``"24, 48"``; blank: never)."""
     if not policy.allows(by, "parent_notices.set_cutoff", school):
         raise PortalError(_("Only the school's administrators set the cutoff."))
-    SchoolNoticeSettings.objects.update_or_create(school=school, defaults={"absence_cutoff": cutoff})
+    values: dict[str, object] = {"absence_cutoff": cutoff}
+    if resend_hours is not None:
+        try:
+            hours = parse_resend_hours(resend_hours)
+        except ValueError as error:
+            raise PortalError(_("Give hours after sending, separated by commas, e.g. “24, 48”.")) from error
+        if hours != sorted(set(hours)):
+            raise PortalError(_("Give the hours in increasing order, each once."))
+        values["resend_hours"] = ", ".join(str(hour) for hour in hours)
+    chosen, _created = SchoolNoticeSettings.objects.update_or_create(school=school, defaults=values)
+    return chosen
 
 
 def absence_report(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from wagtail.models import Locale
 
 from school_portal.core.models import City, ClassGroup, School, Student, User
 
+from . import delivery
 from .models import Audience, Category, Notice
 
 ATTEND = "attend-0001"
@@ -76,7 +78,10 @@ def notice_publish(
     publish: bool = True,
     language: str | None = None,
     translation_of: Notice | None = None,
+    push: bool = False,
 ) -> Notice:
+    """A notice, published unless told not to; pushed to the families' phones only with ``push=True`` (as Wagtail's
+    publishing does: ``delivery.on_published``)."""
     notice = Notice(
         city=city or school.city,
         school=school,
@@ -99,7 +104,8 @@ def notice_publish(
     notice.children.set(children)
     notice.save()
     if publish:
-        notice.save_revision(user=by).publish(user=by)
+        with contextlib.nullcontext() if push else delivery.notice_publish_without_push():
+            notice.save_revision(user=by).publish(user=by)
         notice.refresh_from_db()
     return notice
 

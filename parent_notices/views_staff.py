@@ -52,7 +52,13 @@ def tally(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "parent_notices/tally.html",
-        {"notice": notice, "tally": result, "reply_forms": forms, "live_url": f"/ws/notices/{notice.pk}/"},
+        {
+            "notice": notice,
+            "tally": result,
+            "reply_forms": forms,
+            "sendings": selectors.notice_sendings(notice),
+            "live_url": f"/ws/notices/{notice.pk}/",
+        },
     )
 
 
@@ -117,14 +123,20 @@ def school_absences(request: HttpRequest, pk: int) -> HttpResponse:
     school = policy.get_or_404(request, "parent_notices.absences", School.objects.all(), pk=pk)
     day = timezone.localdate()
     cutoff = services.school_cutoff(school.pk)
-    form = CutoffForm(request.POST or None, initial={"absence_cutoff": cutoff})
+    initial = {"absence_cutoff": cutoff, "resend_hours": services.school_resend_hours(school.pk)}
+    form = CutoffForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.school_cutoff_set(school=school, by=request.user, cutoff=form.cleaned_data["absence_cutoff"])
+            services.school_cutoff_set(
+                school=school,
+                by=request.user,
+                cutoff=form.cleaned_data["absence_cutoff"],
+                resend_hours=form.cleaned_data["resend_hours"],
+            )
         except PortalError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The cutoff time has been saved."))
+            messages.success(request, _("The school's settings for notices have been saved."))
             return redirect("parent_notices:school_absences", pk=school.pk)
     return render(
         request,

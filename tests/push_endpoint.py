@@ -66,6 +66,7 @@ class PushEndpoint:
     errors: list[str] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)  # token -> "201" | "404" | "410" | "500" | "hang"
     keep_payloads: bool = True
+    verbose: bool = False  # print each message received (the demo: what a phone would show)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -163,6 +164,8 @@ class PushEndpoint:
             with self._lock:
                 self.errors.append(f"{token}: {type(error).__name__}: {error}")
             return 400
+        if self.verbose:
+            print(f"{token}: {payload.get('title')} | {payload.get('body')} -> {payload.get('url')}", flush=True)
         with self._lock:
             self.delivered[(token, payload.get("id"))] += 1
             if self.keep_payloads:
@@ -243,9 +246,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--seed", default="push-endpoint")
     parser.add_argument("--expected-key", default="")
+    parser.add_argument("--verbose", action="store_true", help="print each message received")
     arguments = parser.parse_args()
     endpoint = PushEndpoint(
-        seed=arguments.seed, expected_key=arguments.expected_key, port=arguments.port, keep_payloads=False
+        seed=arguments.seed,
+        expected_key=arguments.expected_key,
+        port=arguments.port,
+        keep_payloads=False,
+        verbose=arguments.verbose,
     ).start()
     print(f"listening on {endpoint.origin}", flush=True)
     try:

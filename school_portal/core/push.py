@@ -15,7 +15,7 @@ nothing of what the message is about. It does three hard things:
   never holding up the rest. Quiet hours defer a delivery (``not_before``), which only an emergency ignores.
 * **A worker killed halfway.** Each delivery is written once and marked sent in small groups as answers come:
   a re-run skips what was sent and takes back what the dead worker had claimed. What cannot be known is whether
-  the few requests in flight at the kill (at most ``PUSH_SEND_THREADS`` plus one unwritten group) reached the
+  the few requests in flight at the kill (``PUSH_SEND_THREADS``, plus the answers not yet written) reached the
   push service: those are sent again, with the same ``Topic`` (the push service replaces one not yet
   delivered) and the same notification tag (the device replaces, does not add, the notification).
 """
@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import concurrent.futures
+import contextlib
 import datetime
+import http.client
 import ipaddress
 import json
 import logging
@@ -35,23 +38,22 @@ import threading
 import time
 import uuid
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
-from . import jobs
+from . import jobs, push_crypto
 from .models import Job, PushDelivery, PushMessage, PushPreference, PushSubscription, User
 from .services import PortalError
 
@@ -418,35 +420,76 @@ def _schedule_deferred(message: PushMessage) -> None:
 # --- planning -------------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _quick_commit() -> Iterator[None]:
+    """A transaction whose commit does not wait for the disk (PostgreSQL ``synchronous_commit = off``).
+
+    The fan-out writes a few rows per push (its claims and answers); waiting for the WAL to reach the disk at
+    each of those commits was most of a worker's time (docs/benchmarks.md). What this risks is only a crash of
+    PostgreSQL itself (not of a worker) losing the last fraction of a second of these writes: those deliveries
+    are then sent again, exactly as after a worker killed mid-send, under the same ``Topic`` and tag."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def _insert_deliveries(
+    message: PushMessage, user_ids: list[int], *, not_before: datetime.datetime, deferred: bool
+) -> None:
+    """One delivery per device of these users, and one by email for each of them with no device, written by the
+    database itself (INSERT ... SELECT: a city's 160,000 rows are not built as Python objects); a re-run adds
+    none (the unique constraints)."""
+    if not user_ids:
+        return
+    delivery = PushDelivery._meta.db_table
+    subscription = PushSubscription._meta.db_table
+    user = User._meta.db_table
+    if connection.vendor == "postgresql":
+        among, ids = "= ANY(%s)", [list(user_ids)]
+    else:
+        among, ids = "IN (" + ", ".join(["%s"] * len(user_ids)) + ")", list(user_ids)
+    columns = "message_id, user_id, subscription_id, channel, status, not_before, deferred, attempts, claimed_by, error"
+    Status, Channel = PushDelivery.Status, PushDelivery.Channel
+    at = connection.ops.adapt_datetimefield_value(not_before)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {delivery} ({columns}) "  # noqa: S608 - table names from the models, values as parameters
+            f"SELECT %s, s.user_id, s.id, %s, %s, %s, %s, 0, '', '' FROM {subscription} s WHERE s.user_id {among} "
+            "ON CONFLICT DO NOTHING",
+            [message.pk, Channel.PUSH, Status.PENDING, at, deferred, *ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {delivery} ({columns}) "  # noqa: S608
+            f"SELECT %s, u.id, NULL, %s, CASE WHEN u.email = '' THEN %s ELSE %s END, %s, %s, 0, '', '' "
+            f"FROM {user} u WHERE u.id {among} "
+            f"AND NOT EXISTS (SELECT 1 FROM {subscription} s WHERE s.user_id = u.id) ON CONFLICT DO NOTHING",
+            [message.pk, Channel.EMAIL, Status.NO_ADDRESS, Status.PENDING, at, deferred, *ids],
+        )
+
+
 def _plan(message: PushMessage, job: Job) -> None:
-    """One delivery per (message, device), or per (message, user) by email: idempotent (a re-run adds none)."""
+    """One delivery per (message, device), or per (message, user) by email: idempotent (a re-run adds none).
+
+    Quiet hours group the users by when they may be woken: everyone now (an emergency), or now and the end of the
+    default quiet hours for those who never chose theirs, and each user's own end for those who did."""
     if message.planned:
         return
     ids = message.recipient_ids
     now = timezone.now()
-    default = PushPreference()
+    default_until = None if message.emergency else quiet_until(PushPreference(), now)
     for start in range(0, len(ids), PLAN_CHUNK):
         chunk = ids[start : start + PLAN_CHUNK]
-        subscriptions: dict[int, list[int]] = {}
-        for pk, user_id in PushSubscription.objects.filter(user_id__in=chunk).values_list("pk", "user_id"):
-            subscriptions.setdefault(user_id, []).append(pk)
-        preferences = {p.user_id: p for p in PushPreference.objects.filter(user_id__in=chunk)}
-        emails = dict(User.objects.filter(pk__in=chunk).values_list("pk", "email"))
-        rows = []
+        groups: dict[datetime.datetime | None, list[int]] = {}
+        chosen = {} if message.emergency else {p.user_id: p for p in PushPreference.objects.filter(user_id__in=chunk)}
         for user_id in chunk:
-            if user_id not in emails:
-                continue  # the account is gone
-            until = None if message.emergency else quiet_until(preferences.get(user_id, default), now)
-            common = {"message": message, "user_id": user_id, "not_before": until or now, "deferred": bool(until)}
-            if user_id in subscriptions:
-                rows += [PushDelivery(subscription_id=pk, **common) for pk in subscriptions[user_id]]
-            elif emails[user_id]:
-                rows.append(PushDelivery(channel=PushDelivery.Channel.EMAIL, **common))
-            else:
-                rows.append(
-                    PushDelivery(channel=PushDelivery.Channel.EMAIL, status=PushDelivery.Status.NO_ADDRESS, **common)
-                )
-        PushDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+            preference = chosen.get(user_id)
+            until = default_until if preference is None else quiet_until(preference, now)
+            groups.setdefault(until, []).append(user_id)
+        with _quick_commit():
+            for until, user_ids in groups.items():
+                _insert_deliveries(message, user_ids, not_before=until or now, deferred=until is not None)
         jobs.job_progress(
             job=job,
             done=0,
@@ -520,36 +563,29 @@ class _Outcome:
     subscription_id: int | None = None
 
 
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-        session.trust_env = False  # no proxy from the environment: the address checked is the one connected to
-        session.max_redirects = 0
-    return session
-
-
 def _send_push(pk: int, subscription_id: int, info: dict, data: bytes, message: dict[str, Any]) -> _Outcome:
-    refusal = endpoint_refusal(info["endpoint"])  # again: the name may resolve elsewhere now
+    endpoint = info["endpoint"]
+    refusal = endpoint_refusal(endpoint)  # again: the name may resolve elsewhere now
     if refusal:
         return _Outcome(pk, "gone", "refused: " + refusal[:150], subscription_id)
-    from pywebpush import WebPusher
-
-    headers = {**_vapid_authorization(info["endpoint"]), "Urgency": message["urgency"], "Topic": message["topic"]}
     try:
-        response = WebPusher(info, requests_session=_session()).send(
-            data, headers=headers, ttl=message["ttl"], timeout=settings.PUSH_TIMEOUT_SECONDS
-        )
-    except requests.Timeout:
+        body = push_crypto.push_encrypt(data, p256dh=info["keys"]["p256dh"], auth=info["keys"]["auth"])
+    except (ValueError, TypeError, binascii.Error) as error:  # a key the encryption refuses
+        return _Outcome(pk, "failed", f"keys: {type(error).__name__}"[:200])
+    headers = {
+        **_vapid_authorization(endpoint),
+        "TTL": str(message["ttl"]),
+        "Urgency": message["urgency"],
+        "Topic": message["topic"],
+        "Content-Encoding": "aes128gcm",
+        "Content-Type": "application/octet-stream",
+    }
+    try:
+        code = push_crypto.push_post(endpoint, body, headers, timeout=settings.PUSH_TIMEOUT_SECONDS)
+    except TimeoutError:
         return _Outcome(pk, "retry", "timed out")
-    except (requests.RequestException, OSError) as error:
+    except (OSError, http.client.HTTPException) as error:
         return _Outcome(pk, "retry", f"connection: {type(error).__name__}")
-    except Exception as error:  # a key the encryption refuses
-        return _Outcome(pk, "failed", f"{type(error).__name__}: {error}"[:200])
-    code = response.status_code
     if code in (200, 201, 202):
         return _Outcome(pk, "sent")
     if code in (404, 410):
@@ -562,7 +598,7 @@ def _send_push(pk: int, subscription_id: int, info: dict, data: bytes, message: 
 def _claim(message: PushMessage) -> tuple[str, list[int]]:
     token = f"{jobs._worker_identity or jobs.worker_identity()}/{uuid.uuid4().hex[:12]}"
     now = timezone.now()
-    with transaction.atomic():
+    with _quick_commit():
         due = PushDelivery.objects.filter(message=message, status=PushDelivery.Status.PENDING, not_before__lte=now)
         ids = list(
             due.select_for_update(skip_locked=True)
@@ -594,65 +630,101 @@ def _release_abandoned(message: PushMessage) -> int:
     return sending.filter(stale).update(status=PushDelivery.Status.PENDING, claimed_by="", not_before=timezone.now())
 
 
+def _due_rows(token: str, ids: list[int]) -> list[tuple]:
+    """The claimed deliveries, as plain rows (no model objects: a city's worth of them is CPU)."""
+    rows = PushDelivery.objects.filter(pk__in=ids, claimed_by=token, status=PushDelivery.Status.SENDING)
+    return list(
+        rows.values_list(
+            "pk", "channel", "user_id", "subscription_id", "subscription__endpoint", "subscription__p256dh",
+            "subscription__auth",
+        )
+    )  # fmt: skip
+
+
 def _drain(message: PushMessage, *, job: Job | None = None) -> int:
-    """Claim and send due deliveries until none is due; returns how many were sent."""
+    """Claim and send due deliveries until none is due; returns how many were sent.
+
+    At most ``PUSH_SEND_THREADS`` requests are handed to the threads at a time and answers are written before
+    ``RECORD_GROUP`` of them wait, so a worker killed at any moment leaves at most ``PUSH_SEND_THREADS`` +
+    ``RECORD_GROUP`` pushes sent but not recorded (sent again: the same Topic and tag). The next batch is
+    claimed as soon as the current one is all handed out, while its last requests are in flight."""
     _release_abandoned(message)
     data = json.dumps(payload_of(message), ensure_ascii=False).encode()
     meta = {"urgency": message.urgency, "topic": message.topic or f"portal-{message.pk}", "ttl": message.ttl}
+    threads = max(1, settings.PUSH_SEND_THREADS)
+    flush_at = max(1, RECORD_GROUP - threads)
     sent = 0
     last_report = 0.0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, settings.PUSH_SEND_THREADS)) as pool:
+    waiting: collections.deque = collections.deque()  # claimed, not yet handed to a thread
+    pending: set[concurrent.futures.Future] = set()
+    outcomes: list[_Outcome] = []
+    exhausted = False
+    flushed_at = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
-            token, ids = _claim(message)
-            if not ids:
-                return sent
-            rows = PushDelivery.objects.filter(pk__in=ids, claimed_by=token, status=PushDelivery.Status.SENDING)
-            rows = rows.select_related("subscription", "user")
-            futures = []
-            emails = []
-            for delivery in rows:
-                if delivery.channel == PushDelivery.Channel.EMAIL:
-                    emails.append(delivery)
-                elif delivery.subscription is None:  # removed since: nothing to send to
-                    futures.append(_done(_Outcome(delivery.pk, "gone", "unsubscribed")))
-                else:
-                    sub = delivery.subscription
-                    futures.append(pool.submit(_send_push, delivery.pk, sub.pk, sub.as_info(), data, meta))
-            outcomes: list[_Outcome] = _send_emails(message, emails)
-            flushed_at = time.monotonic()
-            for future in concurrent.futures.as_completed(futures):
-                outcomes.append(future.result())
-                if len(outcomes) >= RECORD_GROUP or time.monotonic() - flushed_at > 0.05:
-                    sent += _record(outcomes)
-                    outcomes, flushed_at = [], time.monotonic()
-            sent += _record(outcomes)
+            if not waiting and (not exhausted or not pending):
+                token, ids = _claim(message)
+                exhausted = not ids
+                if exhausted and not pending:
+                    break
+                emails = []
+                for pk, channel, user_id, subscription_id, endpoint, p256dh, auth in _due_rows(token, ids):
+                    if channel == PushDelivery.Channel.EMAIL:
+                        emails.append((pk, user_id))
+                    elif subscription_id is None:  # removed since: nothing to send to
+                        outcomes.append(_Outcome(pk, "gone", "unsubscribed"))
+                    else:
+                        info = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+                        waiting.append((pk, subscription_id, info))
+                outcomes += _send_emails(message, emails)
+            while waiting and len(pending) < threads:
+                pk, subscription_id, info = waiting.popleft()
+                pending.add(pool.submit(_send_push, pk, subscription_id, info, data, meta))
+            if pending:
+                done, pending = concurrent.futures.wait(
+                    pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                outcomes += [future.result() for future in done]
+            if len(outcomes) >= flush_at or (outcomes and time.monotonic() - flushed_at > 0.05):
+                sent += _record(outcomes)
+                outcomes, flushed_at = [], time.monotonic()
             if job is not None and time.monotonic() - last_report > 0.5:
                 _report(job, _counts(message))
                 last_report = time.monotonic()
+    sent += _record(outcomes)
+    return sent
 
 
-def _done(outcome: _Outcome) -> concurrent.futures.Future:
-    future: concurrent.futures.Future = concurrent.futures.Future()
-    future.set_result(outcome)
-    return future
+def email_of(message: PushMessage, user: User) -> EmailMessage:
+    """The email for a user with no device: plain text in the user's language, the link to open."""
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + message.url
+    language = user.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        lines = [message.title, message.body, _("Open it on the portal: %(link)s") % {"link": link}]
+        lines.append(
+            _(
+                "You receive this by email because no phone or browser of yours has notifications from the "
+                "portal turned on. Turn them on on your account page to receive them there instead."
+            )
+        )
+    body = "\n\n".join(line for line in lines if line)
+    return EmailMessage(subject=message.title, body=body, to=[user.email])
 
 
-def _send_emails(message: PushMessage, deliveries: list[PushDelivery]) -> list[_Outcome]:
+def _send_emails(message: PushMessage, deliveries: list[tuple[int, int]]) -> list[_Outcome]:
+    """Send the emails of (delivery, user) pairs; their outcomes."""
     if not deliveries:
         return []
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + message.url
+    users = User.objects.in_bulk([user_id for _pk, user_id in deliveries])
     outcomes = []
-    with get_connection() as connection:
-        for delivery in deliveries:
-            email = EmailMessage(
-                subject=message.title, body=f"{message.body}\n\n{link}".strip(), to=[delivery.user.email]
-            )
+    with get_connection() as mail:
+        for pk, user_id in deliveries:
             try:
-                connection.send_messages([email])
+                mail.send_messages([email_of(message, users[user_id])])
             except Exception as error:  # SMTP: tried again like a push service that failed
-                outcomes.append(_Outcome(delivery.pk, "retry", f"email: {type(error).__name__}"))
+                outcomes.append(_Outcome(pk, "retry", f"email: {type(error).__name__}"))
             else:
-                outcomes.append(_Outcome(delivery.pk, "sent"))
+                outcomes.append(_Outcome(pk, "sent"))
     return outcomes
 
 
@@ -660,6 +732,11 @@ def _record(outcomes: list[_Outcome]) -> int:
     """Write what the push services answered: a few queries for a group of answers."""
     if not outcomes:
         return 0
+    with _quick_commit():
+        return _record_now(outcomes)
+
+
+def _record_now(outcomes: list[_Outcome]) -> int:
     now = timezone.now()
     by_status: dict[str, list[int]] = {}
     for outcome in outcomes:

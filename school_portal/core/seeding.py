@@ -230,9 +230,47 @@ def seed_core(*, scale: int = 0, port: int = 8000, out: TextIO | None = None) ->
             f"badge {first.badge_code}",
         ),
     ]
+    seed_push_subscriptions(out=out)
     if scale:
         seed_scale(city=city, school_year=year, scale=scale, password_hash=password_hash, port=port, out=out)
     return demo
+
+
+DEMO_PUSH_ENDPOINT = "http://127.0.0.1:8765"  # tests/push_endpoint.py --port 8765 --seed demo (docs/operations.md)
+DEMO_PUSH_SEED = "demo"
+DEMO_PUSH_LIMIT = 500  # the demo's guardians, not a --scale city's (the push benchmark makes its own)
+
+
+def seed_push_subscriptions(*, out: TextIO | None = None) -> int:
+    """Two devices (a phone, a tablet) for each demo guardian, on the local push service of the tests, which
+    decrypts and shows what the portal pushes: ``python tests/push_endpoint.py --port 8765 --seed demo
+    --verbose``. ``PUSH_DEMO_ENDPOINT`` moves it; refused (and skipped) where the settings accept only public HTTPS
+    push services. Idempotent: a subscription is found again by its endpoint."""
+    import os
+    from urllib.parse import urlsplit
+
+    from tests.push_endpoint import PushEndpoint
+
+    from . import push
+    from .services import PortalError
+
+    origin = urlsplit(os.environ.get("PUSH_DEMO_ENDPOINT", DEMO_PUSH_ENDPOINT))
+    endpoint = PushEndpoint(seed=DEMO_PUSH_SEED, port=origin.port or 80)
+    made = 0
+    for user in User.objects.filter(guardian__isnull=False).order_by("pk")[:DEMO_PUSH_LIMIT]:
+        for device in ("phone", "tablet"):
+            info = endpoint.subscription(f"{user.username}-{device}")
+            info["endpoint"] = info["endpoint"].replace(endpoint.origin, f"{origin.scheme}://{origin.netloc}", 1)
+            try:
+                push.push_subscription_save(user=user, info=info, device=f"demo {device}")
+            except PortalError as refusal:
+                if out is not None:
+                    out.write(f"  push subscriptions not seeded: {refusal}\n")
+                return made
+            made += 1
+    if out is not None and made:
+        out.write(f"  {made} push subscriptions of demo guardians on {origin.scheme}://{origin.netloc}\n")
+    return made
 
 
 def seed_scale(

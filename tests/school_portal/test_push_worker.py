@@ -24,7 +24,7 @@ from .test_jobs_worker import database_backend, finished, shared_database, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GUARDIANS = 1200
+GUARDIANS = 4000  # enough that the fan-out is still running when the test kills its worker
 
 
 @pytest.fixture
