@@ -173,34 +173,34 @@ class SchoolTally:
 
 @dataclass
 class CityTally:
+    """The city's figures count each family once: one with children in two schools is in both schools' rows."""
+
     schools: list[SchoolTally]
-
-    @property
-    def families(self) -> int:
-        return sum(s.families for s in self.schools)
-
-    @property
-    def read(self) -> int:
-        return sum(s.read for s in self.schools)
+    families: int
+    read: int
 
 
 def emergency_tally(notice: Notice) -> CityTally:
-    """Families who read the notice, by school, in one query (a family with children in two schools counts in
-    each); a school with no child enrolled this year has no row."""
+    """Families who read the notice, by school (a family with children in two schools counts in each), and for the
+    whole city (each family once): two queries; a school with no child enrolled this year has no row."""
     guardian = "student__guardian_links__guardian"
     readers = NoticeRead.objects.filter(notice=notice).values("guardian_id")
+    counts = {
+        "families": Count(guardian, distinct=True),
+        "read": Count(guardian, filter=Q(**{f"{guardian}__in": readers}), distinct=True),
+    }
     rows = (
         audience.enrollments(notice)
         .values("class_group__school_id", "class_group__school__name")
-        .annotate(
-            families=Count(guardian, distinct=True),
-            read=Count(guardian, filter=Q(**{f"{guardian}__in": readers}), distinct=True),
-        )
+        .annotate(**counts)
         .order_by("class_group__school__name", "class_group__school_id")
     )
+    city = audience.enrollments(notice).aggregate(**counts)
     return CityTally(
         [
             SchoolTally(r["class_group__school_id"], r["class_group__school__name"], r["families"], r["read"])
             for r in rows
-        ]
+        ],
+        families=city["families"],
+        read=city["read"],
     )
