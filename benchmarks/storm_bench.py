@@ -26,12 +26,11 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from http_load import Outcome, _request, drive
-from serving import HOST, Meter, _load, servers
+from serving import HOST, Meter, _row, servers
 from support import (
     PYTHON,
     ROOT,
@@ -73,30 +72,6 @@ def prepare_in_django(guardians: int) -> None:
     )
     sessions = people.signed_in_sessions(users)
     print(json.dumps({"sessions": sessions, "path": f"/notices/{notice.pk}/"}))
-
-
-def _row(name: str, mode: str, outcome: Outcome, static_rate: float, meter: tuple) -> dict:
-    cpu, busiest, busy = meter
-    row = {
-        "page": name,
-        "mode": mode,
-        "rate": outcome.throughput,
-        "ratio": outcome.throughput / static_rate if static_rate else 1.0,
-        "p50": outcome.percentile(50) * 1000,
-        "p95": outcome.percentile(95) * 1000,
-        "p99": outcome.percentile(99) * 1000,
-        "errors": outcome.errors,
-        "cpu_ms": cpu / max(1, outcome.completed) * 1000,
-        "machine": busy,
-        "load": _load(),
-    }
-    print(
-        f"{name:24} {mode:22} {row['rate']:>7.1f} {row['ratio']:>6.2f} {row['p50']:>6.1f} {row['p95']:>6.1f} "
-        f"{row['p99']:>7.1f} {row['errors']:>4} {row['cpu_ms']:>10.2f} {busy * 100:>6.0f}% {row['load']:>5}"
-        + (f"  errors e.g. {outcome.error_samples}" if outcome.errors else "")
-    )
-    sys.stdout.flush()
-    return row
 
 
 async def _run(
@@ -162,16 +137,18 @@ def main() -> None:
             rows = []
             meter = Meter(roots)
             outcome = asyncio.run(_run(static_path, [None], ports, args.clients, args.seconds, 0.0))
-            rows.append(_row("static file", f"closed, {args.clients}", outcome, 0.0, meter.stop()))
+            rows.append(_row("gunicorn", "static file", f"closed, {args.clients}", outcome, 0.0, meter.stop()))
             static_rate = outcome.throughput
             meter = Meter(roots)
             outcome = asyncio.run(_run(data["path"], cookies, ports, args.clients, args.seconds, 0.0))
-            rows.append(_row("emergency notice", f"closed, {args.clients}", outcome, static_rate, meter.stop()))
+            rows.append(
+                _row("gunicorn", "emergency notice", f"closed, {args.clients}", outcome, static_rate, meter.stop())
+            )
             clients = max(1, args.rate // 5)
             meter = Meter(roots)
             outcome = asyncio.run(_run(data["path"], cookies, ports, clients, args.seconds, 0.2))
             mode = f"paced {args.rate}/s ({clients})"
-            rows.append(_row("emergency notice", mode, outcome, static_rate, meter.stop()))
+            rows.append(_row("gunicorn", "emergency notice", mode, outcome, static_rate, meter.stop()))
         out = ROOT / "var" / "bench" / "storm-rows.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(rows, indent=1))

@@ -185,7 +185,3 @@ def absence(request: HttpRequest) -> HttpResponse:
         .order_by("date", "student_id")[:20]
     )
     return render(request, "parent_notices/absence.html", {"form": form, "recent": recent})
-
-
-def content_language_name(code: str) -> str:
-    return str(dict(settings.LANGUAGES).get(code, code))
