@@ -15,6 +15,7 @@ it, so a missing browser fails every browser test with the fix in the message.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from school_portal.core.seeding import seed_demo
+from school_portal.core.seeding import DemoCity, seed_demo
 from school_portal.core.testing.world import restore_wagtail_roots
 from tests.browser.harness import (
     AXE_JS,
@@ -34,6 +35,7 @@ from tests.browser.harness import (
     Portal,
     watch_console,
 )
+from tests.demo_snapshot import TableSnapshot
 
 
 @pytest.fixture(scope="module")
@@ -73,17 +75,29 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# The demo city of this process's live server, seeded by its first ``portal`` (its port, the city, the rows).
+_seeded: tuple[int, DemoCity, TableSnapshot] | None = None
+
+
 @pytest.fixture
 def portal(live_server) -> Portal:
     """The demo city (``seed_demo``, every installed plug-in's part too) on the live server, its Sites on its port.
 
     The live server makes the test transactional: the database is emptied afterwards, Wagtail's root page and
-    collection with it, so they are put back first (see ``restore_wagtail_roots``).
+    collection with it, so they are put back first (see ``restore_wagtail_roots``). The city is seeded once per
+    process and put back from a copy of its rows for each later test (``tests/demo_snapshot.py``).
     """
+    global _seeded
     port = urlsplit(live_server.url).port
     assert port is not None
+    if _seeded is not None and _seeded[0] == port:
+        _, demo, snapshot = _seeded
+        snapshot.restore()
+        return Portal(port=port, demo=copy.deepcopy(demo))
     restore_wagtail_roots()
-    return Portal(port=port, demo=seed_demo(port=port))
+    demo = seed_demo(port=port)
+    _seeded = (port, copy.deepcopy(demo), TableSnapshot.take())
+    return Portal(port=port, demo=demo)
 
 
 @pytest.fixture

@@ -111,6 +111,7 @@ def axe_violations(page: Page, within: str | None = None) -> list[dict]:
     axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy
     (``script-src 'self'``) does not govern: the pages are checked with their real CSP in force.
     """
+    page.wait_for_load_state("load")  # a page a click has just opened is checked once it is there
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(

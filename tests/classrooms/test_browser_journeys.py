@@ -128,6 +128,7 @@ def test_a_teacher_reviews_gives_feedback_and_reuses_a_library_lesson(portal: Po
     ).first()
     assert submitted is not None
     page.locator(f'a[href="/lessons/sheets/{submitted.pk}/review/"]').click()
+    expect(page).to_have_url(re.compile(rf"/lessons/sheets/{submitted.pk}/review/$"))
     axe_check(page)
     page.locator("#id_feedback").fill("ていねいに かけました")
     page.locator("#id_stamp").select_option("good")
@@ -150,6 +151,7 @@ def test_a_teacher_reviews_gives_feedback_and_reuses_a_library_lesson(portal: Po
     page.locator("#id_q").fill("ふりこ")
     page.locator("main form button[type=submit]").click()
     page.locator("main .card a", has_text="ふりこ").click()
+    expect(page).to_have_url(re.compile(r"/lessons/library/\d+/$"))
     axe_check(page)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
