@@ -36,7 +36,7 @@ from school_portal.core import push
 from school_portal.core.models import GuardianLink, Job, PushMessage, User
 
 from . import audience, selectors
-from .models import Audience, Notice, NoticeSending, SchoolNoticeSettings, parse_resend_hours
+from .models import Audience, FamilyNoticeSettings, Notice, NoticeSending, SchoolNoticeSettings, parse_resend_hours
 
 logger = logging.getLogger(__name__)
 
@@ -92,19 +92,48 @@ def _ttl(notice: Notice, now: datetime.datetime) -> int:
     return int(min(push.MAX_TTL, max(60, (stop - now).total_seconds())))
 
 
-def _push(notice: Notice, *, user_ids: list[int], by: User | None, kind: str) -> Job:
-    """One push to ``user_ids`` about ``notice``; the text in the portal's default language (the families')."""
-    with translation.override(settings.LANGUAGE_CODE):
+def _body(notice: Notice, kind: str, language: str) -> str:
+    with translation.override(language):
         sender = notice.school.name if notice.school_id else _("The board of education")
         if kind == NoticeSending.Kind.FIRST:
-            body = _("A new notice from %(sender)s") % {"sender": sender}
-        else:
-            body = _("Reminder from %(sender)s: please read this notice.") % {"sender": sender}
+            return _("A new notice from %(sender)s") % {"sender": sender}
+        return _("Reminder from %(sender)s: please read this notice.") % {"sender": sender}
+
+
+def _variants(notice: Notice, user_ids: list[int], kind: str) -> tuple[dict[str, dict[str, str]], dict[int, str]]:
+    """The push in each family's notice language: the title of the school's translation where one is published
+    (else the Japanese title), the text in that language; and which user reads which."""
+    recipients = set(user_ids)
+    chosen = FamilyNoticeSettings.objects.exclude(language__in=["", settings.LANGUAGE_CODE])
+    languages = {
+        user_id: language
+        for user_id, language in chosen.values_list("guardian__user_id", "language")
+        if user_id in recipients
+    }
+    titles = dict(
+        Notice.objects.filter(translation_key=notice.translation_key, live=True)
+        .exclude(pk=notice.pk)
+        .values_list("locale__language_code", "title")
+    )
+    wanted = set(languages.values()) | {code for code, _name in settings.PORTAL_UI_LANGUAGES}
+    variants = {
+        language: {"title": titles.get(language, notice.title), "body": _body(notice, kind, language)}
+        for language in wanted - {settings.LANGUAGE_CODE}
+    }
+    return variants, languages
+
+
+def _push(notice: Notice, *, user_ids: list[int], by: User | None, kind: str) -> Job:
+    """One push to ``user_ids`` about ``notice``: in Japanese, and in the language each family reads notices in
+    (or the one they chose for the portal)."""
+    variants, languages = _variants(notice, user_ids, kind)
     emergency = notice.is_emergency
     return push.push_start(  # the job in the sender's language: they watch it
         users=user_ids,
         title=notice.title,
-        body=body,
+        body=_body(notice, kind, settings.LANGUAGE_CODE),
+        variants=variants,
+        languages=languages,
         url=reverse("parent_notices:notice", args=[notice.pk]),
         urgency=PushMessage.Urgency.HIGH if emergency else PushMessage.Urgency.NORMAL,
         ttl=_ttl(notice, timezone.now()),

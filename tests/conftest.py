@@ -3,12 +3,14 @@ clients, a child added to a class, a class of 35, and (from tests/browser/fixtur
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.utils import translation
@@ -85,6 +87,18 @@ def _default_language():
     ``Accept-Language: en`` leaves English active in this thread, and lazy strings would follow it."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo city (``seed_demo``, every plug-in's part) for a whole module, rolled back at its end; what the
+    command printed. Only for modules whose every test looks at the demo city: it stays for the module's tests."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        restore_wagtail_roots()
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

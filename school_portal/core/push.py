@@ -38,7 +38,7 @@ import threading
 import time
 import uuid
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -296,14 +296,19 @@ def push_start(
     emergency: bool = False,
     by: User,
     school=None,
+    variants: Mapping[str, Mapping[str, str]] | None = None,
+    languages: Mapping[int, str] | None = None,
 ) -> Job:
     """Notify ``users`` (a queryset, or Users or ids) on every device they subscribed (by email when they have
     none); returns the job the sender watches at ``/jobs/<id>/``.
 
     ``url`` is a path on the portal (opened when the notification is tapped). ``urgency`` and ``ttl`` (seconds the
     push service keeps it for a device that is offline) go to the push service; ``topic`` lets a later message
-    replace this one while undelivered. Quiet hours defer it, unless ``emergency``. The caller has asked the
-    access policy whether ``by`` may notify these users.
+    replace this one while undelivered. Quiet hours defer it, unless ``emergency``. ``variants`` holds the title
+    and body in other languages (``{"vi": {"title": ..., "body": ...}}``): a user receives the one of the language
+    ``languages`` gives for them (user id -> language, e.g. the language a family reads notices in), else the one
+    of their preferred language, else ``title`` and ``body``. The caller has asked the access policy whether
+    ``by`` may notify these users.
     """
     if not isinstance(url, str) or not url.startswith("/") or url.startswith("//") or "\\" in url:
         raise PortalError(_("A notification links to a page of the portal."))
@@ -316,6 +321,21 @@ def push_start(
     if isinstance(users, QuerySet):  # a city's guardians: their ids only, not 160,000 User objects
         users = users.values_list("pk", flat=True)
     ids = sorted({user if isinstance(user, int) else user.pk for user in users})
+    known = set(dict(settings.LANGUAGES)) - {settings.LANGUAGE_CODE}
+    readers: dict[str, list[int]] = {}
+    recipients = set(ids)
+    for user_id, language in (languages or {}).items():
+        if language in known and user_id in recipients:
+            readers.setdefault(language, []).append(user_id)
+    variants = {
+        language: {
+            "title": str(text["title"])[:200],
+            "body": str(text.get("body", ""))[:1000],
+            "users": sorted(readers.get(language, [])),
+        }
+        for language, text in (variants or {}).items()
+        if language in known
+    }
     message = PushMessage(
         sent_by=by,
         title=title[:200],
@@ -326,8 +346,11 @@ def push_start(
         topic=topic,
         emergency=emergency,
         recipient_ids=ids,
+        variants=variants,
     )
-    if len(json.dumps(payload_of(message)).encode()) > MAX_PAYLOAD_BYTES:
+    if any(
+        len(json.dumps(payload_of(message, language)).encode()) > MAX_PAYLOAD_BYTES for language in (None, *variants)
+    ):
         raise PortalError(_("The notification is too long."))
     message.save()
     job = jobs.job_start(
@@ -343,12 +366,21 @@ def push_start(
     return job
 
 
-def payload_of(message: PushMessage) -> dict[str, Any]:
-    """What the service worker receives (``static/core/service-worker.js`` shows it)."""
+def text_of(message: PushMessage, language: str | None) -> tuple[str, str]:
+    """The title and body for a user whose preferred language is ``language`` (blank or None: the default)."""
+    variant = message.variants.get(language or "") if message.variants else None
+    if variant:
+        return variant["title"], variant.get("body", "")
+    return message.title, message.body
+
+
+def payload_of(message: PushMessage, language: str | None = None) -> dict[str, Any]:
+    """What the service worker receives (``static/core/service-worker.js`` shows it), in ``language``."""
+    title, body = text_of(message, language)
     return {
         "id": message.pk,
-        "title": message.title,
-        "body": message.body,
+        "title": title,
+        "body": body,
         "url": message.url,
         "tag": f"portal-{message.pk}",
         "emergency": message.emergency,
@@ -636,7 +668,7 @@ def _due_rows(token: str, ids: list[int]) -> list[tuple]:
     return list(
         rows.values_list(
             "pk", "channel", "user_id", "subscription_id", "subscription__endpoint", "subscription__p256dh",
-            "subscription__auth",
+            "subscription__auth", "user__preferred_language",
         )
     )  # fmt: skip
 
@@ -649,7 +681,11 @@ def _drain(message: PushMessage, *, job: Job | None = None) -> int:
     ``RECORD_GROUP`` pushes sent but not recorded (sent again: the same Topic and tag). The next batch is
     claimed as soon as the current one is all handed out, while its last requests are in flight."""
     _release_abandoned(message)
-    data = json.dumps(payload_of(message), ensure_ascii=False).encode()
+    data = {
+        language: json.dumps(payload_of(message, language), ensure_ascii=False).encode()
+        for language in ("", *message.variants)
+    }
+    chosen = {user_id: language for language, text in message.variants.items() for user_id in text.get("users", ())}
     meta = {"urgency": message.urgency, "topic": message.topic or f"portal-{message.pk}", "ttl": message.ttl}
     threads = max(1, settings.PUSH_SEND_THREADS)
     flush_at = max(1, RECORD_GROUP - threads)
@@ -668,18 +704,19 @@ def _drain(message: PushMessage, *, job: Job | None = None) -> int:
                 if exhausted and not pending:
                     break
                 emails = []
-                for pk, channel, user_id, subscription_id, endpoint, p256dh, auth in _due_rows(token, ids):
+                for pk, channel, user_id, subscription_id, endpoint, p256dh, auth, language in _due_rows(token, ids):
                     if channel == PushDelivery.Channel.EMAIL:
                         emails.append((pk, user_id))
                     elif subscription_id is None:  # removed since: nothing to send to
                         outcomes.append(_Outcome(pk, "gone", "unsubscribed"))
                     else:
                         info = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
-                        waiting.append((pk, subscription_id, info))
+                        payload = data.get(chosen.get(user_id, language)) or data[""]
+                        waiting.append((pk, subscription_id, info, payload))
                 outcomes += _send_emails(message, emails)
             while waiting and len(pending) < threads:
-                pk, subscription_id, info = waiting.popleft()
-                pending.add(pool.submit(_send_push, pk, subscription_id, info, data, meta))
+                pk, subscription_id, info, payload = waiting.popleft()
+                pending.add(pool.submit(_send_push, pk, subscription_id, info, payload, meta))
             if pending:
                 done, pending = concurrent.futures.wait(
                     pending, timeout=0.05, return_when=concurrent.futures.FIRST_COMPLETED
@@ -699,8 +736,12 @@ def email_of(message: PushMessage, user: User) -> EmailMessage:
     """The email for a user with no device: plain text in the user's language, the link to open."""
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + message.url
     language = user.preferred_language or settings.LANGUAGE_CODE
+    for variant_language, variant in message.variants.items():
+        if user.pk in variant.get("users", ()):
+            language = variant_language
+    title, text = text_of(message, language)
     with translation.override(language):
-        lines = [message.title, message.body, _("Open it on the portal: %(link)s") % {"link": link}]
+        lines = [title, text, _("Open it on the portal: %(link)s") % {"link": link}]
         lines.append(
             _(
                 "You receive this by email because no phone or browser of yours has notifications from the "
@@ -708,7 +749,7 @@ def email_of(message: PushMessage, user: User) -> EmailMessage:
             )
         )
     body = "\n\n".join(line for line in lines if line)
-    return EmailMessage(subject=message.title, body=body, to=[user.email])
+    return EmailMessage(subject=title, body=body, to=[user.email])
 
 
 def _send_emails(message: PushMessage, deliveries: list[tuple[int, int]]) -> list[_Outcome]:

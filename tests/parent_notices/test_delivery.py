@@ -93,12 +93,38 @@ def test_a_translation_and_a_public_notice_are_not_pushed(
     assert [p["title"] for p in endpoint.messages_for("yamada-phone")] == ["遠足"]
 
 
+def test_a_family_that_reads_notices_in_another_language_is_reminded_in_it_with_the_schools_translation(
+    world, endpoint, families, django_capture_on_commit_callbacks
+) -> None:
+    guardian, _other = families
+    original = publish(world, django_capture_on_commit_callbacks, title="遠足")
+    (first,) = endpoint.messages_for("yamada-phone")
+    assert first["title"] == "遠足" and world.school.name in first["body"]  # Japanese: no language chosen yet
+
+    services.family_language_set(by=guardian, language="en")
+    publish(world, django_capture_on_commit_callbacks, title="Excursion", language="en", translation_of=original)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.notice_send_reminder(notice=original, by=world.users["homeroom_teacher"])
+    reminder = endpoint.messages_for("yamada-phone")[1]
+    assert reminder["title"] == "Excursion"
+    with translation.override("en"):
+        assert reminder["body"] == _("Reminder from %(sender)s: please read this notice.") % {
+            "sender": world.school.name
+        }
+    assert reminder["url"] == reverse("parent_notices:notice", args=[original.pk])  # the page shows the English
+
+    services.family_language_set(by=guardian, language="vi")  # no Vietnamese translation: the Japanese title
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.notice_send_reminder(notice=original, by=world.users["homeroom_teacher"])
+    assert endpoint.messages_for("yamada-phone")[2]["title"] == "遠足"
+
+
 def test_during_a_guardians_quiet_hours_a_notice_waits_for_their_end_but_an_emergency_does_not(
     world, endpoint, families, django_capture_on_commit_callbacks
 ) -> None:
     guardian, _other = families
     now = timezone.now().astimezone(TOKYO)
-    end = (now + datetime.timedelta(seconds=30)).time()  # a margin for a slow machine; waited for below
+    end = (now + datetime.timedelta(seconds=10)).time()  # a margin for a slow machine; waited for below
     push.push_preference_set(
         user=guardian, quiet_hours=True, quiet_start=(now - datetime.timedelta(minutes=5)).time(), quiet_end=end
     )
@@ -137,7 +163,7 @@ def test_resends_go_on_the_schools_schedule_only_to_families_who_have_not_read_a
     assert len(endpoint.messages_for("sato-phone")) == 2
     resent = endpoint.messages_for("sato-phone")[1]
     assert resent["title"] == "保護者会"
-    with translation.override("ja"):  # the families' language, not the sender's
+    with translation.override("en"):  # Mr Sato chose English for the portal: his language, not the sender's
         assert resent["body"] == _("Reminder from %(sender)s: please read this notice.") % {"sender": world.school.name}
 
     backdate_first_sending(notice, 49)
@@ -199,7 +225,7 @@ def test_a_teachers_reminder_is_pushed_to_the_families_who_have_not_read_it(
     assert endpoint.messages_for("yamada-phone") == []
     (reminder,) = endpoint.messages_for("sato-phone")
     assert reminder["url"] == reverse("parent_notices:notice", args=[notice.pk])
-    with translation.override("ja"):
+    with translation.override("en"):  # Mr Sato's language
         assert reminder["body"] == _("Reminder from %(sender)s: please read this notice.") % {
             "sender": world.school.name
         }

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -63,8 +61,7 @@ def _public_urls() -> list[tuple[str, str]]:
     return urls
 
 
-def test_no_public_output_of_the_demo_city_names_a_child_or_a_guardian():
-    call_command("seed_demo", "--quiet", stdout=io.StringIO())
+def test_no_public_output_of_the_demo_city_names_a_child_or_a_guardian(demo_city: str) -> None:
     names = _names()
     assert "山田 花子" in names or any(" " in name for name in names)  # the demo has children with names
     public = Notice.objects.filter(audience=Audience.PUBLIC, live=True)
@@ -86,8 +83,7 @@ def test_no_public_output_of_the_demo_city_names_a_child_or_a_guardian():
     assert "学校公開日" in csv and "教育フォーラム" in csv
 
 
-def test_a_public_output_asked_for_a_family_notice_is_refused():
-    call_command("seed_demo", "--quiet", stdout=io.StringIO())
+def test_a_public_output_asked_for_a_family_notice_is_refused(demo_city: str) -> None:
     client = Client()
     family = Notice.objects.exclude(audience=Audience.PUBLIC).filter(live=True).first()
     assert client.get(reverse("parent_notices:public_notice", args=[family.pk])).status_code == 404

@@ -75,6 +75,9 @@ class PushMessage(models.Model):
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     ttl = models.PositiveIntegerField(default=86400)
     emergency = models.BooleanField(default=False)
+    # The same message in other languages, {"en": {"title": ..., "body": ...}}: a user whose preferred language
+    # is one of them receives it so; everyone else the title and body above (the portal's default language).
+    variants = models.JSONField(default=dict, blank=True)
     # Who it is for, until the deliveries are written (by the job's task, not in the sender's request).
     recipient_ids = models.JSONField(default=list)
     planned = models.BooleanField(default=False)
