@@ -3,14 +3,15 @@
 
 Encoding: UTF-8 without a BOM. The dataset is for machines first (data portals, app developers); a BOM becomes
 part of the first column's name for most CSV readers (Python's ``csv`` with ``utf-8``, ``pandas`` without
-``encoding="utf-8-sig"``, ``awk``), so the check "the first column is 全国地方公共団体コード" would fail. Excel users
-open it through Data > From Text/CSV (UTF-8). The staff's exports (``core/exports.py``) keep their BOM: those are for
-Excel. Cells are formula-safe like those exports (a cell a teacher typed that starts like a formula is written
-as text), RFC 4180 line ends (CRLF).
+``encoding="utf-8-sig"``, ``awk``), so the check "the first column is 都道府県コード又は市区町村コード" would
+fail. Excel users open it through Data > From Text/CSV (UTF-8). The staff's exports (``core/exports.py``) keep
+their BOM: those are for Excel. Cells are formula-safe like those exports (a cell a teacher typed that starts like
+a formula is written as text), RFC 4180 line ends (CRLF).
 
-全国地方公共団体コード (the six-digit local government code, with its check digit) is not something the portal
-knows about a city: it comes from ``settings.PARENT_NOTICES_LG_CODES`` (city slug → code) or the environment
-(``PARENT_NOTICES_LG_CODES="slug=code,..."``), empty when not set. ID is stable: the notice's id and the block's id.
+都道府県コード又は市区町村コード (the six-digit 全国地方公共団体コード, with its check digit) is not something the
+portal knows about a city: it comes from ``settings.PARENT_NOTICES_LG_CODES`` (city slug → code) or the environment
+(``PARENT_NOTICES_LG_CODES="slug=code,..."``), empty when not set; 都道府県名 follows from its first two digits.
+NO is stable: the notice's id and the block's id.
 """
 
 from __future__ import annotations
@@ -26,13 +27,18 @@ from school_portal.core.exports import safe_cell
 
 from .selectors import PublicEvent, plain_text
 
+# The current definition (デジタル庁 自治体標準オープンデータセット, イベント一覧): 32 columns in this order. The
+# older 推奨データセット began 全国地方公共団体コード, ID, 地方公共団体名 and had イベント名_英字; data portals
+# and the tools that read the standard now expect the names below (checked against three municipal publishers'
+# readers in Dec 2026, docs/architecture.md).
 COLUMNS = (
-    "全国地方公共団体コード",
-    "ID",
-    "地方公共団体名",
+    "都道府県コード又は市区町村コード",
+    "NO",
+    "都道府県名",
+    "市区町村名",
     "イベント名",
     "イベント名_カナ",
-    "イベント名_英字",
+    "イベント名_英語",
     "開始日",
     "終了日",
     "開始時間",
@@ -50,17 +56,31 @@ COLUMNS = (
     "方書",
     "緯度",
     "経度",
-    "利用可能対象者",
-    "資格/定員",
-    "対象者",
-    "申込開始日",
-    "申込終了日",
-    "申込方法",
-    "画像",
-    "画像_ライセンス",
+    "アクセス方法",
+    "駐車場情報",
+    "定員",
+    "参加申込終了日",
+    "参加申込終了時間",
+    "参加申込方法",
     "URL",
     "備考",
 )
+
+# JIS X 0401: the first two digits of a 全国地方公共団体コード name the prefecture.
+PREFECTURES = dict(
+    enumerate(
+        "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 新潟県 "
+        "富山県 石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 奈良県 和歌山県 "
+        "鳥取県 島根県 岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 熊本県 大分県 宮崎県 "
+        "鹿児島県 沖縄県".split(),
+        start=1,
+    )
+)
+
+
+def prefecture_name(code: str) -> str:
+    """The prefecture of a local government code ("271004" → 大阪府); empty for an empty or unknown code."""
+    return PREFECTURES.get(int(code[:2]), "") if len(code) >= 2 and code[:2].isdigit() else ""
 
 
 def lg_codes() -> dict[str, str]:
@@ -81,11 +101,13 @@ def event_row(event: PublicEvent, *, url: str) -> dict[str, str]:
     notice = event.notice
     city = notice.city
     row = dict.fromkeys(COLUMNS, "")
+    code = lg_code(city.slug)
     row.update(
         {
-            "全国地方公共団体コード": lg_code(city.slug),
-            "ID": f"{notice.pk}-{event.block_id}",
-            "地方公共団体名": city.name,
+            "都道府県コード又は市区町村コード": code,
+            "NO": f"{notice.pk}-{event.block_id}",
+            "都道府県名": prefecture_name(code),
+            "市区町村名": city.name,
             "イベント名": event.name,
             "開始日": event.date.isoformat(),
             "終了日": event.date.isoformat(),

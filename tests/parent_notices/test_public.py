@@ -215,12 +215,22 @@ def test_the_open_data_csv_has_the_standard_columns_in_order_utf8_without_bom_an
     assert not raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
     assert tuple(rows[0]) == opendata.COLUMNS
-    assert rows[0][:4] == ["全国地方公共団体コード", "ID", "地方公共団体名", "イベント名"]
+    assert len(rows[0]) == 32  # the current definition (デジタル庁), not the older 推奨データセット's 33
+    assert rows[0][:5] == ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "イベント名"]
+    assert rows[0][24:30] == [
+        "アクセス方法",
+        "駐車場情報",
+        "定員",
+        "参加申込終了日",
+        "参加申込終了時間",
+        "参加申込方法",
+    ]
     assert rows[0][-2:] == ["URL", "備考"]
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["イベント名"] == '\'=HYPERLINK("http://x")'
-    assert row["地方公共団体名"] == world.city.name and row["主催者"] == world.school.name
+    assert row["市区町村名"] == world.city.name and row["主催者"] == world.school.name
+    assert row["都道府県名"] == ""  # no local government code set for the city: nothing guessed
     assert row["開始時間"] == "09:00" and row["URL"].startswith("http")
 
 
@@ -239,7 +249,8 @@ def test_the_city_csv_holds_every_schools_events_and_the_local_government_code_f
         )
     )
     assert {row["イベント名"] for row in rows} == {"学校公開日", "他校の運動会"}
-    assert {row["全国地方公共団体コード"] for row in rows} == {"271004"}
+    assert {row["都道府県コード又は市区町村コード"] for row in rows} == {"271004"}
+    assert {row["都道府県名"] for row in rows} == {"大阪府"}
 
 
 def test_feeds_and_csv_are_served_from_the_cache_until_a_notice_changes(world):
