@@ -19,7 +19,7 @@ class ParentNoticesConfig(AppConfig):
             websocket_routes,
         )
 
-        from . import access_rules, approval, consumers, delivery, emergency, locales
+        from . import access_rules, approval, consumers, delivery, emergency, inbox_cache, locales
         from .models import Notice
         from .public import access_rules as public_access_rules
         from .public import cache as public_cache
@@ -29,6 +29,7 @@ class ParentNoticesConfig(AppConfig):
         emergency.register()
         public_access_rules.register()
         public_cache.connect()
+        inbox_cache.connect()
         published.connect(delivery.on_published, sender=Notice, dispatch_uid="parent_notices.delivery")
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
         post_migrate.connect(locales.on_post_migrate, sender=self, dispatch_uid="parent_notices.locales")

@@ -47,7 +47,15 @@ def inbox(user: User, *, language: str, limit: int = INBOX_SIZE) -> list[Notice]
     if language != settings.LANGUAGE_CODE:
         qs = qs.annotate(translated_title=Subquery(_translations(language).values("title")[:1]))
     qs = qs.select_related("school").only(
-        "pk", "title", "category", "school__name", "last_published_at", "reply_deadline", "translation_key", "audience"
+        "pk",
+        "title",
+        "category",
+        "school__name",
+        "last_published_at",
+        "reply_deadline",
+        "expire_at",
+        "translation_key",
+        "audience",
     )
     notices = list(qs.order_by("pinned", "is_read", "-last_published_at", "-pk")[:limit])
     for notice in notices:

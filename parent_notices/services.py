@@ -20,7 +20,7 @@ from school_portal.core.models import Enrollment, Guardian, School, SchoolYear, 
 from school_portal.core.realtime import notify_group
 from school_portal.core.services import PortalError
 
-from . import audience
+from . import audience, inbox_cache
 from .blocks import ReplyKind
 from .consumers import absences_group, notice_group
 from .models import (
@@ -84,6 +84,7 @@ def notice_read_mark(*, notice: Notice, by: User) -> bool:
             NoticeRead.objects.create(notice=notice, guardian_id=guardian_id)
     except IntegrityError:
         return False
+    inbox_cache.reads_changed(guardian_id)
     transaction.on_commit(
         lambda: notify_group(
             group=notice_group(notice.pk), event={"kind": "parent_notices.read", "message": _("A family read it.")}

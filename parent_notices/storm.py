@@ -29,6 +29,7 @@ from django.utils.translation import override
 
 from school_portal.core.realtime import notify_group
 
+from . import inbox_cache
 from .consumers import notice_group
 from .models import Category, Notice, NoticeRead
 
@@ -114,6 +115,7 @@ def read_mark(*, notice: Notice, guardian_id: int) -> None:
     """The read receipt, written cheaply (one INSERT ... ON CONFLICT DO NOTHING), and the board's tally told of
     reads at most once per ``TICK_SECONDS`` by this process."""
     NoticeRead.objects.bulk_create([NoticeRead(notice_id=notice.pk, guardian_id=guardian_id)], ignore_conflicts=True)
+    inbox_cache.reads_changed(guardian_id)  # one cache write: whether the row is new is not known here
     now = time.monotonic()
     with _lock:
         if now - _ticks.get(notice.pk, -TICK_SECONDS) < TICK_SECONDS:

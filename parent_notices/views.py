@@ -3,13 +3,17 @@ staff's list of their notices. Thin: the policy, the selectors and the services 
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +21,7 @@ from school_portal.core.access import capability_required, policy
 from school_portal.core.models import Student
 from school_portal.core.services import PortalError
 
-from . import selectors, services, storm, views_emergency
+from . import inbox_cache, selectors, services, storm, views_emergency
 from .forms import AbsenceForm, LanguageForm
 from .models import AbsenceReport, Notice
 
@@ -28,8 +32,16 @@ def index(request: HttpRequest) -> HttpResponse:
     context: dict = {"is_guardian": actor.guardian_id is not None}
     if actor.guardian_id is not None:
         language = selectors.family_language(request.user)
+
+        def draw() -> tuple[str, datetime.datetime | None]:
+            notices = selectors.inbox(request.user, language=language)
+            html = render_to_string("parent_notices/includes/inbox_list.html", {"notices": notices})
+            return html, min((n.expire_at for n in notices if n.expire_at), default=None)
+
         context.update(
-            notices=selectors.inbox(request.user, language=language),
+            inbox_html=mark_safe(  # noqa: S308 - our template's output, stored as drawn
+                inbox_cache.inbox_html(request.user, guardian_id=actor.guardian_id, language=language, draw=draw)
+            ),
             language_form=LanguageForm(initial={"language": language}),
         )
     if policy.can(request, "parent_notices.write"):

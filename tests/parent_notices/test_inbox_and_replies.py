@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -24,6 +25,11 @@ pytestmark = pytest.mark.django_db
 
 def _inbox_titles(client) -> str:
     return client.get(reverse("parent_notices:index")).content.decode()
+
+
+def _inbox_list(page: str) -> str:
+    start = page.index('<ul class="inbox">')
+    return page[start : page.index("</ul>", start)]
 
 
 def test_a_family_sees_notices_for_any_of_its_children_across_schools_and_nobody_elses(world, client_as) -> None:
@@ -199,3 +205,47 @@ def test_script_in_a_title_or_text_is_shown_as_text(world, client_as) -> None:
     page = client_as("guardian").get(reverse("parent_notices:notice", args=[notice.pk])).content.decode()
     assert "<script>alert('x')</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_the_stored_inbox_changes_as_soon_as_a_notice_a_read_a_child_or_an_expiry_does(world, client_as) -> None:
+    """The inbox list is kept between visits (parent_notices/inbox_cache.py): what a family sees still follows
+    every change at once, and one family's list is never another's."""
+    first = notice_publish(school=world.school, title="一つ目のお知らせ")
+    client = client_as("guardian")
+    page = _inbox_titles(client)
+    assert "一つ目のお知らせ" in page and _("Unread") in page
+    with CaptureQueriesContext(connection) as stored:
+        again = _inbox_titles(client)  # from the cache: the notices are not asked for again
+    assert _inbox_list(again) == _inbox_list(page) and "一つ目のお知らせ" in _inbox_list(page)
+    assert not [q for q in stored.captured_queries if "parent_notices_notice" in q["sql"]]
+
+    notice_publish(school=world.school, title="二つ目のお知らせ")  # published: every family's list is drawn again
+    assert "二つ目のお知らせ" in _inbox_titles(client)
+
+    client.get(reverse("parent_notices:notice", args=[first.pk]))  # read: no longer marked unread
+    page = _inbox_titles(client)
+    assert page.count(_("Unread")) == 1
+
+    other = _inbox_titles(client_as("other_guardian"))  # the classmate's family: its own list, not the Yamadas'
+    assert other.count(_("Unread")) == 2
+
+    class_notice = notice_publish(
+        school=world.school, title="3年2組のお知らせ", audience=Audience.CLASS, class_groups=[world.other_class]
+    )
+    assert "3年2組のお知らせ" not in _inbox_titles(client)
+    third = Student.objects.create(
+        user=core_services.User.objects.create_user(username="s-third-cache"),
+        school=world.school,
+        sourced_id="third-cache",
+        family_name="山田",
+        given_name="三郎",
+    )
+    Enrollment.objects.create(student=third, class_group=world.other_class)
+    GuardianLink.objects.create(guardian=world.users["guardian"].guardian, student=third)  # a child in 3年2組
+    assert "3年2組のお知らせ" in _inbox_titles(client)
+
+    Notice.objects.filter(pk=class_notice.pk).update(expire_at=timezone.now() + datetime.timedelta(seconds=1))
+    notice_publish(school=world.school, title="三つ目のお知らせ")  # the list drawn with the expiry in it
+    assert "3年2組のお知らせ" in _inbox_titles(client)
+    time.sleep(1.1)
+    assert "3年2組のお知らせ" not in _inbox_titles(client)  # expired: gone, though nothing was saved
