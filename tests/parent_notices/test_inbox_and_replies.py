@@ -27,6 +27,20 @@ def _inbox_titles(client) -> str:
     return client.get(reverse("parent_notices:index")).content.decode()
 
 
+def _add_third_child(world) -> Student:
+    """A third child of the Yamadas, in 3年2組 (the other class of their school)."""
+    third = Student.objects.create(
+        user=core_services.User.objects.create_user(username="s-third"),
+        school=world.school,
+        sourced_id="third",
+        family_name="山田",
+        given_name="三郎",
+    )
+    Enrollment.objects.create(student=third, class_group=world.other_class)
+    GuardianLink.objects.create(guardian=world.users["guardian"].guardian, student=third)
+    return third
+
+
 def _inbox_list(page: str) -> str:
     start = page.index('<ul class="inbox">')
     return page[start : page.index("</ul>", start)]
@@ -102,15 +116,7 @@ def test_the_inbox_takes_the_same_number_of_queries_for_more_notices_children_an
         notice_publish(
             school=world.school, title=f"さくら {i}", audience=Audience.CLASS, class_groups=[world.class_group]
         )
-    third = Student.objects.create(
-        user=core_services.User.objects.create_user(username="s-third"),
-        school=world.school,
-        sourced_id="third",
-        family_name="山田",
-        given_name="三郎",
-    )
-    Enrollment.objects.create(student=third, class_group=world.other_class)
-    GuardianLink.objects.create(guardian=user.guardian, student=third)
+    _add_third_child(world)
     assert count() == before
 
 
@@ -233,15 +239,7 @@ def test_the_stored_inbox_changes_as_soon_as_a_notice_a_read_a_child_or_an_expir
         school=world.school, title="3年2組のお知らせ", audience=Audience.CLASS, class_groups=[world.other_class]
     )
     assert "3年2組のお知らせ" not in _inbox_titles(client)
-    third = Student.objects.create(
-        user=core_services.User.objects.create_user(username="s-third-cache"),
-        school=world.school,
-        sourced_id="third-cache",
-        family_name="山田",
-        given_name="三郎",
-    )
-    Enrollment.objects.create(student=third, class_group=world.other_class)
-    GuardianLink.objects.create(guardian=world.users["guardian"].guardian, student=third)  # a child in 3年2組
+    _add_third_child(world)  # a child in 3年2組
     assert "3年2組のお知らせ" in _inbox_titles(client)
 
     Notice.objects.filter(pk=class_notice.pk).update(expire_at=timezone.now() + datetime.timedelta(seconds=1))
