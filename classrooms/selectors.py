@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from school_portal.core import search_text
 from school_portal.core.access import Actor, policy
+from school_portal.core.jp_holidays import japanese_holiday
 from school_portal.core.models import ClassGroup, Enrollment, Student
 from school_portal.core.selectors import enrollments_in_roster_order, students_in_roster_order
 
@@ -37,10 +38,22 @@ class StudentDay:
         return self.next_school_date == self.tomorrow
 
 
+def is_school_day(day: datetime.date) -> bool:
+    """Monday to Friday, not a Japanese national holiday (``core/jp_holidays.py``; a school's own closed days,
+    such as its anniversary, are not known to the portal)."""
+    if day.weekday() >= 5:
+        return False
+    try:
+        return japanese_holiday(day) is None
+    except ValueError:  # before 2020: the holiday rules are not kept
+        return True
+
+
 def next_school_date(day: datetime.date) -> datetime.date:
-    """The next weekday after ``day`` (Saturday and Sunday are not school days; holidays are not known here)."""
+    """The next school day after ``day``: after the Friday before a long weekend or Silver Week, the day school
+    starts again."""
     following = day + datetime.timedelta(days=1)
-    while following.weekday() >= 5:
+    while not is_school_day(following):
         following += datetime.timedelta(days=1)
     return following
 

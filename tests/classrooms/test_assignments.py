@@ -177,6 +177,20 @@ def test_on_a_friday_mondays_homework_is_due_by_the_next_school_day(cw, world):
     assert [a.pk for a in day.later] == [tuesday.pk]
 
 
+def test_before_silver_week_the_next_school_day_is_after_the_three_holidays(cw, world):
+    """Friday 18 September 2026, then a weekend and 敬老の日, 国民の休日 and 秋分の日 (Monday to Wednesday):
+    Thursday's homework is the next school day's."""
+    friday = datetime.datetime(2026, 9, 18, 16, 0, tzinfo=TOKYO)
+    opened = friday - datetime.timedelta(days=1)
+    thursday = _assign(cw, world, opens=opened, due=datetime.datetime(2026, 9, 24, 8, 30, tzinfo=TOKYO), title="thu")
+    later = _assign(cw, world, opens=opened, due=datetime.datetime(2026, 9, 25, 8, 30, tzinfo=TOKYO), title="fri")
+    Assignment.objects.filter(pk=cw.assignment.pk).delete()
+    day = _day(world, friday)
+    assert [a.pk for a in day.next_school_day] == [thursday.pk]
+    assert day.next_school_date == datetime.date(2026, 9, 24) and not day.next_school_day_is_tomorrow
+    assert [a.pk for a in day.later] == [later.pk]
+
+
 def test_late_at_night_in_tokyo_the_day_is_tokyos_not_utcs(cw, world):
     # 00:30 on Tuesday in Tokyo is still Monday in UTC: Tuesday's work is today's.
     now = datetime.datetime(2026, 6, 9, 0, 30, tzinfo=TOKYO)
