@@ -28,9 +28,10 @@ from school_portal.core.exports import safe_cell
 from .selectors import PublicEvent, plain_text
 
 # The current definition (デジタル庁 自治体標準オープンデータセット, イベント一覧): 32 columns in this order. The
-# older 推奨データセット began 全国地方公共団体コード, ID, 地方公共団体名 and had イベント名_英字; data portals
-# and the tools that read the standard now expect the names below (checked against three municipal publishers'
-# readers in Dec 2026, docs/architecture.md).
+# older 推奨データセット began 全国地方公共団体コード, ID, 地方公共団体名 and had イベント名_英字. The names and
+# order below are those of three independent public programs that read or publish the dataset (a city's event
+# database, an RDF converter, a FIWARE exporter), compared in Dec 2026; the Digital Agency's own page was not
+# reachable from here.
 COLUMNS = (
     "都道府県コード又は市区町村コード",
     "NO",
