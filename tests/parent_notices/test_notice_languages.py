@@ -36,7 +36,9 @@ def test_a_family_chooses_vietnamese_and_reads_the_translation_or_the_japanese_w
     assert "Nội dung tiếng Việt" in page and 'lang="vi"' in page
     page = client.get(reverse("parent_notices:notice", args=[untranslated.pk])).content.decode()
     assert "<ruby>遠足<rp>(</rp><rt>えんそく</rt>" in page
-    assert "is not available in" in page  # the note, with the English for whoever does not read Japanese
+    # the note: in English for whoever does not read Japanese, then in the page's language, each marked as such
+    assert '<span lang="en">This notice is not available in Vietnamese yet.' in page
+    assert '<span lang="ja">このお知らせはまだベトナム語に翻訳されていません。' in page
 
 
 def test_a_language_that_is_not_offered_is_refused(world, client_as) -> None:
