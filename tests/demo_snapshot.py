@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 
@@ -68,14 +69,18 @@ class TableSnapshot:
         clear_process_cache()
 
 
-def clear_process_cache() -> None:
-    """Empty this process's namespace of the Redis cache (the test settings give each process its own prefix);
-    the local-memory cache of the embedded default is simply cleared."""
-    prefix = settings.CACHES["default"].get("KEY_PREFIX")
-    if not isinstance(cache, RedisCache) or not prefix:
-        cache.clear()
+def clear_process_cache(backend: BaseCache | None = None) -> None:
+    """Empty this process's namespace of the Redis cache (the test settings give each process its own prefix),
+    never the whole Redis database: the other test workers' caches and channel layers live there too (an earlier
+    version called ``cache.clear()``, a FLUSHDB, and the other workers' live sockets lost their groups). The
+    local-memory cache of the embedded default is simply cleared."""
+    backend = backend if backend is not None else caches["default"]
+    if isinstance(backend, LocMemCache):
+        backend.clear()
         return
-    client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if not isinstance(backend, RedisCache) or not backend.key_prefix:
+        raise TypeError(f"not a cache this can empty without touching others: {backend!r}")
+    client = backend._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
     for start in range(0, len(keys), 1000):
         client.delete(*keys[start : start + 1000])
