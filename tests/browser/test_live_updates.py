@@ -22,10 +22,6 @@ from .harness import DESKTOP, axe_violations, format_violations
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 RECONNECT_MS = 60_000  # backoff with jitter after a restart on a busy machine: generous
-# An event's arrival, not its speed (docs/benchmarks.md measures that). In two PostgreSQL legs of CI (two cores,
-# three test workers, a test's DROP DATABASE taking 25-43 s beside it) waits of 5 s for an event failed here,
-# though the same runs pass alone and under a CPU load of three busy loops.
-EVENT_MS = 15_000
 
 
 def _send(user_id: int, message: str, url: str | None = None) -> None:
@@ -67,7 +63,7 @@ def test_the_dashboard_shows_events_live_and_reconnects_after_daphne_restarts(
         for page in pages:
             region = page.locator("[data-live-region]")
             expect(region).to_have_attribute("aria-live", "polite")
-            expect(region.get_by_role("link", name="山田 花子さんが提出しました")).to_be_visible(timeout=EVENT_MS)
+            expect(region.get_by_role("link", name="山田 花子さんが提出しました")).to_be_visible()
         # The link is reachable with the keyboard alone.
         for _ in range(40):
             on_a.keyboard.press("Tab")
@@ -86,7 +82,7 @@ def test_the_dashboard_shows_events_live_and_reconnects_after_daphne_restarts(
         expect(on_a.locator("[data-live-url]")).to_have_attribute("data-live-state", "reconnecting")
         expect(on_a.locator("[data-live-offline]")).to_be_visible()
         _send(teacher.pk, "while A was down")
-        expect(on_b.locator("[data-live-region]")).to_contain_text("while A was down", timeout=EVENT_MS)
+        expect(on_b.locator("[data-live-region]")).to_contain_text("while A was down")
 
         # Worker A comes back on the same port: the tab reconnects, reloads its panels, shows the next event.
         processes[0] = start_daphne(ports[0], env, logs[0])
@@ -94,19 +90,15 @@ def test_the_dashboard_shows_events_live_and_reconnects_after_daphne_restarts(
         expect(on_a.locator("[data-live-offline]")).to_be_hidden()
         expect(on_a.locator("#stale")).to_have_count(0)  # the panels were fetched afresh
         expect(on_a.locator("#dashboard-panels")).not_to_be_empty()
-        # B's socket too (a tab whose socket dropped meanwhile is reconnecting, and misses what is sent then).
-        expect(on_b.locator("[data-live-url]")).to_have_attribute("data-live-state", "open", timeout=RECONNECT_MS)
         _send(teacher.pk, "after the restart")
-        expect(on_a.locator("[data-live-region]")).to_contain_text("after the restart", timeout=EVENT_MS)
-        expect(on_b.locator("[data-live-region]")).to_contain_text("after the restart", timeout=EVENT_MS)
+        expect(on_a.locator("[data-live-region]")).to_contain_text("after the restart")
+        expect(on_b.locator("[data-live-region]")).to_contain_text("after the restart")
         for log in logs:
             assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
     finally:
         for process in processes:
             if process.poll() is None:
                 stop(process)
-        for log in logs:  # shown with a failure (pytest prints a failing test's output): what the workers saw
-            print(f"--- {log.name}\n{log.read_text()[-2000:]}")
 
 
 def test_signing_out_in_another_tab_stops_the_live_updates(transactional_db, new_context, tmp_path, settings):

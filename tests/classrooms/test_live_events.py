@@ -15,9 +15,7 @@ from school_portal.asgi import application
 from school_portal.core.testing.world import build_world
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-# An event's arrival, not its speed: in one PostgreSQL leg of CI (two cores, three test workers, a test's DROP
-# DATABASE taking 25 s beside it) a 5 s wait for the feedback event failed here; it passes alone.
-WAIT = 15
+WAIT = 5
 
 
 def _socket_for(user) -> WebsocketCommunicator:
