@@ -33,8 +33,8 @@ CORE = "school_portal"
 PLUGINS = list(settings.PORTAL_PLUGINS)
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 240
-# Probes at once. Each is CPU-bound for half a minute; six at once on CI's two cores starved the other test
-# workers' real-time tests (a WebSocket event waited for 5 s timed out beside them).
+# Probes at once. Each is CPU-bound for half a minute; on CI's two cores, beside the other test workers, two at a
+# time take as long as six (65 s alone here) and leave the other workers their share of the cores.
 SIDE_BY_SIDE = 2
 
 # Runs inside the portal started without one plug-in; prints one JSON line of what it saw.
