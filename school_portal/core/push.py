@@ -374,6 +374,12 @@ def text_of(message: PushMessage, language: str | None) -> tuple[str, str]:
     return message.title, message.body
 
 
+def chosen_languages(message: PushMessage) -> dict[int, str]:
+    """User id → the variant the sender chose for them (``push_start``'s ``languages``); the others get the one of
+    their preferred language."""
+    return {user_id: language for language, text in message.variants.items() for user_id in text.get("users", ())}
+
+
 def payload_of(message: PushMessage, language: str | None = None) -> dict[str, Any]:
     """What the service worker receives (``static/core/service-worker.js`` shows it), in ``language``."""
     title, body = text_of(message, language)
@@ -685,7 +691,7 @@ def _drain(message: PushMessage, *, job: Job | None = None) -> int:
         language: json.dumps(payload_of(message, language), ensure_ascii=False).encode()
         for language in ("", *message.variants)
     }
-    chosen = {user_id: language for language, text in message.variants.items() for user_id in text.get("users", ())}
+    chosen = chosen_languages(message)
     meta = {"urgency": message.urgency, "topic": message.topic or f"portal-{message.pk}", "ttl": message.ttl}
     threads = max(1, settings.PUSH_SEND_THREADS)
     flush_at = max(1, RECORD_GROUP - threads)
@@ -732,13 +738,11 @@ def _drain(message: PushMessage, *, job: Job | None = None) -> int:
     return sent
 
 
-def email_of(message: PushMessage, user: User) -> EmailMessage:
-    """The email for a user with no device: plain text in the user's language, the link to open."""
+def email_of(message: PushMessage, user: User, *, chosen: str | None = None) -> EmailMessage:
+    """The email for a user with no device: plain text in the language chosen for them (``chosen_languages``),
+    else their own, the link to open."""
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + message.url
-    language = user.preferred_language or settings.LANGUAGE_CODE
-    for variant_language, variant in message.variants.items():
-        if user.pk in variant.get("users", ()):
-            language = variant_language
+    language = chosen or user.preferred_language or settings.LANGUAGE_CODE
     title, text = text_of(message, language)
     with translation.override(language):
         lines = [title, text, _("Open it on the portal: %(link)s") % {"link": link}]
@@ -757,11 +761,12 @@ def _send_emails(message: PushMessage, deliveries: list[tuple[int, int]]) -> lis
     if not deliveries:
         return []
     users = User.objects.in_bulk([user_id for _pk, user_id in deliveries])
+    chosen = chosen_languages(message)
     outcomes = []
     with get_connection() as mail:
         for pk, user_id in deliveries:
             try:
-                mail.send_messages([email_of(message, users[user_id])])
+                mail.send_messages([email_of(message, users[user_id], chosen=chosen.get(user_id))])
             except Exception as error:  # SMTP: tried again like a push service that failed
                 outcomes.append(_Outcome(pk, "retry", f"email: {type(error).__name__}"))
             else:
