@@ -4,6 +4,10 @@ Each request runs in its own thread with its own database connection, lined up a
 is slowed down (``SlowMD5PasswordHasher``) so that the requests really overlap while the password is checked,
 as a real hash (~0.5 s) makes them do. Whatever the timing, no more attempts may be *checked* than the door lets
 through: the others are told to wait. The count is taken before the check, under a row lock.
+
+The right password is not fired inside the flood: a success resets its pair (by design, as django-axes does), so a
+wrong attempt that reaches the door after the success is rightly checked again, and how many do depends on the
+machine's timing (a CI run under load saw six checks with the right password in the flood). It comes after it.
 """
 
 from __future__ import annotations
@@ -80,14 +84,20 @@ def all_at_once(posts: list[tuple[str, dict[str, str], dict[str, str]]]) -> list
 
 @pytest.mark.parametrize("url", [reverse("core:login"), reverse("wagtailadmin_login")])
 def test_passwords_fired_at_once_are_checked_no_more_often_than_the_door_allows(race_world, url):
-    wrong = [(url, {"username": "m-school_admin", "password": f"wrong-{n}"}, {}) for n in range(AT_ONCE - 1)]
-    right = [(url, {"username": "m-school_admin", "password": PASSWORD}, {})]
+    wrong = [(url, {"username": "m-school_admin", "password": f"wrong-{n}"}, {}) for n in range(AT_ONCE)]
 
-    pages = all_at_once(wrong + right)
+    pages = all_at_once(wrong)
 
-    checked = SignInFailure.objects.filter(path="password").count() + pages.count("signed in")
-    assert checked <= settings.LOGIN_THROTTLE_FREE_ATTEMPTS, checked
-    assert sum(LOCKED in page for page in pages) >= AT_ONCE - settings.LOGIN_THROTTLE_FREE_ATTEMPTS
+    checked = SignInFailure.objects.filter(path="password").count()
+    assert checked == settings.LOGIN_THROTTLE_FREE_ATTEMPTS, checked
+    assert sum(LOCKED in page for page in pages) == AT_ONCE - checked
+
+    # The door stays shut for that pair even for the right password (it is not even checked) ...
+    right = {"username": "m-school_admin", "password": PASSWORD}
+    assert LOCKED in Client(HTTP_ACCEPT_LANGUAGE="en").post(url, right).content.decode()
+    # ... while the admin at their own desk (another address) signs in: nobody can lock anyone else out.
+    assert Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="192.0.2.44").post(url, right).status_code == 302
+    assert SignInFailure.objects.filter(path="password").count() == checked
 
 
 def test_badges_fired_at_once_from_one_tablet_are_checked_no_more_often_than_allowed(race_world):
