@@ -88,11 +88,15 @@ def biggest_school() -> School:
 
 
 def signed_in_sessions(users: list[User]) -> list[str]:
-    """A session key per user, written through the session engine as a sign-in would (for the load clients)."""
+    """A session key per user, written through the session engine as a sign-in would (for the load clients): the
+    auth keys, then ``user_logged_in`` so that the portal's own sign-in receivers (session policy, second factor)
+    fill the session as they do at a real sign-in."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.signals import user_logged_in
+    from django.http import HttpRequest
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = []
@@ -101,6 +105,9 @@ def signed_in_sessions(users: list[User]) -> list[str]:
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        request = HttpRequest()
+        request.session, request.user = session, user
+        user_logged_in.send(sender=type(user), request=request, user=user)
         session.save()
         keys.append(session.session_key)
     return keys

@@ -2,6 +2,7 @@
 
     BENCH_DATABASE_PREFIX=bench_x BENCH_REDIS_URL=redis://127.0.0.1:6379/N \
         .venv/bin/python benchmarks/storm_bench.py [--seconds 10] [--guardians 3000] [--processes 2] [--rate 1000]
+        [--profile 2000]   (instead of serving: that many requests in one process under cProfile, its top 30)
 
 Target of issue 13 (a figure, not an assert): the emergency notice page sustains at least 1,000 requests/s for
 signed-in guardians on this 2-core machine with p99 under 200 ms, shown with the ratio to the static-file rate
@@ -97,6 +98,50 @@ async def _run(
     return outcome
 
 
+def profile_in_django(path: str, sessions: list[str], requests: int) -> None:
+    """(In a child process with the benchmark's environment.) ``requests`` GETs of ``path`` through the WSGI
+    application, a new guardian's session each, under cProfile; prints the CPU per request and the top 30."""
+    import cProfile
+    import io
+    import pstats
+    import sys
+
+    from django.conf import settings
+
+    from school_portal.wsgi import application
+
+    def get(session: str) -> None:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": HOST.partition(":")[0],
+            "SERVER_PORT": HOST.partition(":")[2] or "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": HOST,
+            "HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}={session}",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+        }
+        statuses = []
+        body = b"".join(application(environ, lambda status, headers, *_: statuses.append(status)))
+        if not statuses[0].startswith("200") or b"<article" not in body:
+            raise RuntimeError(f"{statuses[0]}: not the notice")
+
+    for session in sessions[:20]:
+        get(session)
+    started = time.process_time()
+    profiler = cProfile.Profile(time.process_time)  # CPU time, not the database's and Redis's round trips
+    profiler.enable()
+    for n in range(requests):
+        get(sessions[(20 + n) % len(sessions)])
+    profiler.disable()
+    print(f"{(time.process_time() - started) * 1000 / requests:.2f} ms CPU a request under cProfile")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -104,10 +149,19 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--profile", type=int, default=0, help="profile this many requests in one process instead")
     parser.add_argument("--prepare", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
         prepare_in_django(args.prepare)
+        return
+    if args.profile_child:
+        import django
+
+        django.setup()
+        data = json.loads(Path(args.profile_child).read_text())
+        profile_in_django(data["path"], data["sessions"], args.profile)
         return
 
     print_header(f"storm morning: the emergency notice for signed-in guardians, gunicorn x {args.processes}")
@@ -129,6 +183,13 @@ def main() -> None:
         static_path = f"/static/{manifest[css]}"
         cookies = data["sessions"]
         print(f"{len(cookies)} guardians signed in; notice {data['path']}")
+        if args.profile:
+            handed = ROOT / "var" / "bench" / "storm-profile.json"
+            handed.parent.mkdir(parents=True, exist_ok=True)
+            handed.write_text(json.dumps(data))
+            command = [PYTHON, __file__, "--profile", str(args.profile), "--profile-child", str(handed)]
+            subprocess.run(command, env=env, check=True)
+            return
         print(
             f"{'page':24} {'mode':22} {'req/s':>7} {'ratio':>6} {'p50':>6} {'p95':>6} {'p99':>7} {'err':>4} "
             f"{'CPU ms/req':>10} {'machine':>7} {'load':>5}"

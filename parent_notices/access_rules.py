@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from school_portal.core.access import Actor, policy
 from school_portal.core.models import ClassGroup, Enrollment, School, SchoolYear
+from school_portal.core.selectors import school_cities
 
 from .models import Audience, Notice
 
@@ -94,7 +95,7 @@ def _views_city_wide(actor: Actor, notice: Notice) -> bool:
     if actor.guardian_id is None or not notice.live or (notice.expire_at and notice.expire_at <= timezone.now()):
         return False
     classes, schools = family_classes(actor)
-    return bool(classes) and School.objects.filter(pk__in=schools, city_id=notice.city_id).exists()
+    return bool(classes) and notice.city_id in school_cities(schools)
 
 
 def _manage_scope(actor: Actor, qs: QuerySet) -> QuerySet:

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+PREFIX = "notices"
+
 
 class ParentNoticesConfig(AppConfig):
     name = "parent_notices"
@@ -13,7 +15,9 @@ class ParentNoticesConfig(AppConfig):
 
         from school_portal.core.registry import (
             DemoSeeder,
+            GuardianFastPath,
             demo_seeders,
+            guardian_fast_paths,
             register_plugin_home,
             register_stream_block,
             websocket_routes,
@@ -34,7 +38,12 @@ class ParentNoticesConfig(AppConfig):
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
         post_migrate.connect(locales.on_post_migrate, sender=self, dispatch_uid="parent_notices.locales")
         register_plugin_home(
-            "parent_notices", prefix="notices", label=_("School notices"), capability="parent_notices.use"
+            "parent_notices", prefix=PREFIX, label=_("School notices"), capability="parent_notices.use"
+        )
+        # The storm morning: the board's emergency notice, for signed-in guardians, before the middleware.
+        guardian_fast_paths.register(
+            "parent_notices.emergency",
+            GuardianFastPath(rf"/{PREFIX}/(?P<pk>[0-9]+)/", serve="parent_notices.storm.guardian_fast_page"),
         )
         register_stream_block("public_notices", PublicNoticesBlock(), contexts=("school_home", "city_home", "page"))
         websocket_routes.register("parent_notices", consumers.websocket_urlpatterns)

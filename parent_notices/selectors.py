@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from wagtail.models import Locale
@@ -24,8 +25,12 @@ def family_language(user: User) -> str:
     guardian_id = policy.actor(user).guardian_id
     if guardian_id is None:
         return settings.LANGUAGE_CODE
-    chosen = FamilyNoticeSettings.objects.filter(guardian_id=guardian_id).values_list("language", flat=True).first()
-    return chosen or settings.LANGUAGE_CODE
+    # Asked by every family on the storm morning: one small SQL statement, not the ORM's compilation of one.
+    table = connection.ops.quote_name(FamilyNoticeSettings._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT language FROM {table} WHERE guardian_id = %s", [guardian_id])  # noqa: S608 - ours
+        row = cursor.fetchone()
+    return (row[0] if row else "") or settings.LANGUAGE_CODE
 
 
 def _translations(language: str) -> QuerySet:

@@ -6,7 +6,11 @@ What a guardian's request for an emergency notice costs, beyond the portal's sig
   language and kept in the cache (and for ``LOCAL_SECONDS`` in the process, to spare the cache's round trip);
   it holds nothing of any family: it is rendered without a request, so no user, no CSRF token, no child. The
   per-family part is the page's frame (the signed-in header) and nothing else;
-- the read receipt is one ``INSERT ... ON CONFLICT DO NOTHING`` (no transaction of its own, no read first);
+- the read receipt is one ``INSERT ... ON CONFLICT DO NOTHING`` (no transaction of its own, no read first), and
+  only a first read draws the family's inbox afresh;
+- a signed-in guardian's request is answered before the middleware (``core/guardian_fast_paths.py``,
+  :func:`guardian_fast_page`): the whole page is cached per notice and language, with a frame that holds nothing
+  of anyone (links to the notices and the account, no form); staff and anything unusual take the full stack;
 - the board's live tally hears of reads at most once per ``TICK_SECONDS`` per process (a refresh of the tally),
   not once per read: at a thousand reads a second a message per read would flood the channel layer and the
   board's browsers.
@@ -19,17 +23,23 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
+from school_portal.core.access import policy
+from school_portal.core.models import User
 from school_portal.core.realtime import notify_group
 
-from . import inbox_cache
+from . import inbox_cache, selectors
 from .consumers import notice_group
 from .models import Category, Notice, NoticeRead
 
@@ -73,17 +83,26 @@ def _key(notice_id: int, language: str) -> str:
     return f"parent_notices:storm:{notice_id}:{language}"
 
 
-def article(*, notice: Notice, shown: Notice, language: str, interface_language: str) -> SafeString:
-    """The notice's article for ``language`` (content) in ``interface_language`` (labels), from the cache."""
-    key = f"{_key(notice.pk, language)}:{interface_language}"
+def _cached(key: str, draw: Callable[[], str]) -> SafeString:
+    """``draw()``'s HTML under ``key``: from this process for ``LOCAL_SECONDS``, else from the cache."""
     now = time.monotonic()
     local = _local.get(key)
     if local is not None and local[0] > now:
         return mark_safe(local[1])  # noqa: S308 - our own template's output, rendered without a request
     html = cache.get(key)
     if html is None:
+        html = draw()
+        cache.set(key, html, PAGE_SECONDS)
+    _local[key] = (now + LOCAL_SECONDS, html)
+    return mark_safe(html)  # noqa: S308 - as above
+
+
+def article(*, notice: Notice, shown: Notice, language: str, interface_language: str) -> SafeString:
+    """The notice's article for ``language`` (content) in ``interface_language`` (labels), from the cache."""
+
+    def draw() -> str:
         with override(interface_language):
-            html = render_to_string(
+            return render_to_string(
                 "parent_notices/emergency/article.html",
                 {
                     "notice": notice,
@@ -93,17 +112,52 @@ def article(*, notice: Notice, shown: Notice, language: str, interface_language:
                     "corrections": list(notice.corrections.all()),
                 },
             )
-        cache.set(key, html, PAGE_SECONDS)
-    _local[key] = (now + LOCAL_SECONDS, html)
-    return mark_safe(html)  # noqa: S308 - as above
+
+    return _cached(f"{_key(notice.pk, language)}:{interface_language}", draw)
+
+
+def guardian_page(*, notice: Notice, language: str, interface_language: str) -> SafeString:
+    """The whole page a guardian gets (the article in a frame with no per-person part), from the cache."""
+
+    def draw() -> str:
+        shown = selectors.notice_in_language(notice, language) or notice
+        with override(interface_language):
+            return render_to_string(
+                "parent_notices/emergency/guardian_page.html",
+                {
+                    "notice": notice,
+                    "shown": shown,
+                    "article": article(
+                        notice=notice, shown=shown, language=language, interface_language=interface_language
+                    ),
+                },
+            )
+
+    return _cached(f"{_key(notice.pk, language)}:{interface_language}:page", draw)
+
+
+def guardian_fast_page(request: HttpRequest, user: User, pk: str) -> HttpResponse | None:
+    """``/notices/<pk>/`` for a signed-in guardian before the middleware (``core/guardian_fast_paths.py``): the
+    emergency notice's cached page, the read receipt written; ``None`` (the full stack decides) for any other
+    notice or anyone the access policy does not let see it."""
+    notice = hot_notice(int(pk))
+    if notice is None:
+        return None
+    actor = policy.actor(user)
+    if actor.guardian_id is None or not policy.allows(actor, "view", notice):
+        return None
+    read_mark(notice=notice, guardian_id=actor.guardian_id)
+    language = selectors.family_language(user)
+    return HttpResponse(guardian_page(notice=notice, language=language, interface_language=get_language()))
 
 
 def page_forget(notice_id: int) -> None:
     """Forget the cached articles of a notice (it was sent, or corrected)."""
     keys = [
-        f"{_key(notice_id, language)}:{interface}"
+        f"{_key(notice_id, language)}:{interface}{page}"
         for language, _name in settings.LANGUAGES
         for interface, _label in settings.LANGUAGES
+        for page in ("", ":page")
     ]
     cache.delete_many(keys)
     for key in keys:
@@ -112,10 +166,20 @@ def page_forget(notice_id: int) -> None:
 
 
 def read_mark(*, notice: Notice, guardian_id: int) -> None:
-    """The read receipt, written cheaply (one INSERT ... ON CONFLICT DO NOTHING), and the board's tally told of
-    reads at most once per ``TICK_SECONDS`` by this process."""
-    NoticeRead.objects.bulk_create([NoticeRead(notice_id=notice.pk, guardian_id=guardian_id)], ignore_conflicts=True)
-    inbox_cache.reads_changed(guardian_id)  # one cache write: whether the row is new is not known here
+    """The read receipt, written cheaply (one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the family's inbox is
+    drawn afresh only on a first read), and the board's tally told of reads at most once per ``TICK_SECONDS`` by
+    this process."""
+    table = connection.ops.quote_name(NoticeRead._meta.db_table)
+    with connection.cursor() as cursor:  # PostgreSQL, and SQLite from 3.35: ON CONFLICT ... RETURNING
+        cursor.execute(
+            f"INSERT INTO {table} (notice_id, guardian_id, read_at) VALUES (%s, %s, %s) "  # noqa: S608 - our table
+            "ON CONFLICT (notice_id, guardian_id) DO NOTHING RETURNING 1",
+            [notice.pk, guardian_id, timezone.now()],
+        )
+        first_read = cursor.fetchone() is not None
+    if not first_read:
+        return
+    inbox_cache.reads_changed(guardian_id)
     now = time.monotonic()
     with _lock:
         if now - _ticks.get(notice.pk, -TICK_SECONDS) < TICK_SECONDS:

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -17,6 +18,7 @@ from django.utils import translation
 
 from school_portal.core import services
 from school_portal.core.models import ClassGroup, Enrollment, Student, Teaching, User
+from school_portal.core.selectors import school_cities_forget
 from school_portal.core.testing.world import World, build_world, restore_wagtail_roots
 
 # The browser fixtures (portal, browser, new_context, open_page, phone, desktop), for every test directory.
@@ -64,9 +66,15 @@ def _fresh_local_cache():
     """Each test starts with an empty local-memory cache (the embedded default). On SQLite a flushed table gives
     its ids out again, so a lesson body cached under "lesson 5, revision 12" by an earlier test would be served
     for another test's lesson 5. (The Redis cache of the PostgreSQL leg is namespaced per process, and PostgreSQL
-    never reuses an id; clearing it would flush the shared Redis database.)"""
+    never reuses an id; clearing it would flush the shared Redis database.) The copies kept in the process
+    (the schools' cities; the storm page's notice and article) are forgotten for the same reason."""
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+    school_cities_forget()
+    if apps.is_installed("parent_notices"):
+        from parent_notices import storm
+
+        storm.ticks_reset()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Django's Redis cache, with one connection pool per process, that a Redis outage degrades instead of breaking.
 
-One pool per process. Django keeps a cache backend per thread, and under ASGI per request context: every request
+One pool per process (and one redis-py client per pool: :meth:`OutageTolerantRedisCacheClient.get_client`).
+Django keeps a cache backend per thread, and under ASGI per request context: every request
 of a Daphne worker built a new ``RedisCache``, with a new connection pool, and so opened a new TCP connection to
 Redis with its handshake. That was about a tenth of a worker's CPU on a child's lesson page (py-spy,
 docs/benchmarks.md). Here the client that holds the pools is shared by every backend instance of the process with
@@ -52,6 +53,19 @@ class OutageTolerantRedisCacheClient(RedisCacheClient):
         self._down_until = 0.0
         self._missed: set[Any] = set()
         self._missed_lock = threading.Lock()
+        self._redis_clients: dict[int, tuple[Any, Any]] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        """The redis-py client of the pool, made once per pool: Django's makes a new one for every call, and
+        redis-py's ``Redis()`` fills its table of ~170 response callbacks each time (a fifth of a millisecond of
+        CPU per cache call, a third of the storm page's cache time). A client holds no connection of its own (it
+        takes one from the thread-safe pool for each command), so one per pool serves every thread."""
+        pool = self._get_connection_pool(write)
+        index = self._get_connection_pool_index(write)
+        known = self._redis_clients.get(index)
+        if known is None or known[0] is not pool:  # the pools are made afresh after an outage
+            known = self._redis_clients[index] = (pool, self._client(connection_pool=pool))
+        return known[1]
 
     @property
     def is_down(self) -> bool:

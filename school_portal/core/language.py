@@ -48,6 +48,13 @@ def visitor_language(request: HttpRequest) -> str:
     return _interface_language(translation.get_language_from_request(request), request.path_info)
 
 
+def person_language(request: HttpRequest, user: User) -> str:
+    """The interface language of a signed-in person's request: their account's choice, else what the request
+    says (``visitor_language``), as the locale middleware and :class:`AccountLanguageMiddleware` settle it."""
+    chosen = user.preferred_language
+    return chosen if chosen in dict(settings.PORTAL_UI_LANGUAGES) else visitor_language(request)
+
+
 def _chosen_on_this_host(request: HttpRequest) -> str | None:
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return language if language in dict(settings.PORTAL_UI_LANGUAGES) else None

@@ -25,13 +25,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def security_headers_add(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The portal's security headers on ``response`` (the ones it already has are kept)."""
+    if not request.path.startswith("/admin/"):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(self), camera=(self)")
+    return response
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(self), camera=(self)")
-        return response
+        return security_headers_add(request, self.get_response(request))

@@ -9,8 +9,9 @@ registered and nothing else. (Its rows of the permission matrix are test code: t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.conf import settings
@@ -174,6 +175,24 @@ class InterfaceLanguages:
     languages: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class GuardianFastPath:
+    """A path a plug-in serves to signed-in guardians before the middleware (``core/guardian_fast_paths.py``):
+    ``pattern`` must match the whole path; ``serve`` (a dotted path) is called as ``serve(request, user,
+    **groups)`` with the pattern's named groups, and answers an ``HttpResponse`` or ``None`` (then the request
+    takes the full stack)."""
+
+    pattern: str
+    serve: str
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(self.pattern))
+
+    def match(self, path: str) -> re.Match[str] | None:
+        return self._regex.fullmatch(path)
+
+
 stream_blocks: Registry[tuple[Block, dict[str, Any]]] = Registry("StreamField blocks")
 dashboard_panels: Registry[DashboardPanel] = Registry("dashboard panels")
 websocket_routes: Registry[list[URLPattern]] = Registry("websocket routes")
@@ -182,6 +201,8 @@ nav_links: Registry[NavLink] = Registry("navigation links")
 url_modules: Registry[tuple[str, str]] = Registry("URL modules")
 retention_rules: Registry[RetentionRule] = Registry("retention rules")
 interface_languages: Registry[InterfaceLanguages] = Registry("interface languages")
+# Paths served to signed-in guardians before the middleware (``guardian_fast_paths``: the storm morning).
+guardian_fast_paths: Registry[GuardianFastPath] = Registry("guardian fast paths")
 
 
 def register_stream_block(name: str, block: Block, *, contexts: tuple[str, ...] = ("page", "lesson")) -> None:
@@ -216,4 +237,5 @@ def all_registries() -> list[Registry]:
         url_modules,
         retention_rules,
         interface_languages,
+        guardian_fast_paths,
     ]

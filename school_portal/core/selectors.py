@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from .access import Actor, policy
@@ -20,6 +24,38 @@ ROSTER_ORDER = (
     "student__given_name_kana",
     "student_id",
 )
+
+
+# The city of each school, kept in the process: read by every family on the storm morning (a city-wide notice's
+# audience check), changed never in practice. A school not in the copy, or a copy older than this, reads afresh.
+SCHOOL_CITIES_SECONDS = 300.0
+_school_cities: dict[int, int] = {}
+_school_cities_read_at = 0.0
+_school_cities_lock = threading.Lock()
+
+
+def school_cities(school_ids: Iterable[int]) -> set[int]:
+    """The cities of ``school_ids`` (one query at most every ``SCHOOL_CITIES_SECONDS`` per process, or when a
+    school is new to the process)."""
+    global _school_cities, _school_cities_read_at
+    wanted = set(school_ids)
+    with _school_cities_lock:
+        stale = time.monotonic() - _school_cities_read_at > SCHOOL_CITIES_SECONDS
+        if stale or not wanted <= _school_cities.keys():
+            _school_cities = dict(School.objects.values_list("pk", "city_id"))
+            _school_cities_read_at = time.monotonic()
+        return {_school_cities[pk] for pk in wanted if pk in _school_cities}
+
+
+def school_cities_forget(**_signal: object) -> None:
+    """Read the schools' cities afresh on the next question (a school saved or deleted in this process)."""
+    global _school_cities_read_at
+    with _school_cities_lock:
+        _school_cities_read_at = 0.0
+
+
+post_save.connect(school_cities_forget, sender=School, dispatch_uid="core.selectors.school_cities.saved")
+post_delete.connect(school_cities_forget, sender=School, dispatch_uid="core.selectors.school_cities.deleted")
 
 
 def enrollments_in_roster_order(enrollments: QuerySet) -> QuerySet:

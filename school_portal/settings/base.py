@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages for visitors not signed in, from the cache before the rest runs (core/page_cache.py).
     "school_portal.core.page_cache.AnonymousPageCacheMiddleware",
+    # A few pages every guardian opens at once (the storm morning), before the rest (core/guardian_fast_paths.py).
+    "school_portal.core.guardian_fast_paths.GuardianFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from parent_notices import emergency, selectors, storm
 from parent_notices.emergency_models import EmergencySend
-from parent_notices.models import NoticeRead
+from parent_notices.models import Notice, NoticeRead
 from parent_notices.testing import board_member, emergency_sent, notice_publish
-from school_portal.core.models import Guardian, PushDelivery, PushMessage, PushPreference
+from school_portal.core.models import City, Guardian, PushDelivery, PushMessage, PushPreference
 from school_portal.core.services import PortalError
 from school_portal.core.testing.world import build_world
 
@@ -169,29 +169,44 @@ def test_a_proposal_not_yet_sent_cannot_be_corrected(world):
 
 
 def test_the_cached_page_never_shows_one_persons_data_to_another(world):
-    """The article is cached per notice and language; the frame around it (the header's links, the sign-out
-    form's CSRF token) is each person's own, and each read receipt is the reader's."""
+    """The article is cached per notice and language; the board member's page has their own frame (links by
+    capability, the sign-out form's CSRF token); a guardian's whole page (``storm.guardian_page``, served before the
+    middleware) holds nothing of anyone: two families get the same bytes, and each read receipt is the reader's."""
     notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
     url = reverse("parent_notices:notice", args=[notice.pk])
     board_link = reverse("parent_notices:emergency_detail", args=[notice.pk])
     board = _client(world.users["centre_staff"])
-    assert board_link in board.get(url).content.decode()  # the board member's page is served first and cached
+    board_page = board.get(url).content.decode()  # the board member's page is served first, its article cached
+    assert board_link in board_page and 'name="csrfmiddlewaretoken"' in board_page
     first_client = Client(enforce_csrf_checks=True)
     first_client.force_login(world.users["guardian"], backend="school_portal.core.backends.ThrottledModelBackend")
     first = first_client.get(url).content.decode()
     second = _client(world.users["other_guardian"]).get(url).content.decode()
-    for page in (first, second):
-        assert "本日は市内全校が臨時休校です。" in page and board_link not in page
-    cached = storm.article(notice=notice, shown=notice, language="ja", interface_language="ja")
-    assert "csrfmiddlewaretoken" not in cached and "m-guardian" not in cached and "山田" not in cached
-    assert first.count('name="csrfmiddlewaretoken"') >= 1
-    token = first.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    assert token not in second
-    assert first_client.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302  # it is theirs
+    assert first == second
+    assert "本日は市内全校が臨時休校です。" in first and board_link not in first
+    assert "csrfmiddlewaretoken" not in first and "m-guardian" not in first and "山田" not in first
+    assert reverse("core:account") in first  # where a guardian signs out
     guardians = set(Guardian.objects.filter(user__in=[world.users["guardian"], world.users["other_guardian"]]))
     assert {r.guardian for r in NoticeRead.objects.filter(notice=notice)} == guardians
     _client(world.users["guardian"]).get(url)
     assert NoticeRead.objects.filter(notice=notice).count() == 2  # a second visit writes no second receipt
+
+
+def test_the_storm_page_is_for_the_citys_families_only_and_only_while_it_runs(world):
+    """The page served before the middleware asks the access policy as the view does: a family whose children are
+    all in another city's school, or any family once the notice expired, is refused (404) as the full page is."""
+    notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
+    url = reverse("parent_notices:notice", args=[notice.pk])
+    world.school.city = City.objects.create(slug="elsewhere", name="よその市")
+    world.school.save()  # さくら小学校 moves: the other family's only child is there; 山田's younger one is not
+
+    assert _client(world.users["other_guardian"]).get(url).status_code == 404
+    assert "本日は市内全校が臨時休校です。" in _client(world.users["guardian"]).get(url).content.decode()
+    assert {r.guardian.user for r in NoticeRead.objects.filter(notice=notice)} == {world.users["guardian"]}
+
+    Notice.objects.filter(pk=notice.pk).update(expire_at=timezone.now() - datetime.timedelta(minutes=1))
+    storm.ticks_reset()  # the notice kept for a second in the process
+    assert _client(world.users["guardian"]).get(url).status_code == 404
 
 
 def test_a_family_that_reads_in_another_language_gets_its_own_cached_article(world):
