@@ -100,11 +100,18 @@ def _body(notice: Notice, kind: str, language: str) -> str:
         return _("Reminder from %(sender)s: please read this notice.") % {"sender": sender}
 
 
+# Up to this many recipients, the families' languages are asked for by id; more, and all are read and filtered.
+FILTER_IN_SQL_UP_TO = 500
+
+
 def _variants(notice: Notice, user_ids: list[int], kind: str) -> tuple[dict[str, dict[str, str]], dict[int, str]]:
     """The push in each family's notice language: the title of the school's translation where one is published
     (else the Japanese title), the text in that language; and which user reads which."""
     recipients = set(user_ids)
     chosen = FamilyNoticeSettings.objects.exclude(language__in=["", settings.LANGUAGE_CODE])
+    if len(recipients) <= FILTER_IN_SQL_UP_TO:  # a class's or a school's families: asked for by id
+        chosen = chosen.filter(guardian__user_id__in=recipients)
+    # else (a ward, the city): every family that chose another language, filtered here (no IN list of 100,000)
     languages = {
         user_id: language
         for user_id, language in chosen.values_list("guardian__user_id", "language")

@@ -14,63 +14,45 @@ what the key below holds, so the rendered ``<ul>`` is stored under:
 A list is kept at most until the first ``expire_at`` of a notice in it: a notice leaves the inbox when it expires,
 which saves nothing.
 
-Tokens are random, never counters, and are replaced again once the change is committed, as in the public cache
-(``public/cache.py``): a request that read the data before the commit cannot store an old list under the new
-token. With Redis away the cache misses and the list is drawn each time, as before.
+The tokens are the core's (``core/cache_tokens.py``: random, replaced again once the change is committed, so a
+request that read the data before the commit cannot store an old list under the new token). With Redis away the
+cache misses and the list is drawn each time, as before.
 """
 
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
 from school_portal.core.access import policy
+from school_portal.core.cache_tokens import token_replace, tokens
 
 NOTICES_KEY = "parent-notices:inbox:notices"
 SECONDS = 3600  # a list nobody opened for an hour is dropped; a change makes it unreachable at once anyway
-
-
-def _new() -> str:
-    return uuid.uuid4().hex
 
 
 def _reads_key(guardian_id: int) -> str:
     return f"parent-notices:inbox:reads:{guardian_id}"
 
 
-def _replace(key: str) -> None:
-    cache.set(key, _new(), timeout=None)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.set(key, _new(), timeout=None))
-
-
 def notices_changed(**_: Any) -> None:
     """Every family's list is drawn afresh: a notice, its audience, or who is whose child changed."""
-    _replace(NOTICES_KEY)
+    token_replace(NOTICES_KEY)
 
 
 def reads_changed(guardian_id: int) -> None:
     """This guardian's list is drawn afresh: they read a notice."""
-    _replace(_reads_key(guardian_id))
+    token_replace(_reads_key(guardian_id))
 
 
 def _tokens(guardian_id: int) -> tuple[str, str]:
-    keys = [NOTICES_KEY, _reads_key(guardian_id)]
-    found = cache.get_many(keys)
-    missing = {key: _new() for key in keys if key not in found}
-    if missing:
-        for key, value in missing.items():
-            if not cache.add(key, value, timeout=None):
-                missing[key] = cache.get(key) or value
-        found.update(missing)
-    return found[keys[0]], found[keys[1]]
+    notices, reads = tokens([NOTICES_KEY, _reads_key(guardian_id)])
+    return notices, reads
 
 
 def inbox_html(

@@ -4,23 +4,23 @@ notice changes.
 Each stored copy is keyed by what it depends on (the host, the language, the path) under a generation
 token; any save or delete of a notice, a change of its classes, and a save of a school or a city (their names are
 in the outputs) replaces the token, and every copy becomes unreachable (left to expire). Publishing, unpublishing
-and scheduled publishing all save the notice, so they are covered by the same signal. As in the core's page cache
-(``core/page_cache.py``), the token is random, never a counter, and is replaced again once the change is committed:
-a request that read the data before the commit cannot keep an old copy under the new token.
+and scheduled publishing all save the notice, so they are covered by the same signal. The token is one of the core's
+(``core/cache_tokens.py``, as the page cache's): random, never a counter, and replaced again once the change is
+committed, so that a request that read the data before the commit cannot keep an old copy under the new token.
 """
 
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+from school_portal.core.cache_tokens import token, token_replace
 
 GENERATION_KEY = "parent-notices:public:generation"
 SECONDS = 24 * 3600  # a copy nobody asked for in a day is dropped; a change makes it unreachable at once anyway
@@ -33,17 +33,12 @@ STORED_HEADERS = (
 )
 
 
-def _new() -> str:
-    return uuid.uuid4().hex
-
-
 def generation() -> str:
-    return cache.get_or_set(GENERATION_KEY, _new, timeout=None) or _new()
+    return token(GENERATION_KEY)
 
 
 def generation_bump(**_: Any) -> None:
-    cache.set(GENERATION_KEY, _new(), timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, _new(), timeout=None))
+    token_replace(GENERATION_KEY)
 
 
 def _key(request: HttpRequest) -> str:

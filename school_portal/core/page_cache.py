@@ -31,9 +31,9 @@ Key and invalidation. A copy is keyed by the site (scheme, host and port), the l
 generation kept in the cache. Any change that can alter a shared page replaces the generation, and every copy is
 then unreachable (left to expire): a page published, unpublished, moved or deleted; a view restriction, a site or
 a school (its name is in the header) saved or deleted; a snippet or a setting saved or deleted. Simple and correct
-over clever: one publish recomputes every page on the next visit. The generation is a random token, never a
-counter: one the cache lost (evicted, or deleted by ``core/cache.py`` after a write Redis missed) is never taken
-up again by old copies. ``PAGE_CACHE_SECONDS`` (default 300; 0 turns the cache off) is how long a copy lives.
+over clever: one publish recomputes every page on the next visit. The generation is a token of
+``core/cache_tokens.py``: random, never a counter, replaced again once the change is committed.
+``PAGE_CACHE_SECONDS`` (default 300; 0 turns the cache off) is how long a copy lives.
 A caching proxy in front (``FRONTEND_CACHE_URL``) is purged by ``frontend_cache``.
 
 Headers. A copy keeps the headers the response had when it left the inner middleware, ``Cookie`` added to its
@@ -43,13 +43,11 @@ render. No cookie is ever stored or set.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -60,6 +58,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.snippets.models import get_snippet_models
 
+from .cache_tokens import token, token_replace
 from .handoff import HANDOFF_CHECKED_COOKIE, may_ask_the_portal
 from .language import visitor_language
 from .models import School
@@ -78,18 +77,12 @@ def cache_seconds() -> int:
 
 
 def _generation() -> str:
-    return cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None) or _new_generation()
-
-
-def _new_generation() -> str:
-    return uuid.uuid4().hex
+    return token(GENERATION_KEY)
 
 
 def generation_bump() -> None:
-    """Makes every stored page unreachable: the next visit of each renders it afresh. Again once the change is
-    committed: a request that took the new generation and read the data before the commit stored the old page."""
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, _new_generation(), timeout=None))
+    """Makes every stored page unreachable: the next visit of each renders it afresh (``cache_tokens``)."""
+    token_replace(GENERATION_KEY)
 
 
 def may_share(request: HttpRequest) -> bool:

@@ -93,9 +93,12 @@ def test_a_translation_and_a_public_notice_are_not_pushed(
     assert [p["title"] for p in endpoint.messages_for("yamada-phone")] == ["遠足"]
 
 
+@pytest.mark.parametrize("asked_by_id_up_to", [delivery.FILTER_IN_SQL_UP_TO, 0], ids=["by-id", "all-read"])
 def test_a_family_that_reads_notices_in_another_language_is_reminded_in_it_with_the_schools_translation(
-    world, endpoint, families, django_capture_on_commit_callbacks
+    world, endpoint, families, django_capture_on_commit_callbacks, monkeypatch, asked_by_id_up_to
 ) -> None:
+    """The same for a class's families (their languages asked for by id) as for the city's (all read, filtered)."""
+    monkeypatch.setattr(delivery, "FILTER_IN_SQL_UP_TO", asked_by_id_up_to)
     guardian, _other = families
     original = publish(world, django_capture_on_commit_callbacks, title="遠足")
     (first,) = endpoint.messages_for("yamada-phone")
