@@ -455,6 +455,10 @@ def main() -> None:
             f" over {args.schools} partner schools, 30 days ({matching['found']} ranked shown)"
         )
         print(
+            f"  the first run (the process's first): {t[0] * ms:.0f} ms; the others: "
+            f"median {statistics.median(t[1:]) * ms:.0f} ms, max {max(t[1:]) * ms:.0f} ms"
+        )
+        print(
             f"reference: reading them     median {statistics.median(r) * ms:.0f} ms; "
             f"matching / reading = {statistics.median(t) / statistics.median(r):.1f}x"
         )
