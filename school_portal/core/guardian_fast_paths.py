@@ -24,8 +24,8 @@ signed-in guardian, with Django's own pieces and the same decisions as the full 
   stored by a cache in front. Its headers are the full stack's: the Content-Security-Policy and
   Permissions-Policy, ``X-Frame-Options``, ``Vary: Cookie, Accept-Language``, ``Content-Language``.
 
-Only a GET without a query string is considered. With no path registered (the plug-ins removed) the middleware
-does nothing.
+Only a GET without a query string is considered, on a host in ``ALLOWED_HOSTS``. With no path registered (the
+plug-ins removed) the middleware does nothing.
 """
 
 from __future__ import annotations
@@ -108,6 +108,7 @@ class GuardianFastPathMiddleware:
 
     @staticmethod
     def _serve(request: HttpRequest, path: GuardianFastPath, found: re.Match[str]) -> HttpResponse | None:
+        request.get_host()  # ALLOWED_HOSTS, as the full stack checks it (DisallowedHost: a 400)
         user = signed_in_guardian(request)
         if user is None:
             return None

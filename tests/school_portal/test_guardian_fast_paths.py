@@ -122,6 +122,11 @@ def test_anything_the_plugin_does_not_answer_takes_the_full_stack(world, request
     assert served == []
 
 
+def test_a_host_not_allowed_is_refused_as_the_full_stack_refuses_it(world):
+    assert _signed_in(world.users["guardian"]).get("/fast-test/7/", HTTP_HOST="evil.example").status_code == 400
+    assert served == []
+
+
 def test_a_post_is_never_answered_early(world):
     assert _signed_in(world.users["guardian"]).post("/fast-test/7/").status_code in {403, 404}
     assert served == []
