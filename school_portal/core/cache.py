@@ -57,9 +57,10 @@ class OutageTolerantRedisCacheClient(RedisCacheClient):
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         """The redis-py client of the pool, made once per pool: Django's makes a new one for every call, and
-        redis-py's ``Redis()`` fills its table of ~170 response callbacks each time (a fifth of a millisecond of
-        CPU per cache call, a third of the storm page's cache time). A client holds no connection of its own (it
-        takes one from the thread-safe pool for each command), so one per pool serves every thread."""
+        redis-py's ``Redis()`` fills its table of ~170 response callbacks each time (~0.07 ms of CPU per cache call:
+        the cached school home's two reads went from 0.48 to 0.34 ms, docs/benchmarks.md). A client holds no
+        connection of its own (it takes one from the thread-safe pool for each command), so one per pool serves
+        every thread."""
         pool = self._get_connection_pool(write)
         index = self._get_connection_pool_index(write)
         known = self._redis_clients.get(index)
