@@ -11,7 +11,7 @@ class ParentNoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
-        from wagtail.signals import published
+        from wagtail.signals import published, unpublished
 
         from school_portal.core.registry import (
             DemoSeeder,
@@ -23,7 +23,7 @@ class ParentNoticesConfig(AppConfig):
             websocket_routes,
         )
 
-        from . import access_rules, approval, consumers, delivery, emergency, inbox_cache, locales
+        from . import access_rules, approval, consumers, delivery, emergency, inbox_cache, locales, storm
         from .models import Notice
         from .public import access_rules as public_access_rules
         from .public import cache as public_cache
@@ -35,6 +35,8 @@ class ParentNoticesConfig(AppConfig):
         public_cache.connect()
         inbox_cache.connect()
         published.connect(delivery.on_published, sender=Notice, dispatch_uid="parent_notices.delivery")
+        published.connect(storm.on_notice_published, sender=Notice, dispatch_uid="parent_notices.storm.published")
+        unpublished.connect(storm.on_notice_published, sender=Notice, dispatch_uid="parent_notices.storm.unpublished")
         post_migrate.connect(approval.on_post_migrate, sender=self, dispatch_uid="parent_notices.approval")
         post_migrate.connect(locales.on_post_migrate, sender=self, dispatch_uid="parent_notices.locales")
         register_plugin_home(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from wagtail.models import Locale
@@ -26,8 +26,9 @@ def family_language(user: User) -> str:
     if guardian_id is None:
         return settings.LANGUAGE_CODE
     # Asked by every family on the storm morning: one small SQL statement, not the ORM's compilation of one.
-    table = connection.ops.quote_name(FamilyNoticeSettings._meta.db_table)
-    with connection.cursor() as cursor:
+    alias = router.db_for_read(FamilyNoticeSettings)
+    table = connections[alias].ops.quote_name(FamilyNoticeSettings._meta.db_table)
+    with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT language FROM {table} WHERE guardian_id = %s", [guardian_id])  # noqa: S608 - ours
         row = cursor.fetchone()
     return (row[0] if row else "") or settings.LANGUAGE_CODE
@@ -68,12 +69,14 @@ def inbox(user: User, *, language: str, limit: int = INBOX_SIZE) -> list[Notice]
     return notices
 
 
-def notice_in_language(notice: Notice, language: str) -> Notice | None:
-    """The published translation of ``notice`` into ``language``, or None (then the Japanese is shown)."""
+def notice_in_language(notice: Notice, language: str, *, using: str | None = None) -> Notice | None:
+    """The published translation of ``notice`` into ``language``, or None (then the Japanese is shown); read on the
+    database ``using`` names, else where the router says."""
     if language == notice.locale.language_code:
         return notice
     return (
-        Notice.objects.filter(translation_key=notice.translation_key, locale__language_code=language, live=True)
+        Notice.objects.using(using)
+        .filter(translation_key=notice.translation_key, locale__language_code=language, live=True)
         .exclude(pk=notice.pk)
         .first()
     )

@@ -15,7 +15,8 @@ What a guardian's request for an emergency notice costs, beyond the portal's sig
   not once per read: at a thousand reads a second a message per read would flood the channel layer and the
   board's browsers.
 
-A correction forgets the cached articles (:func:`page_forget`); other processes may show their local copy for
+A correction, or a translation published or withdrawn, forgets the cached articles and pages (:func:`page_forget`:
+the notice's cache token is replaced); other processes may show their local copy for
 up to ``LOCAL_SECONDS`` more.
 """
 
@@ -27,7 +28,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -36,6 +37,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from school_portal.core.access import policy
+from school_portal.core.cache_tokens import token, token_replace
 from school_portal.core.models import User
 from school_portal.core.realtime import notify_group
 
@@ -46,6 +48,7 @@ from .models import Category, Notice, NoticeRead
 PAGE_SECONDS = 600
 LOCAL_SECONDS = 1.0
 TICK_SECONDS = 2.0
+HOT_LIMIT = 10_000
 
 _local: dict[str, tuple[float, str]] = {}
 _ticks: dict[int, float] = {}
@@ -69,6 +72,8 @@ def hot_notice(pk: int) -> Notice | None:
         .first()
     )
     found = notice if notice is not None and serves(notice) else None
+    if len(_hot) > HOT_LIMIT:  # ids asked for once (a normal notice, one that never existed) are not kept forever
+        _hot.clear()
     if found is None or found.live:  # a proposal not yet sent is read afresh: it goes live at any moment
         _hot[pk] = (now + LOCAL_SECONDS, found)
     return found
@@ -79,8 +84,20 @@ def serves(notice: Notice) -> bool:
     return notice.is_emergency and not any(block.get("type") == "reply_form" for block in notice.body.raw_data)
 
 
+def _token_key(notice_id: int) -> str:
+    return f"parent_notices:storm:{notice_id}:token"
+
+
 def _key(notice_id: int, language: str) -> str:
-    return f"parent_notices:storm:{notice_id}:{language}"
+    """The cache key of a notice's article or page in ``language``, under the notice's token (``cache_tokens``)
+    that :func:`page_forget` replaces: a page drawn from data read before a correction committed is never read
+    again. The token is kept ``LOCAL_SECONDS`` in the process, like the copies."""
+    key = _token_key(notice_id)
+    now = time.monotonic()
+    local = _local.get(key)
+    if local is None or local[0] <= now:
+        local = _local[key] = (now + LOCAL_SECONDS, token(key))
+    return f"parent_notices:storm:{notice_id}:{local[1]}:{language}"
 
 
 def _cached(key: str, draw: Callable[[], str]) -> SafeString:
@@ -109,7 +126,7 @@ def article(*, notice: Notice, shown: Notice, language: str, interface_language:
                     "shown": shown,
                     "language": language,
                     "missing_translation": shown.pk == notice.pk and language != notice.locale.language_code,
-                    "corrections": list(notice.corrections.all()),
+                    "corrections": list(notice.corrections.using(DEFAULT_DB_ALIAS)),  # kept: not a lagging replica
                 },
             )
 
@@ -120,7 +137,7 @@ def guardian_page(*, notice: Notice, language: str, interface_language: str) -> 
     """The whole page a guardian gets (the article in a frame with no per-person part), from the cache."""
 
     def draw() -> str:
-        shown = selectors.notice_in_language(notice, language) or notice
+        shown = selectors.notice_in_language(notice, language, using=DEFAULT_DB_ALIAS) or notice
         with override(interface_language):
             return render_to_string(
                 "parent_notices/emergency/guardian_page.html",
@@ -152,25 +169,34 @@ def guardian_fast_page(request: HttpRequest, user: User, pk: str) -> HttpRespons
 
 
 def page_forget(notice_id: int) -> None:
-    """Forget the cached articles of a notice (it was sent, or corrected)."""
-    keys = [
-        f"{_key(notice_id, language)}:{interface}{page}"
-        for language, _name in settings.LANGUAGES
-        for interface, _label in settings.LANGUAGES
-        for page in ("", ":page")
-    ]
-    cache.delete_many(keys)
-    for key in keys:
-        _local.pop(key, None)
-    _hot.pop(notice_id, None)
+    """Forget the cached articles and pages of a notice (it was sent or corrected, or a translation of it was
+    published or withdrawn): its token is replaced, now and once the change is committed."""
+    token_replace(_token_key(notice_id))
+    prefix = f"parent_notices:storm:{notice_id}:"
+    with _lock:
+        for key in [key for key in list(_local) if key.startswith(prefix)]:
+            _local.pop(key, None)
+        _hot.pop(notice_id, None)
+
+
+def on_notice_published(sender: type, instance: Notice, **_: object) -> None:
+    """Wagtail's ``published`` and ``unpublished``: an emergency notice or a translation of one changed."""
+    if instance.category != Category.EMERGENCY:
+        return
+    originals = Notice.objects.filter(
+        translation_key=instance.translation_key, locale__language_code=settings.LANGUAGE_CODE
+    ).values_list("pk", flat=True)
+    for notice_id in originals:
+        page_forget(notice_id)
 
 
 def read_mark(*, notice: Notice, guardian_id: int) -> None:
     """The read receipt, written cheaply (one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the family's inbox is
     drawn afresh only on a first read), and the board's tally told of reads at most once per ``TICK_SECONDS`` by
     this process."""
-    table = connection.ops.quote_name(NoticeRead._meta.db_table)
-    with connection.cursor() as cursor:  # PostgreSQL, and SQLite from 3.35: ON CONFLICT ... RETURNING
+    alias = router.db_for_write(NoticeRead)  # the router then reads this request's later queries on the primary
+    table = connections[alias].ops.quote_name(NoticeRead._meta.db_table)
+    with connections[alias].cursor() as cursor:  # PostgreSQL, and SQLite from 3.35: ON CONFLICT ... RETURNING
         cursor.execute(
             f"INSERT INTO {table} (notice_id, guardian_id, read_at) VALUES (%s, %s, %s) "  # noqa: S608 - our table
             "ON CONFLICT (notice_id, guardian_id) DO NOTHING RETURNING 1",

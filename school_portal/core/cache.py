@@ -61,8 +61,10 @@ class OutageTolerantRedisCacheClient(RedisCacheClient):
         the cached school home's two reads went from 0.48 to 0.34 ms, docs/benchmarks.md). A client holds no
         connection of its own (it takes one from the thread-safe pool for each command), so one per pool serves
         every thread."""
-        pool = self._get_connection_pool(write)
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # chosen once: for a read, at random among replicas
+        pool = self._pools.get(index)
+        if pool is None:
+            pool = self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
         known = self._redis_clients.get(index)
         if known is None or known[0] is not pool:  # the pools are made afresh after an outage
             known = self._redis_clients[index] = (pool, self._client(connection_pool=pool))

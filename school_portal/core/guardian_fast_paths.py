@@ -20,9 +20,11 @@ signed-in guardian, with Django's own pieces and the same decisions as the full 
 - **In which language.** :func:`language.person_language`: the account's language, else the cookie's or the
   browser's, as the locale and account-language middleware settle it.
 - **What is left out.** A pending message (Django's ``messages``, in the session or its cookie) sends the request
-  the full way, so it is shown. The page carries no CSRF token (it holds no form) and is marked private, never
-  stored by a cache in front. Its headers are the full stack's: the Content-Security-Policy and
-  Permissions-Policy, ``X-Frame-Options``, ``Vary: Cookie, Accept-Language``, ``Content-Language``.
+  the full way, so it is shown. The page holds no form, so it carries no CSRF token and sets no CSRF cookie.
+  Its headers are the full stack's (Django's security middleware runs before this one; the Content-Security-Policy
+  and Permissions-Policy, ``X-Frame-Options``, ``Vary: Cookie, Accept-Language``, ``Content-Language``,
+  ``Content-Length`` are added here), and stricter in one: ``Cache-Control: private, no-store`` (never stored by
+  a cache in front, nor by the phone's back button).
 
 Only a GET without a query string is considered, on a host in ``ALLOWED_HOSTS``. With no path registered (the
 plug-ins removed) the middleware does nothing.
@@ -75,11 +77,15 @@ def signed_in_guardian(request: HttpRequest) -> User | None:
     if request.session.get(POLICY_KEY) != GUARDIAN or SessionStorage.session_key in request.session:
         return None
     user = get_user(request)
+    if request.session.session_key != key:  # get_user moved it to a new key (SECRET_KEY_FALLBACKS): a new cookie
+        return None
     return user if user.is_authenticated else None
 
 
 def _finish(request: HttpRequest, response: HttpResponse, language: str) -> HttpResponse:
     """The headers the full stack would have given this page."""
+    if not response.streaming:
+        response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware sets it
     patch_vary_headers(response, ("Cookie", "Accept-Language"))
     response.headers.setdefault("Content-Language", language)
     add_never_cache_headers(response)

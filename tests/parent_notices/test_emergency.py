@@ -209,6 +209,48 @@ def test_the_storm_page_is_for_the_citys_families_only_and_only_while_it_runs(wo
     assert _client(world.users["guardian"]).get(url).status_code == 404
 
 
+def test_the_guardians_early_page_has_the_headers_of_the_full_stack(world, settings):
+    """The same request with the early path taken out of the middleware: every header of the full page is on the
+    early one with the same value, but for the body's length and a stricter Cache-Control."""
+    notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
+    url = reverse("parent_notices:notice", args=[notice.pk])
+    early = _client(world.users["guardian"]).get(url)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("GuardianFastPathMiddleware")]
+    full = _client(world.users["guardian"]).get(url)
+
+    assert early.status_code == full.status_code == 200 and "csrfmiddlewaretoken" in full.content.decode()
+    differing = {
+        name: (early.headers.get(name), value)
+        for name, value in full.headers.items()
+        if name not in {"Content-Length", "Cache-Control", "Vary"} and early.headers.get(name) != value
+    }
+    assert differing == {}
+    assert early["Content-Length"] == str(len(early.content))
+    assert {"private", "no-store"} <= {v.strip() for v in early["Cache-Control"].split(",")}
+    assert {v.strip() for v in full["Vary"].split(",")} <= {v.strip() for v in early["Vary"].split(",")}
+
+
+def test_a_translation_published_after_families_opened_the_notice_is_shown_at_once(world):
+    notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
+    from parent_notices import services
+
+    services.family_language_set(by=world.users["other_guardian"], language="en")
+    url = reverse("parent_notices:notice", args=[notice.pk])
+    assert "本日は市内全校が臨時休校です。" in _client(world.users["other_guardian"]).get(url).content.decode()
+
+    notice_publish(
+        school=None,
+        city=world.city,
+        title="School closed: storm warning",
+        audience="city",
+        category="emergency",
+        body=[{"type": "text", "value": "<p>All schools are closed today.</p>", "id": "emergency-text"}],
+        language="en",
+        translation_of=notice,
+    )
+    assert "All schools are closed today." in _client(world.users["other_guardian"]).get(url).content.decode()
+
+
 def test_a_family_that_reads_in_another_language_gets_its_own_cached_article(world):
     notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
     notice_publish(

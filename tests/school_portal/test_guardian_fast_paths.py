@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from school_portal.core import services
 from school_portal.core.models import Guardian, GuardianLink, User
 from school_portal.core.registry import GuardianFastPath, guardian_fast_paths
 from school_portal.core.testing.world import build_world
@@ -90,6 +91,17 @@ def test_a_session_whose_password_changed_is_signed_out_as_django_does(world):
     assert client.get("/fast-test/7/").status_code == 404
     assert served == []
     assert client.get(reverse("core:account")).status_code == 302  # signed out: the account page asks for a sign-in
+
+
+def test_a_guardian_signed_out_of_every_device_or_made_inactive_is_not_served(world):
+    signed_out_everywhere = _signed_in(world.users["guardian"])
+    services.user_sessions_end(user=world.users["guardian"])
+    assert signed_out_everywhere.get("/fast-test/7/").status_code == 404
+
+    deactivated = _signed_in(world.users["other_guardian"])
+    User.objects.filter(pk=world.users["other_guardian"].pk).update(is_active=False)
+    assert deactivated.get("/fast-test/7/").status_code == 404
+    assert served == []
 
 
 def test_an_expired_session_is_not_served(world):
