@@ -43,6 +43,19 @@ def _propose(world, by=None):
     )
 
 
+def _english_translation(world, notice):
+    return notice_publish(
+        school=None,
+        city=world.city,
+        title="School closed: storm warning",
+        audience="city",
+        category="emergency",
+        body=[{"type": "text", "value": "<p>All schools are closed today.</p>", "id": "emergency-text"}],
+        language="en",
+        translation_of=notice,
+    )
+
+
 def test_a_proposal_is_not_sent_until_a_second_board_member_confirms_it(world):
     notice = _propose(world)
     guardian = _client(world.users["guardian"])
@@ -238,31 +251,13 @@ def test_a_translation_published_after_families_opened_the_notice_is_shown_at_on
     url = reverse("parent_notices:notice", args=[notice.pk])
     assert "本日は市内全校が臨時休校です。" in _client(world.users["other_guardian"]).get(url).content.decode()
 
-    notice_publish(
-        school=None,
-        city=world.city,
-        title="School closed: storm warning",
-        audience="city",
-        category="emergency",
-        body=[{"type": "text", "value": "<p>All schools are closed today.</p>", "id": "emergency-text"}],
-        language="en",
-        translation_of=notice,
-    )
+    _english_translation(world, notice)
     assert "All schools are closed today." in _client(world.users["other_guardian"]).get(url).content.decode()
 
 
 def test_a_family_that_reads_in_another_language_gets_its_own_cached_article(world):
     notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
-    notice_publish(
-        school=None,
-        city=world.city,
-        title="School closed: storm warning",
-        audience="city",
-        category="emergency",
-        body=[{"type": "text", "value": "<p>All schools are closed today.</p>", "id": "emergency-text"}],
-        language="en",
-        translation_of=notice,
-    )
+    _english_translation(world, notice)
     from parent_notices import services
 
     services.family_language_set(by=world.users["other_guardian"], language="en")
