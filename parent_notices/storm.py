@@ -4,8 +4,9 @@ What a guardian's request for an emergency notice costs, beyond the portal's sig
 
 - the notice's article (title, body, corrections, in the family's language) is rendered once per notice and
   language and kept in the cache (and for ``LOCAL_SECONDS`` in the process, to spare the cache's round trip);
-  it holds nothing of any family: it is rendered without a request, so no user, no CSRF token, no child. The
-  per-family part is the page's frame (the signed-in header) and nothing else;
+  it holds nothing of any family: it is rendered without a request, so no user, no CSRF token, no child. On the
+  full stack (staff, and a guardian whose request is not answered early) the per-person part is the page's frame
+  (the signed-in header) and nothing else;
 - the read receipt is one ``INSERT ... ON CONFLICT DO NOTHING`` (no transaction of its own, no read first), and
   only a first read draws the family's inbox afresh;
 - a signed-in guardian's request is answered before the middleware (``core/guardian_fast_paths.py``,
@@ -16,8 +17,9 @@ What a guardian's request for an emergency notice costs, beyond the portal's sig
   board's browsers.
 
 A correction, or a translation published or withdrawn, forgets the cached articles and pages (:func:`page_forget`:
-the notice's cache token is replaced); other processes may show their local copy for
-up to ``LOCAL_SECONDS`` more.
+the notice's cache token is replaced); other processes may show their local copy for up to ``LOCAL_SECONDS``
+more. Articles and pages are drawn from the primary database, never a lagging replica: they are kept for
+``PAGE_SECONDS``.
 """
 
 from __future__ import annotations
