@@ -45,8 +45,12 @@ def two_users(transactional_db) -> dict[str, tuple[User, str]]:
 
 
 async def _closed_with(socket: WebsocketCommunicator) -> int:
+    """The close code the server sent; then the browser's side of the close, as a browser answers it, so the
+    consumer ends inside the test (one left waiting on the Redis channel layer when the test's event loop closes
+    was cancelled there, and a CI worker once hung on it for good)."""
     message = await socket.receive_output(timeout=WAIT)
     assert message["type"] == "websocket.close", message
+    await socket.disconnect(code=message.get("code", 1000), timeout=WAIT)
     return message.get("code", 1000)
 
 

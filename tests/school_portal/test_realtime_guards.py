@@ -75,9 +75,12 @@ def _socket(app, url: str, session: str | None) -> WebsocketCommunicator:
 
 
 async def _closed_with(socket: WebsocketCommunicator) -> int:
+    """The close code the server sent; then the browser's side of the close, so the consumer ends inside the test
+    (see tests/school_portal/test_realtime.py)."""
     while True:
         message = await socket.receive_output(timeout=WAIT)
         if message["type"] == "websocket.close":
+            await socket.disconnect(code=message.get("code", 1000), timeout=WAIT)
             return message.get("code", 1000)
 
 
