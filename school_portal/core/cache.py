@@ -61,13 +61,10 @@ class OutageTolerantRedisCacheClient(RedisCacheClient):
         the cached school home's two reads went from 0.48 to 0.34 ms, docs/benchmarks.md). A client holds no
         connection of its own (it takes one from the thread-safe pool for each command), so one per pool serves
         every thread."""
-        index = self._get_connection_pool_index(write)  # chosen once: for a read, at random among replicas
-        pool = self._pools.get(index)
-        if pool is None:
-            pool = self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
-        known = self._redis_clients.get(index)
-        if known is None or known[0] is not pool:  # the pools are made afresh after an outage
-            known = self._redis_clients[index] = (pool, self._client(connection_pool=pool))
+        pool = self._get_connection_pool(write)  # Django's choice of pool (for a read, at random among replicas)
+        known = self._redis_clients.get(id(pool))
+        if known is None or known[0] is not pool:
+            known = self._redis_clients[id(pool)] = (pool, self._client(connection_pool=pool))
         return known[1]
 
     @property
@@ -90,6 +87,7 @@ class OutageTolerantRedisCacheClient(RedisCacheClient):
             self._down_until = time.monotonic() + self.retry_seconds
             # Connections of the dead server would fail one by one: start afresh when it answers again.
             self._pools.clear()
+            self._redis_clients.clear()
             return fallback
         return result
 

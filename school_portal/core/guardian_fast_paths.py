@@ -44,22 +44,12 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.module_loading import import_string
 
 from .language import person_language
 from .middleware import security_headers_add
 from .models import User
 from .registry import GuardianFastPath, guardian_fast_paths
 from .session_policy import GUARDIAN, POLICY_KEY
-
-Serve = Callable[..., HttpResponse | None]
-_serving: dict[str, Serve] = {}
-
-
-def _serve_function(path: GuardianFastPath) -> Serve:
-    if path.serve not in _serving:
-        _serving[path.serve] = import_string(path.serve)
-    return _serving[path.serve]
 
 
 def _session_store() -> type:
@@ -120,5 +110,5 @@ class GuardianFastPathMiddleware:
             return None
         language = person_language(request, user)
         with translation.override(language):
-            response = _serve_function(path)(request, user, **found.groupdict())
+            response = path.resolve()(request, user, **found.groupdict())
             return _finish(request, response, language) if response is not None else None

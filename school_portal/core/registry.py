@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     # load test code in production (the test world).
     from typing import IO
 
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
     from django.urls import URLPattern
     from django.utils.functional import Promise
     from wagtail.blocks import Block
@@ -191,6 +191,9 @@ class GuardianFastPath:
 
     def match(self, path: str) -> re.Match[str] | None:
         return self._regex.fullmatch(path)
+
+    def resolve(self) -> Callable[..., HttpResponse | None]:
+        return import_string(self.serve)
 
 
 stream_blocks: Registry[tuple[Block, dict[str, Any]]] = Registry("StreamField blocks")
