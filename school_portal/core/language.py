@@ -51,8 +51,13 @@ def visitor_language(request: HttpRequest) -> str:
 def person_language(request: HttpRequest, user: User) -> str:
     """The interface language of a signed-in person's request: their account's choice, else what the request
     says (``visitor_language``), as the locale middleware and :class:`AccountLanguageMiddleware` settle it."""
+    return _account_language(user) or visitor_language(request)
+
+
+def _account_language(user: User) -> str | None:
+    """The interface language saved to the account, if one is (blank: never chosen)."""
     chosen = user.preferred_language
-    return chosen if chosen in dict(settings.PORTAL_UI_LANGUAGES) else visitor_language(request)
+    return chosen if chosen in dict(settings.PORTAL_UI_LANGUAGES) else None
 
 
 def _chosen_on_this_host(request: HttpRequest) -> str | None:
@@ -81,12 +86,14 @@ class AccountLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.preferred_language in dict(settings.PORTAL_UI_LANGUAGES):
-            translation.activate(user.preferred_language)
-            request.LANGUAGE_CODE = user.preferred_language
-        elif translation.get_language() != _interface_language(translation.get_language(), request.path_info):
-            translation.activate(settings.LANGUAGE_CODE)
-            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        # What person_language settles, with the locale middleware's reading of the request already made.
+        requested = translation.get_language()
+        language = (_account_language(user) if user.is_authenticated else None) or _interface_language(
+            requested, request.path_info
+        )
+        if language != requested:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         response = self.get_response(request)
         if (
             request.method == "POST"

@@ -30,7 +30,7 @@ ROSTER_ORDER = (
 # audience check), changed never in practice. A school not in the copy, or a copy older than this, reads afresh.
 SCHOOL_CITIES_SECONDS = 300.0
 _school_cities: dict[int, int] = {}
-_school_cities_read_at = 0.0
+_school_cities_read_at: float | None = None  # None: read afresh (not 0.0: the clock starts at boot)
 _school_cities_lock = threading.Lock()
 
 
@@ -40,7 +40,8 @@ def school_cities(school_ids: Iterable[int]) -> set[int]:
     global _school_cities, _school_cities_read_at
     wanted = set(school_ids)
     with _school_cities_lock:
-        stale = time.monotonic() - _school_cities_read_at > SCHOOL_CITIES_SECONDS
+        read_at = _school_cities_read_at
+        stale = read_at is None or time.monotonic() - read_at > SCHOOL_CITIES_SECONDS
         if stale or not wanted <= _school_cities.keys():
             _school_cities = dict(School.objects.values_list("pk", "city_id"))
             _school_cities_read_at = time.monotonic()
@@ -51,7 +52,7 @@ def school_cities_forget(**_signal: object) -> None:
     """Read the schools' cities afresh on the next question (a school saved or deleted in this process)."""
     global _school_cities_read_at
     with _school_cities_lock:
-        _school_cities_read_at = 0.0
+        _school_cities_read_at = None
 
 
 post_save.connect(school_cities_forget, sender=School, dispatch_uid="core.selectors.school_cities.saved")

@@ -31,6 +31,7 @@ from django.urls import reverse
 from classrooms.testing import classroom_world
 from school_portal.asgi import application
 from school_portal.core.realtime import CLOSE_UNAVAILABLE, notify_user
+from school_portal.core.testing.sockets import refused_with
 from school_portal.core.testing.world import PASSWORD, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the socket reads the session from another thread
@@ -151,7 +152,7 @@ async def _live_update_arrives(teacher: Client, user_id: int) -> None:
         if reply["type"] == "websocket.send":
             break
         assert reply == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
-        await ws.wait(timeout=WAIT)
+        await ws.disconnect(code=CLOSE_UNAVAILABLE, timeout=WAIT)  # as the browser answers the close
         await asyncio.sleep(0.2)
     assert reply["type"] == "websocket.send" and json.loads(reply["text"]) == {"type": "pong"}
     await sync_to_async(notify_user)(user_id=user_id, event={"message": "提出がありました"})
@@ -161,14 +162,8 @@ async def _live_update_arrives(teacher: Client, user_id: int) -> None:
 
 async def _live_socket_pauses(teacher: Client) -> None:
     """The handshake does not fail; the socket is closed with 4503 so that the browser tries again later."""
-    ws = _live_socket(teacher)
-    connected, code = await ws.connect(timeout=WAIT)
-    if connected:  # accepted first, then closed once joining its groups failed
-        message = await ws.receive_output(timeout=WAIT)
-        assert message["type"] == "websocket.close"
-        code = message["code"]
+    _accepted, code = await refused_with(_live_socket(teacher))  # accepted first when joining its groups failed
     assert code == CLOSE_UNAVAILABLE
-    await ws.wait(timeout=WAIT)
 
 
 def _cache_works() -> bool:

@@ -12,6 +12,7 @@ from django.test import Client
 
 from coding_lab.testing import dumps, fwd, lab_world, program
 from school_portal.asgi import application
+from school_portal.core.testing.sockets import closed_with
 from school_portal.core.testing.world import build_world
 
 
@@ -39,8 +40,7 @@ async def test_a_childs_save_reaches_the_open_grid_of_their_class_and_others_are
     assert connected
     other = await sync_to_async(client_as)("other_teacher")
     refused, _connected, _code = await _connect(other, world.class_group.pk)
-    closed = await refused.receive_output(timeout=5)
-    assert closed == {"type": "websocket.close", "code": 4403}  # told why, after the handshake
+    assert await closed_with(refused) == 4403  # told why, after the handshake
     child = await sync_to_async(client_as)("student")
     body = json.dumps({"source": dumps(program([fwd(), fwd()]))})
     response = await sync_to_async(child.post)(

@@ -21,6 +21,7 @@ from websockets.asyncio.client import connect
 
 from exchange.testing import other_exchange, world_exchange
 from school_portal.asgi import application
+from school_portal.core.testing.sockets import closed_with, refused_with
 from school_portal.core.testing.world import build_world
 from tests.daphne_process import free_port, start_daphne, stop, use_redis_channel_layer, worker_env
 
@@ -114,30 +115,19 @@ async def test_the_board_refuses_bad_messages_floods_other_origins_and_people_wi
         socket = await _socket(cookie)
         assert (await socket.connect(timeout=WAIT))[0]
         await socket.send_to(text_data=message)
-        closed = await socket.receive_output(timeout=WAIT)
-        while closed["type"] != "websocket.close":
-            closed = await socket.receive_output(timeout=WAIT)
-        assert closed["code"] == code
+        assert await closed_with(socket) == code
     flood = await _socket(cookie)
     assert (await flood.connect(timeout=WAIT))[0]
     for _ in range(settings.REALTIME_MAX_MESSAGES_PER_SECOND + 5):
         await flood.send_to(text_data='{"type": "ping"}')
-    codes = []
-    while True:
-        output = await flood.receive_output(timeout=WAIT)
-        if output["type"] == "websocket.close":
-            codes.append(output["code"])
-            break
-    assert codes == [4429]
+    assert await closed_with(flood) == 4429
     # Another origin: refused at the handshake by AllowedHostsOriginValidator.
     foreign = await _socket(cookie, origin=b"https://evil.example")
-    assert not (await foreign.connect(timeout=WAIT))[0]
+    assert not (await refused_with(foreign))[0]
     # A child has no exchange: refused (4403); nobody signed in: 4401.
     for role_cookie, code in [(await sync_to_async(_cookie)(world, "student"), 4403), (None, 4401)]:
         socket = await _socket(role_cookie)
-        await socket.connect(timeout=WAIT)
-        output = await socket.receive_output(timeout=WAIT)
-        assert output == {"type": "websocket.close", "code": code}
+        assert await refused_with(socket) == (True, code)
 
 
 # --- two Daphne processes sharing the real Redis ------------------------------------------------------------

@@ -17,6 +17,7 @@ from parent_notices.models import Notice, NoticeRead
 from parent_notices.testing import board_member, emergency_sent, notice_publish
 from school_portal.core.models import City, Guardian, PushDelivery, PushMessage, PushPreference
 from school_portal.core.services import PortalError
+from school_portal.core.testing.sockets import refused_with
 from school_portal.core.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -293,8 +294,7 @@ async def test_the_boards_tally_hears_reads_and_corrections_live_and_a_family_ca
     path = f"/ws/notices/{notice.pk}/"
 
     refused = socket(guardian, path)
-    assert (await refused.connect(timeout=5))[0]
-    assert await refused.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+    assert await refused_with(refused) == (True, 4403)
 
     tally = socket(board, path)
     assert (await tally.connect(timeout=5))[0]

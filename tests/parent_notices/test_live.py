@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from parent_notices.testing import ATTEND, attendance, notice_publish
 from school_portal.asgi import application
+from school_portal.core.testing.sockets import refused_with
 from school_portal.core.testing.world import build_world
 
 WAIT = 5
@@ -39,8 +40,7 @@ async def test_the_tally_and_the_morning_list_hear_replies_and_reports_and_famil
     guardian = await sync_to_async(_signed_in)(world, "guardian")
 
     refused = _socket(guardian, f"/ws/notices/{notice.pk}/")
-    assert (await refused.connect(timeout=WAIT))[0]
-    assert await refused.receive_output(timeout=WAIT) == {"type": "websocket.close", "code": 4403}
+    assert await refused_with(refused) == (True, 4403)
 
     tally = _socket(teacher, f"/ws/notices/{notice.pk}/")
     assert (await tally.connect(timeout=WAIT))[0]

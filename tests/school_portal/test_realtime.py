@@ -15,6 +15,7 @@ from django.test import Client
 from school_portal.asgi import application
 from school_portal.core.models import User
 from school_portal.core.realtime import CLOSE_FLOOD, CLOSE_TOO_BIG, CLOSE_UNAUTHENTICATED, anotify_user, notify_user
+from school_portal.core.testing.sockets import closed_with, refused_with
 
 pytestmark = pytest.mark.asyncio
 # The consumer reads the session and the user in another thread: what the test writes must be committed.
@@ -42,16 +43,6 @@ def _socket(session: str | None = None, origin: str = ORIGIN) -> WebsocketCommun
 @pytest.fixture
 def two_users(transactional_db) -> dict[str, tuple[User, str]]:
     return {"hana": _session_cookie("hana"), "taro": _session_cookie("taro")}
-
-
-async def _closed_with(socket: WebsocketCommunicator) -> int:
-    """The close code the server sent; then the browser's side of the close, as a browser answers it, so the
-    consumer ends inside the test (one left waiting on the Redis channel layer when the test's event loop closes
-    was cancelled there, and a CI worker once hung on it for good)."""
-    message = await socket.receive_output(timeout=WAIT)
-    assert message["type"] == "websocket.close", message
-    await socket.disconnect(code=message.get("code", 1000), timeout=WAIT)
-    return message.get("code", 1000)
 
 
 @committed_db
@@ -89,22 +80,22 @@ async def test_anonymous_visitor_is_refused_with_4401(transactional_db):
     socket = _socket(session=None)
     connected, _ = await socket.connect(timeout=WAIT)
     assert connected  # accepted only to be told why ...
-    assert await _closed_with(socket) == CLOSE_UNAUTHENTICATED
+    assert await closed_with(socket) == CLOSE_UNAUTHENTICATED
 
 
 @committed_db
 async def test_a_forged_session_cookie_is_refused(transactional_db):
     socket = _socket(session="not-a-real-session-key")
     await socket.connect(timeout=WAIT)
-    assert await _closed_with(socket) == CLOSE_UNAUTHENTICATED
+    assert await closed_with(socket) == CLOSE_UNAUTHENTICATED
 
 
 @committed_db
 async def test_a_foreign_origin_is_refused_at_the_handshake(two_users):
     _, session = two_users["hana"]
     socket = _socket(session, origin="https://evil.example")
-    connected, _ = await socket.connect(timeout=WAIT)
-    assert not connected
+    accepted, _code = await refused_with(socket)
+    assert not accepted
 
 
 @committed_db
@@ -117,13 +108,7 @@ async def test_a_flood_closes_the_flooding_socket_only(two_users):
     for _ in range(settings.REALTIME_MAX_MESSAGES_PER_SECOND + 5):
         await flooder.send_to(text_data='{"type": "x"}')
     # The flooder gets its answers for the allowed messages, then the close.
-    codes = []
-    while True:
-        message = await flooder.receive_output(timeout=WAIT)
-        if message["type"] == "websocket.close":
-            codes.append(message["code"])
-            break
-    assert codes == [CLOSE_FLOOD]
+    assert await closed_with(flooder) == CLOSE_FLOOD
 
     await calm.send_json_to({"type": "ping"})
     assert await calm.receive_json_from(timeout=WAIT) == {"type": "pong"}
@@ -138,7 +123,7 @@ async def test_an_oversize_message_closes_the_socket(two_users):
     socket = _socket(session)
     await socket.connect(timeout=WAIT)
     await socket.send_to(text_data='{"type": "ping", "pad": "' + "あ" * settings.REALTIME_MAX_MESSAGE_BYTES + '"}')
-    assert await _closed_with(socket) == CLOSE_TOO_BIG
+    assert await closed_with(socket) == CLOSE_TOO_BIG
 
 
 @committed_db
@@ -167,7 +152,7 @@ async def test_signing_out_closes_the_sockets_of_that_session(two_users):
         assert client.post("/accounts/logout/").status_code == 302
 
     await database_sync_to_async(sign_out)()
-    assert await _closed_with(socket) == CLOSE_UNAUTHENTICATED
+    assert await closed_with(socket) == CLOSE_UNAUTHENTICATED
 
 
 async def test_an_event_that_cannot_travel_is_refused_in_the_caller():
@@ -207,4 +192,4 @@ async def test_resetting_a_badge_closes_the_childs_open_sockets(transactional_db
 
     await database_sync_to_async(student_badge_reset)(student=world.child)
 
-    assert await _closed_with(socket) == CLOSE_UNAUTHENTICATED
+    assert await closed_with(socket) == CLOSE_UNAUTHENTICATED

@@ -32,6 +32,7 @@ from school_portal.core.realtime import (
     portal_auth_stack,
     school_group_name,
 )
+from school_portal.core.testing.sockets import closed_with, refused_with
 
 pytestmark = pytest.mark.asyncio
 committed_db = pytest.mark.django_db(transaction=True)
@@ -72,16 +73,6 @@ def _socket(app, url: str, session: str | None) -> WebsocketCommunicator:
     if session:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode()))
     return WebsocketCommunicator(app, url, headers=headers)
-
-
-async def _closed_with(socket: WebsocketCommunicator) -> int:
-    """The close code the server sent; then the browser's side of the close, so the consumer ends inside the test
-    (see tests/school_portal/test_realtime.py)."""
-    while True:
-        message = await socket.receive_output(timeout=WAIT)
-        if message["type"] == "websocket.close":
-            await socket.disconnect(code=message.get("code", 1000), timeout=WAIT)
-            return message.get("code", 1000)
 
 
 @pytest.fixture
@@ -132,17 +123,18 @@ async def test_one_event_to_several_groups_reaches_each_of_their_sockets_once(bo
 
 @committed_db
 async def test_a_plugin_socket_refuses_the_anonymous_with_4401(board):
-    assert await _closed_with(await board(session=None)) == CLOSE_UNAUTHENTICATED
+    assert await closed_with(await board(session=None)) == CLOSE_UNAUTHENTICATED
 
 
 @committed_db
 async def test_a_plugin_socket_refused_by_its_groups_for_closes_with_4403(board):
     taro = await database_sync_to_async(_session)("taro")
     socket = await board(session=taro)
-    assert await _closed_with(socket) == CLOSE_FORBIDDEN
-    # ... and joined nothing: the board's events do not reach it.
+    assert await socket.receive_output(timeout=WAIT) == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+    # ... and joined nothing: the board's events do not reach it while it is still open on our side.
     await sync_to_async(notify_group)(group=group_name("test_board", 7), event={"message": "not for taro"})
     assert await socket.receive_nothing(timeout=0.2)
+    await socket.disconnect(code=CLOSE_FORBIDDEN)
 
 
 @committed_db
@@ -152,22 +144,22 @@ async def test_a_foreign_origin_never_reaches_a_plugin_socket(hana):
         "/ws/board/7/",
         headers=[(b"origin", b"https://evil.example"), (b"host", b"localhost:8000")],
     )
-    connected, _ = await socket.connect(timeout=WAIT)
-    assert not connected
+    accepted, _code = await refused_with(socket)
+    assert not accepted
 
 
 @committed_db
 async def test_text_that_is_not_json_closes_with_4400(board):
     socket = await board()
     await socket.send_to(text_data="{not json")
-    assert await _closed_with(socket) == CLOSE_BAD_MESSAGE
+    assert await closed_with(socket) == CLOSE_BAD_MESSAGE
 
 
 @committed_db
 async def test_a_binary_frame_closes_with_4400(board):
     socket = await board()
     await socket.send_to(bytes_data=b'{"type": "ping"}')
-    assert await _closed_with(socket) == CLOSE_BAD_MESSAGE
+    assert await closed_with(socket) == CLOSE_BAD_MESSAGE
 
 
 @committed_db
@@ -175,7 +167,7 @@ async def test_a_2000_deep_message_closes_with_4400_not_a_recursion_error(board,
     settings.REALTIME_MAX_MESSAGE_BYTES = 10_000  # let it past the size guard: the depth guard must hold alone
     socket = await board()
     await socket.send_to(text_data="[" * 2000 + "]" * 2000)
-    assert await _closed_with(socket) == CLOSE_BAD_MESSAGE
+    assert await closed_with(socket) == CLOSE_BAD_MESSAGE
 
 
 @committed_db
@@ -190,7 +182,7 @@ async def test_brackets_inside_strings_do_not_count_as_depth(board):
 async def test_an_oversize_message_closes_with_4413(board):
     socket = await board()
     await socket.send_to(text_data='{"pad": "' + "あ" * settings.REALTIME_MAX_MESSAGE_BYTES + '"}')
-    assert await _closed_with(socket) == CLOSE_TOO_BIG
+    assert await closed_with(socket) == CLOSE_TOO_BIG
 
 
 @committed_db
@@ -198,7 +190,7 @@ async def test_a_subclass_limit_on_the_rate_closes_with_4429(board):
     socket = await board()
     for _ in range(BoardConsumer.max_messages_per_second + 1):
         await socket.send_json_to({"n": 1})
-    assert await _closed_with(socket) == CLOSE_FLOOD
+    assert await closed_with(socket) == CLOSE_FLOOD
 
 
 @committed_db
@@ -206,7 +198,7 @@ async def test_the_notification_socket_closes_deep_json_with_4400(hana):
     socket = _socket(application, "/ws/notifications/", hana)
     assert (await socket.connect(timeout=WAIT))[0]
     await socket.send_to(text_data="[" * 2000 + "]" * 2000)
-    assert await _closed_with(socket) == CLOSE_BAD_MESSAGE
+    assert await closed_with(socket) == CLOSE_BAD_MESSAGE
 
 
 # --- groups -----------------------------------------------------------------------------------------------
