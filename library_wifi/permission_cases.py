@@ -28,6 +28,18 @@ def _meraki_gateway(world: World):
     return gateway
 
 
+def _visitors_form(name: str, *, ok_status: tuple[int, ...]) -> PermissionCase:
+    """A form of the visitor's own session, posted by each role of the matrix: nobody's account reaches it."""
+    return PermissionCase(
+        f"library_wifi.{name}",
+        lambda w: reverse(f"library_wifi:{name}", args=[_meraki_gateway(w).key]),
+        frozenset(),
+        method="post",
+        data=lambda w: {},
+        ok_status=ok_status,
+    )
+
+
 def cases() -> list[PermissionCase]:
     return [
         # A visitor's own Wi-Fi session: only the browser holding its token (a cookie the portal set at the accept)
@@ -37,14 +49,8 @@ def cases() -> list[PermissionCase]:
             lambda w: reverse("library_wifi:session", args=[_meraki_gateway(w).key]),
             frozenset(),
         ),
-        PermissionCase(
-            "library_wifi.session_renew",
-            lambda w: reverse("library_wifi:session_renew", args=[_meraki_gateway(w).key]),
-            frozenset(),
-            method="post",
-            data=lambda w: {},
-            ok_status=(303,),
-        ),
+        _visitors_form("session_renew", ok_status=(303,)),
+        _visitors_form("session_resume", ok_status=(200, 302)),
         PermissionCase("library_wifi.index", lambda w: reverse("library_wifi:index"), MANAGERS),
         PermissionCase(
             "library_wifi.disaster",

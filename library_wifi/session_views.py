@@ -4,10 +4,20 @@ Reached from the portal's start page (RFC 8908's ``user-portal-url``) and from t
 No script: a page and a form (CSRF-checked by the middleware, rate-limited per session). Only the session whose
 token the browser holds (``visitor_session``) can be seen or extended; anything else is refused with a page that
 says why.
+
+A renewal extends the portal's session; the gateway's own timer was set at the grant (Meraki's ``duration``,
+openNDS's session length, UniFi's ``minutes``, CoovaChilli's RADIUS reply), and none of the four lets a portal
+lengthen a running grant through the handshake it speaks. So when that timer runs out the gateway sends the
+visitor back to the splash with a fresh handshake, and the splash, finding the visitor's own session still
+running, offers to continue it (``session_resume``): the same device (its digest), no new session and no terms
+again, granted through the fresh handshake for the minutes the session has left.
 """
 
 from __future__ import annotations
 
+import math
+
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +29,17 @@ from django.views.decorators.http import require_GET, require_POST
 from . import portal_facts, services
 from .adapters import HandshakeError
 from .models import WifiSession
-from .views import _flooding, _languages, _no_store, _problem, _too_many
+from .views import (
+    _flooding,
+    _languages,
+    _no_store,
+    _problem,
+    _too_many,
+    gateway_grant,
+    granted_response,
+    posted_handshake,
+    splash,
+)
 from .visitor_session import own_session, session_cookie_set
 
 
@@ -85,3 +105,35 @@ def session_renew(request: HttpRequest, key: str) -> HttpResponse:
     response.status_code = 303
     session_cookie_set(response, request, gateway=facts.gateway, token=own.token)
     return response
+
+
+@require_POST
+def session_resume(request: HttpRequest, key: str) -> HttpResponse:
+    """Continue the visitor's own running session through the gateway's fresh handshake (see the module's
+    docstring): the gateway's one-time value is used up as at an accept, the grant is for what is left."""
+    found = _visitors_own(request, key)
+    if isinstance(found, HttpResponse):
+        return found
+    facts, own = found
+    gateway = facts.gateway
+    checked = posted_handshake(request, gateway)
+    if isinstance(checked, HttpResponse):
+        return checked
+    handshake, digest = checked
+    seconds_left = (own.expires_at - timezone.now()).total_seconds()
+    if seconds_left <= 0 or digest != own.client_digest:
+        # Ended meanwhile, or the session's cookie is on another device: the terms, as for anyone new.
+        message = (
+            _("Your Wi-Fi session has ended. Accept the terms of use to start a new one.")
+            if seconds_left <= 0
+            else _("Your Wi-Fi session belongs to another device. Accept the terms of use to connect this one.")
+        )
+        return splash(request, gateway, handshake, error=message, status=409)
+    minutes = max(1, math.ceil(seconds_left / 60))
+    try:
+        with transaction.atomic():
+            services.handshake_nonce_use(gateway=gateway, nonce=handshake.nonce)
+            grant = gateway_grant(request, gateway, handshake, own, minutes=minutes)
+    except HandshakeError as refusal:
+        return _problem(request, refusal.message, refusal.status, gateway)
+    return granted_response(request, facts, handshake, own, grant)

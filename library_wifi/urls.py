@@ -11,6 +11,7 @@ urlpatterns = [
     path("portal/<slug:key>/api/", views.captive_api, name="captive_api"),
     path("portal/<slug:key>/session/", session_views.session, name="session"),
     path("portal/<slug:key>/session/renew/", session_views.session_renew, name="session_renew"),
+    path("portal/<slug:key>/session/resume/", session_views.session_resume, name="session_resume"),
     path("library/<slug:slug>/", views.library, name="library"),
     path("open-data/<slug:slug>/<int:year>-<int:month>.csv", views.open_data, name="open_data"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import math
 from urllib.parse import quote
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from school_portal.core.models import City, Library
 
 from . import attempts, exports, portal_facts, selectors, services, stats, visitor_session
 from .adapters import (
+    Grant,
     Handshake,
     HandshakeError,
     adapter_for,
@@ -97,14 +99,26 @@ def _page_context(request: HttpRequest, gateway: Gateway) -> dict:
     }
 
 
-def _splash(
-    request: HttpRequest, gateway: Gateway, handshake: Handshake, *, error: str = "", status: int = 200
+def splash(
+    request: HttpRequest,
+    gateway: Gateway,
+    handshake: Handshake,
+    *,
+    error: str = "",
+    status: int = 200,
+    resume: WifiSession | None = None,
 ) -> HttpResponse:
+    """The library's page with the terms to accept; for a visitor whose own session here is still running (the
+    gateway's timer, set at the grant, ran out first: see ``session_views.session_resume``), the way to continue
+    it instead."""
     context = _page_context(request, gateway)
     context.update(
         error=error,
         handshake=signing.dumps(handshake.as_dict(), salt=_signing_salt(gateway), compress=True),
+        resume=resume,
     )
+    if resume is not None:
+        context["minutes_left"] = max(1, math.ceil((resume.expires_at - timezone.now()).total_seconds() / 60))
     return _no_store(render(request, "library_wifi/splash.html", context, status=status))
 
 
@@ -128,7 +142,7 @@ def portal(request: HttpRequest, key: str) -> HttpResponse:
         handshake = adapter_for(gateway).parse(gateway, request)
     except HandshakeError as refusal:
         return _problem(request, refusal.message, refusal.status, gateway)
-    return _splash(request, gateway, handshake)
+    return splash(request, gateway, handshake, resume=visitor_session.live_session(request, gateway))
 
 
 def _flooding(scope: str, subject: str) -> bool:
@@ -184,24 +198,17 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
     if facts is None:
         return _problem(request, _("This Wi-Fi portal address is not known."), 404)
     gateway = facts.gateway
-    try:
-        handshake = Handshake.from_dict(
-            signing.loads(request.POST.get("handshake", ""), salt=_signing_salt(gateway), max_age=HANDSHAKE_MAX_AGE)
-        )
-    except (signing.BadSignature, KeyError, TypeError):
-        return _problem(
-            request, _("This page has expired or was altered. Reconnect to the library's Wi-Fi."), 400, gateway
-        )
-    digest = stats.client_digest(handshake.client)
-    if _flooding(f"accepts:{gateway.pk}", digest):
-        return _too_many(request, gateway)
+    checked = posted_handshake(request, gateway)
+    if isinstance(checked, HttpResponse):
+        return checked
+    handshake, digest = checked
     if not facts.disaster:
         if request.POST.get("agree") != "yes":
-            return _splash(
+            return splash(
                 request, gateway, handshake, error=_("Please tick the box to accept the terms of use."), status=400
             )
         if facts.terms_revision_id is not None and request.POST.get("terms") != str(facts.terms_revision_id):
-            return _splash(
+            return splash(
                 request,
                 gateway,
                 handshake,
@@ -209,7 +216,6 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
                 status=409,
             )
     minutes = facts.session_minutes
-    adapter = adapter_for(gateway)
     try:
         with transaction.atomic():
             session = services.session_start(
@@ -221,14 +227,50 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
                 terms_revision_id=None if facts.disaster else facts.terms_revision_id,
                 disaster=facts.disaster,
             )
-            grant = adapter.grant(gateway, handshake, minutes=minutes, landing=_venue_url(request, gateway.library))
-            if grant.waiting:
-                services.authmon_grant_add(
-                    session=session, rhid=opennds_rhid(handshake.data["hid"], gateway.secret), minutes=minutes
-                )
+            grant = gateway_grant(request, gateway, handshake, session, minutes=minutes)
     except HandshakeError as refusal:
         return _problem(request, refusal.message, refusal.status, gateway)
+    return granted_response(request, facts, handshake, session, grant)
+
+
+def posted_handshake(request: HttpRequest, gateway: Gateway) -> tuple[Handshake, str] | HttpResponse:
+    """The handshake the splash signed into its form (``splash``) and the device's digest, or the page that
+    refuses: the handshake missing, altered or old (400), or too many attempts from the device (429)."""
+    try:
+        handshake = Handshake.from_dict(
+            signing.loads(request.POST.get("handshake", ""), salt=_signing_salt(gateway), max_age=HANDSHAKE_MAX_AGE)
+        )
+    except (signing.BadSignature, KeyError, TypeError):
+        return _problem(
+            request, _("This page has expired or was altered. Reconnect to the library's Wi-Fi."), 400, gateway
+        )
+    digest = stats.client_digest(handshake.client)
+    if _flooding(f"accepts:{gateway.pk}", digest):
+        return _too_many(request, gateway)
+    return handshake, digest
+
+
+def gateway_grant(
+    request: HttpRequest, gateway: Gateway, handshake: Handshake, session: WifiSession, *, minutes: int
+) -> Grant:
+    """Tell the gateway (through its adapter) to let the client through for ``minutes``; for openNDS level 3 the
+    rhid waits for authmon. Inside the caller's transaction: a refused grant leaves no session or nonce behind."""
+    landing = _venue_url(request, gateway.library)
+    grant = adapter_for(gateway).grant(gateway, handshake, minutes=minutes, landing=landing)
     if grant.waiting:
+        services.authmon_grant_add(
+            session=session, rhid=opennds_rhid(handshake.data["hid"], gateway.secret), minutes=minutes
+        )
+    return grant
+
+
+def granted_response(
+    request: HttpRequest, facts: PortalFacts, handshake: Handshake, session: WifiSession, grant: Grant
+) -> HttpResponse:
+    """Where the browser goes after a grant: on to the gateway (``continue.html``), or the page that waits for
+    openNDS authmon; either way the browser keeps the session's token (``visitor_session``)."""
+    if grant.waiting:
+        gateway = facts.gateway
         follow = signing.dumps(handshake.continue_url, salt="library_wifi.wait")
         response = redirect(f"{reverse('library_wifi:wait', args=[gateway.key, session.token])}?next={follow}")
         session_cookie_set(response, request, gateway=gateway, token=session.token)

@@ -3,8 +3,11 @@ that enforces CSRF as a browser does)."""
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.test import Client
@@ -75,3 +78,44 @@ def refresh_target(html: str) -> str:
     match = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', html)
     assert match, html
     return match.group(1).replace("&amp;", "&")
+
+
+class Controller(BaseHTTPRequestHandler):
+    """A UniFi controller's HTTP boundary: /api/login and /api/s/<site>/cmd/stamgr."""
+
+    calls: list = []
+    fail = False
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Controller.calls.append((self.path, body, self.headers.get("Cookie", "")))
+        if self.path == "/api/login":
+            self.send_response(200)
+            self.send_header("Set-Cookie", "unifises=s3ss10n; Path=/")
+            payload = {"meta": {"rc": "ok"}, "data": []}
+        elif self.path == "/api/s/default/cmd/stamgr" and "unifises=s3ss10n" in self.headers.get("Cookie", ""):
+            self.send_response(500 if Controller.fail else 200)
+            payload = {"meta": {"rc": "error" if Controller.fail else "ok"}, "data": []}
+        else:
+            self.send_response(401)
+            payload = {"meta": {"rc": "error", "msg": "api.err.LoginRequired"}}
+        data = json.dumps(payload).encode()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def controller():
+    Controller.calls = []
+    Controller.fail = False
+    server = HTTPServer(("127.0.0.1", 0), Controller)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()

@@ -5,10 +5,8 @@ request off the portal (the visitor has no Internet yet) and weighs under 30 KB 
 from __future__ import annotations
 
 import re
-import threading
 import time
-from http.server import HTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import Page, Route, expect
@@ -18,7 +16,7 @@ from library_wifi.models import Gateway, LibraryPortalPage
 from school_portal.core.models import Library
 from tests.browser.harness import PHONE, Portal, axe_check, has_horizontal_scroll, sign_in
 
-from .test_handshakes import Controller
+from .conftest import Controller
 
 pytestmark = pytest.mark.browser
 
@@ -53,19 +51,17 @@ class Network:
             route.abort()
 
 
-def _splash_url(portal: Portal, gateway: Gateway) -> str:
+def _splash_url(portal: Portal, gateway: Gateway, mac: str | None = None) -> str:
+    """Where the gateway sends a client (``mac``: the same device again), with a fresh handshake."""
     base = f"{portal.url}/library-wifi/portal/{gateway.key}/"
+    mac = mac or testing.random_mac()
     if gateway.kind == Gateway.Kind.OPENNDS:
-        from urllib.parse import urlencode
-
-        return f"{base}?{urlencode(testing.opennds_query(gateway))}"
+        return f"{base}?{urlencode(testing.opennds_query(gateway, mac=mac))}"
     if gateway.kind == Gateway.Kind.COOVA:
-        return f"{base}?{testing.coova_query(gateway, base_url=base)}"
-    from urllib.parse import urlencode
-
+        return f"{base}?{testing.coova_query(gateway, base_url=base, mac=mac)}"
     if gateway.kind == Gateway.Kind.MERAKI:
-        return f"{base}?{urlencode(testing.meraki_query())}"
-    return f"{base}?{urlencode(testing.unifi_query(when=time.time()))}"
+        return f"{base}?{urlencode(testing.meraki_query(client_mac=mac))}"
+    return f"{base}?{urlencode(testing.unifi_query(when=time.time(), mac=mac))}"
 
 
 GRANTED = {
@@ -74,17 +70,6 @@ GRANTED = {
     Gateway.Kind.MERAKI: re.compile(r"^https://n143\.network-auth\.com/splash/grant\?continue_url=.*&duration=3600$"),
     Gateway.Kind.UNIFI: re.compile(r"^http://example\.com/$"),
 }
-
-
-@pytest.fixture
-def controller():
-    Controller.calls = []
-    Controller.fail = False
-    server = HTTPServer(("127.0.0.1", 0), Controller)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
 
 
 def _visit(page: Page, network: Network, url: str) -> None:
@@ -115,6 +100,19 @@ def _extend_the_session(phone: Page, portal: Portal, gateway: Gateway) -> None:
     axe_check(phone)
 
 
+def _continue_the_session(phone: Page, network: Network, portal: Portal, gateway: Gateway, mac: str) -> None:
+    """The gateway's own timer (set at the grant) runs out before the extended session: it sends the same device
+    back to the portal, which offers to continue without the terms."""
+    _visit(phone, network, _splash_url(portal, gateway, mac))
+    expect(phone.get_by_role("status")).to_contain_text("Wi-Fiを続けて使えます")
+    expect(phone.get_by_label("利用規約を読み、同意します")).to_have_count(0)
+    assert not has_horizontal_scroll(phone)
+    axe_check(phone)
+    phone.get_by_role("button", name="この続きで接続する").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Internet access granted")
+    assert GRANTED[gateway.kind].match(network.gateway_hits[-1]), network.gateway_hits[-1]
+
+
 def test_a_visitor_connects_on_a_phone_through_each_kind_of_gateway_and_in_disaster_mode(
     portal: Portal, new_context, open_page, controller
 ) -> None:
@@ -125,7 +123,8 @@ def test_a_visitor_connects_on_a_phone_through_each_kind_of_gateway_and_in_disas
         context.route("**/*", network.handle)
         phone = context.new_page()
         gateway = Gateway.objects.filter(kind=kind).first()
-        _visit(phone, network, _splash_url(portal, gateway))
+        mac = testing.random_mac()
+        _visit(phone, network, _splash_url(portal, gateway, mac))
 
         expect(phone.get_by_role("heading", level=1)).to_contain_text("図書館の無料Wi-Fiへようこそ")
         expect(phone.locator("main")).to_contain_text("開館時間")
@@ -142,6 +141,7 @@ def test_a_visitor_connects_on_a_phone_through_each_kind_of_gateway_and_in_disas
         assert network.external == [], network.external
         if kind == Gateway.Kind.MERAKI:
             _extend_the_session(phone, portal, gateway)
+            _continue_the_session(phone, network, portal, gateway, mac)
     assert Controller.calls[-1][1]["cmd"] == "authorize-guest"
 
     # A visitor switches to English: the page in English, the library's own text translated; then to Korean.

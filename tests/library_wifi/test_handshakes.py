@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -16,7 +13,7 @@ from library_wifi import testing
 from library_wifi.adapters import authmon_line, opennds_gateway_hash
 from library_wifi.models import WifiSession
 
-from .conftest import BASE, accept, portal_url, refresh_target
+from .conftest import BASE, Controller, accept, portal_url, refresh_target
 
 pytestmark = pytest.mark.django_db
 
@@ -99,47 +96,6 @@ def test_meraki_sends_the_visitor_to_the_grant_url_with_continue_url_and_duratio
     target = urlsplit(refresh_target(answer.content.decode()))
     assert (target.scheme, target.netloc, target.path) == ("https", "n143.network-auth.com", "/splash/grant")
     assert parse_qs(target.query) == {"continue_url": ["http://example.com/"], "duration": ["3600"]}
-
-
-class Controller(BaseHTTPRequestHandler):
-    """A UniFi controller's HTTP boundary: /api/login and /api/s/<site>/cmd/stamgr."""
-
-    calls: list = []
-    fail = False
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        Controller.calls.append((self.path, body, self.headers.get("Cookie", "")))
-        if self.path == "/api/login":
-            self.send_response(200)
-            self.send_header("Set-Cookie", "unifises=s3ss10n; Path=/")
-            payload = {"meta": {"rc": "ok"}, "data": []}
-        elif self.path == "/api/s/default/cmd/stamgr" and "unifises=s3ss10n" in self.headers.get("Cookie", ""):
-            self.send_response(500 if Controller.fail else 200)
-            payload = {"meta": {"rc": "error" if Controller.fail else "ok"}, "data": []}
-        else:
-            self.send_response(401)
-            payload = {"meta": {"rc": "error", "msg": "api.err.LoginRequired"}}
-        data = json.dumps(payload).encode()
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def controller():
-    Controller.calls = []
-    Controller.fail = False
-    server = HTTPServer(("127.0.0.1", 0), Controller)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
 
 
 def test_unifi_authorizes_the_guest_at_the_controller_then_sends_the_visitor_on(wifi, phone, controller):
