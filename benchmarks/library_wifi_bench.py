@@ -3,7 +3,7 @@ requests in Chromium, and accept-and-grant handshakes per second with p50/p95/p9
 as a ratio to the static-file rate of the same server set-up in the same run.
 
     .venv/bin/python benchmarks/library_wifi_bench.py [--seconds 20] [--processes 2] [--clients 32]
-                                                      [--setups gunicorn,daphne]
+                                                      [--setups gunicorn,daphne] [--rate 500]
 
 Set-ups (``serving.py``'s): ``gunicorn`` is the chosen layout (docs/operations.md: one gunicorn per core, one
 ``gthread`` worker of 8 threads each, on a port of its own, the clients spread over the ports as nginx would);
@@ -17,7 +17,8 @@ portal; at least 500 accept-and-grant handshakes per second with p99 under 100 m
    visitors' signed splash forms (each a different device, so the per-device flood limit never trips).
 2. Daphne: Chromium loads a splash page (every request off the portal recorded and refused); then closed-loop
    clients GET a static file (the reference), then POST accepts (CSRF cookie and token, the terms ticked): each
-   accept records the session, the terms revision, the statistics and answers with the grant.
+   accept records the session, the terms revision, the statistics and answers with the grant. Then accepts paced
+   at ``--rate`` a second (the target's 500), each latency from the moment the request was due.
 """
 
 from __future__ import annotations
@@ -105,7 +106,10 @@ def _accept_request(path: str, body: str) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data
 
 
-def run_accepts(path: str, bodies: list[str], ports: list[int], clients: int, seconds: float) -> Outcome:
+def run_accepts(
+    path: str, bodies: list[str], ports: list[int], clients: int, seconds: float, interval: float = 0.0
+) -> Outcome:
+    """``clients`` sending accepts in a closed loop (``interval`` 0) or each once every ``interval`` seconds."""
     requests = [_accept_request(path, body) for body in bodies]
 
     async def main() -> Outcome:
@@ -115,7 +119,15 @@ def run_accepts(path: str, bodies: list[str], ports: list[int], clients: int, se
         await asyncio.gather(
             *(
                 drive(
-                    requests[i::clients], ports[i % len(ports)], i, start, warm_until, deadline, 0.0, clients, outcome
+                    requests[i::clients],
+                    ports[i % len(ports)],
+                    i,
+                    start,
+                    warm_until,
+                    deadline,
+                    interval,
+                    clients,
+                    outcome,
                 )
                 for i in range(clients)
             )
@@ -178,6 +190,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--setups", default=",".join(SETUPS))
+    parser.add_argument("--rate", type=int, default=500, help="accepts a second in the paced run (the target)")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -217,9 +230,15 @@ def main() -> None:
                 print(_row("static file (reference)", reference, meter.stop(), reference.throughput))
                 # Each set-up its own visitors (a device accepts once: a replayed form would be refused as a flood).
                 share, bodies = bodies[: len(bodies) // 2], bodies[len(bodies) // 2 :]
+                closed, paced = share[: len(share) * 2 // 3], share[len(share) * 2 // 3 :]
                 meter = Meter(roots)
-                accepts = run_accepts(data["accept"], share, ports, args.clients, args.seconds)
+                accepts = run_accepts(data["accept"], closed, ports, args.clients, args.seconds)
                 print(_row("accept-and-grant", accepts, meter.stop(), reference.throughput))
+                # The target's own terms: 500 handshakes a second arriving on a schedule (a library's opening
+                # queue), ``--rate / 5`` visitors each once every 0.2 s, latencies from when each was due.
+                meter = Meter(roots)
+                accepts = run_accepts(data["accept"], paced, ports, max(1, args.rate // 5), args.seconds, 0.2)
+                print(_row(f"accept, paced {args.rate}/s", accepts, meter.stop(), reference.throughput))
     print(f"\nload average after: {_load()}  (targets: >= 500 handshakes/s, p99 < 100 ms)")
 
 
