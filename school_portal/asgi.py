@@ -19,6 +19,7 @@ from school_portal.core.body_limit import RequestBodyLimitMiddleware  # noqa: E4
 from school_portal.core.daphne_requests import skip_twisted_form_parsing  # noqa: E402
 from school_portal.core.realtime import portal_auth_stack  # noqa: E402
 from school_portal.core.registry import websocket_routes  # noqa: E402
+from school_portal.core.warm_start import warm_start  # noqa: E402
 from school_portal.core.wsgi_in_threads import WsgiInThreads  # noqa: E402
 
 skip_twisted_form_parsing()  # under Daphne: uploads are not parsed in memory before Django sees them
@@ -38,3 +39,4 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(portal_auth_stack(URLRouter(websocket_urlpatterns()))),
     }
 )
+warm_start()  # before the first request or socket: the garbage collector's full passes skip what is loaded by now
