@@ -8,7 +8,8 @@ What a guardian's request for an emergency notice costs, beyond the portal's sig
   full stack (staff, and a guardian whose request is not answered early) the per-person part is the page's frame
   (the signed-in header) and nothing else;
 - the read receipt is one ``INSERT ... ON CONFLICT DO NOTHING`` (no transaction of its own, no read first), and
-  only a first read draws the family's inbox afresh;
+  only a first read draws the family's inbox afresh; a family opening it again costs no write (the process
+  remembers the receipts it wrote);
 - a signed-in guardian's request is answered before the middleware (``core/guardian_fast_paths.py``,
   :func:`guardian_fast_page`): the whole page is cached per notice and language, with a frame that holds nothing
   of anyone (links to the notices and the account, no form); staff and anything unusual take the full stack;
@@ -30,7 +31,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -51,6 +52,7 @@ PAGE_SECONDS = 600
 LOCAL_SECONDS = 1.0
 TICK_SECONDS = 2.0
 HOT_LIMIT = 10_000
+RECORDED_LIMIT = 200_000  # (notice, family) receipts remembered per process, as one int each: ~15 MB at most
 
 _local: dict[str, tuple[float, str]] = {}
 _ticks: dict[int, float] = {}
@@ -58,6 +60,7 @@ _lock = threading.Lock()
 
 
 _hot: dict[int, tuple[float, Notice | None]] = {}
+_recorded: set[int] = set()  # notice id << 32 | guardian id
 
 
 def hot_notice(pk: int) -> Notice | None:
@@ -195,7 +198,12 @@ def on_notice_published(sender: type, instance: Notice, **_: object) -> None:
 def read_mark(*, notice: Notice, guardian_id: int) -> None:
     """The read receipt, written cheaply (one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the family's inbox is
     drawn afresh only on a first read), and the board's tally told of reads at most once per ``TICK_SECONDS`` by
-    this process."""
+    this process. A family opening the notice again (from the push, the inbox, to look for a correction) is not
+    written again: this process remembers the receipts it wrote or found (a receipt is never taken back; one
+    deleted with its notice or family takes their ids with it)."""
+    pair = notice.pk << 32 | guardian_id
+    if pair in _recorded:
+        return
     alias = router.db_for_write(NoticeRead)  # the router then reads this request's later queries on the primary
     table = connections[alias].ops.quote_name(NoticeRead._meta.db_table)
     with connections[alias].cursor() as cursor:  # PostgreSQL, and SQLite from 3.35: ON CONFLICT ... RETURNING
@@ -205,6 +213,7 @@ def read_mark(*, notice: Notice, guardian_id: int) -> None:
             [notice.pk, guardian_id, timezone.now()],
         )
         first_read = cursor.fetchone() is not None
+    transaction.on_commit(lambda: _remember(pair), using=alias)  # at once outside a transaction
     if not first_read:
         return
     inbox_cache.reads_changed(guardian_id)
@@ -219,9 +228,17 @@ def read_mark(*, notice: Notice, guardian_id: int) -> None:
     )
 
 
+def _remember(pair: int) -> None:
+    with _lock:
+        if len(_recorded) >= RECORDED_LIMIT:  # a new storm's families, not the last one's
+            _recorded.clear()
+        _recorded.add(pair)
+
+
 def ticks_reset() -> None:
-    """Forget when the tally was last told (tests)."""
+    """Forget when the tally was last told, and the receipts and pages kept in the process (tests)."""
     with _lock:
         _ticks.clear()
+        _recorded.clear()
     _local.clear()
     _hot.clear()
