@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import math
 import secrets
 
 from django.contrib.auth.models import Group, Permission
@@ -80,6 +81,30 @@ def session_renew(*, session: WifiSession, renewable: bool, minutes: int) -> Wif
         )
     session.refresh_from_db(fields=["expires_at", "renewals"])
     return session
+
+
+class ResumeRefused(HandshakeError):
+    """A running session that cannot be continued (ended meanwhile, or its cookie is on another device): the
+    visitor is shown the terms, as anyone new."""
+
+
+def minutes_left(session: WifiSession) -> int:
+    """The whole minutes a running session has left, rounded up (at least one)."""
+    return max(1, math.ceil((session.expires_at - timezone.now()).total_seconds() / 60))
+
+
+def session_resume(*, gateway: Gateway, session: WifiSession, handshake: Handshake, client_digest: str) -> int:
+    """Continue the visitor's running session through a gateway's fresh handshake (``session_views``): only on the
+    device that accepted (its digest) and while it lasts; the gateway's one-time value is used up as at an accept.
+    Returns the minutes to grant (what is left)."""
+    if session.expires_at <= timezone.now():
+        raise ResumeRefused(_("Your Wi-Fi session has ended. Accept the terms of use to start a new one."), 409)
+    if client_digest != session.client_digest:
+        raise ResumeRefused(
+            _("Your Wi-Fi session belongs to another device. Accept the terms of use to connect this one."), 409
+        )
+    handshake_nonce_use(gateway=gateway, nonce=handshake.nonce)
+    return minutes_left(session)
 
 
 def authmon_grant_add(*, session: WifiSession, rhid: str, minutes: int) -> AuthmonGrant:

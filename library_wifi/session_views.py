@@ -15,8 +15,6 @@ again, granted through the fresh handshake for the minutes the session has left.
 
 from __future__ import annotations
 
-import math
-
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -120,20 +118,12 @@ def session_resume(request: HttpRequest, key: str) -> HttpResponse:
     if isinstance(checked, HttpResponse):
         return checked
     handshake, digest = checked
-    seconds_left = (own.expires_at - timezone.now()).total_seconds()
-    if seconds_left <= 0 or digest != own.client_digest:
-        # Ended meanwhile, or the session's cookie is on another device: the terms, as for anyone new.
-        message = (
-            _("Your Wi-Fi session has ended. Accept the terms of use to start a new one.")
-            if seconds_left <= 0
-            else _("Your Wi-Fi session belongs to another device. Accept the terms of use to connect this one.")
-        )
-        return splash(request, gateway, handshake, error=message, status=409)
-    minutes = max(1, math.ceil(seconds_left / 60))
     try:
         with transaction.atomic():
-            services.handshake_nonce_use(gateway=gateway, nonce=handshake.nonce)
+            minutes = services.session_resume(gateway=gateway, session=own, handshake=handshake, client_digest=digest)
             grant = gateway_grant(request, gateway, handshake, own, minutes=minutes)
+    except services.ResumeRefused as refusal:
+        return splash(request, gateway, handshake, error=refusal.message, status=refusal.status)
     except HandshakeError as refusal:
         return _problem(request, refusal.message, refusal.status, gateway)
     return granted_response(request, facts, handshake, own, grant)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import math
 from urllib.parse import quote
 
 from django.conf import settings
@@ -118,7 +117,7 @@ def splash(
         resume=resume,
     )
     if resume is not None:
-        context["minutes_left"] = max(1, math.ceil((resume.expires_at - timezone.now()).total_seconds() / 60))
+        context["minutes_left"] = services.minutes_left(resume)
     return _no_store(render(request, "library_wifi/splash.html", context, status=status))
 
 

@@ -1,7 +1,7 @@
 """An app server's process, loaded before its first request and kept out of the garbage collector's full passes.
 
 A loaded portal holds some 270,000 objects that live as long as the process (modules, models, URL patterns,
-templates, translation catalogues). CPython's collector walks all of them in every full (oldest-generation) pass:
+translation catalogues). CPython's collector walks all of them in every full (oldest-generation) pass:
 measured under the chosen layout (gunicorn, 8 threads a process), each pass held the process, all its threads,
 for 165-280 ms, several times a minute under load, and those pauses were the p99 of every page
 (docs/benchmarks.md, "Pauses of the garbage collector"). ``gc.freeze()`` moves the objects that exist at that
@@ -10,7 +10,7 @@ nothing is leaked but what is frozen, which lives for the process anyway.
 
 The entry points (``wsgi.py``, ``asgi.py``) call :func:`warm_start` once, after Django is set up: it loads what
 the first requests would otherwise load lazily (every URL pattern and the views they import, the translation
-catalogues of every language, the compiled templates' loaders), collects what is garbage already, then freezes.
+catalogues of every language), collects what is garbage already, then freezes.
 """
 
 from __future__ import annotations
