@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from school_portal.core.access import Actor, policy
 from school_portal.core.models import ClassGroup, Enrollment, School, SchoolYear
 from school_portal.core.selectors import school_cities
 
-from .models import Audience, Notice
+from .models import Audience, FamilyNoticeSettings, Notice
 
 CHILDREN_CLASSES = "parent_notices.children_classes"
+NOTICE_LANGUAGE = "parent_notices.notice_language"
 
 
 def _children_classes(user_id: int, day: datetime.date) -> QuerySet:
@@ -34,6 +36,29 @@ def _children_classes(user_id: int, day: datetime.date) -> QuerySet:
     return Enrollment.objects.filter(
         student__guardian_links__guardian__user_id=user_id, student__is_active=True, school_year__in=years
     ).values_list("class_group_id", "class_group__school_id")
+
+
+def _notice_language(user_id: int, day: datetime.date) -> QuerySet:
+    """The family's language for notices, as its place in ``settings.LANGUAGES`` counted from 1 (a fact is a
+    number): read with the rest of the Actor's facts, not in a query of its own on every guardian page."""
+    return (
+        FamilyNoticeSettings.objects.filter(guardian__user_id=user_id)
+        .annotate(
+            language_number=Case(
+                *(When(language=code, then=Value(n)) for n, (code, _name) in enumerate(settings.LANGUAGES, 1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .values_list("language_number")
+    )
+
+
+def notice_language(actor: Actor) -> str:
+    """The language the family chose for notices (``settings.LANGUAGE_CODE`` if none, or for anyone else)."""
+    numbers = actor.fact(NOTICE_LANGUAGE) if actor.guardian_id else frozenset()
+    number = next(iter(numbers), 0)
+    return settings.LANGUAGES[number - 1][0] if 0 < number <= len(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def family_classes(actor: Actor) -> tuple[set[int], set[int]]:
@@ -176,6 +201,7 @@ def register() -> None:
     policy.register_capability("parent_notices.report_absence", check=_reports_absence)
     policy.register_capability("parent_notices.absences", check=_sees_absences)
     policy.register_fact(CHILDREN_CLASSES, _children_classes)
+    policy.register_fact(NOTICE_LANGUAGE, _notice_language)
     policy.register(Notice, "view", check=_views, scope=_view_scope, exact=True)
     policy.register(Notice, "manage", check=_manages, scope=_manage_scope, exact=True)
     policy.register(

@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connections, router
 from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from wagtail.models import Locale
@@ -16,22 +15,15 @@ from school_portal.core.access import policy
 from school_portal.core.models import ClassGroup, GuardianLink, User
 
 from . import audience
-from .models import AbsenceReport, Category, FamilyNoticeSettings, Notice, NoticeRead, NoticeReply, NoticeSending
+from .access_rules import notice_language
+from .models import AbsenceReport, Category, Notice, NoticeRead, NoticeReply, NoticeSending
 
 INBOX_SIZE = 50
 
 
 def family_language(user: User) -> str:
-    guardian_id = policy.actor(user).guardian_id
-    if guardian_id is None:
-        return settings.LANGUAGE_CODE
-    # Asked by every family on the storm morning: one small SQL statement, not the ORM's compilation of one.
-    alias = router.db_for_read(FamilyNoticeSettings)
-    table = connections[alias].ops.quote_name(FamilyNoticeSettings._meta.db_table)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(f"SELECT language FROM {table} WHERE guardian_id = %s", [guardian_id])  # noqa: S608 - ours
-        row = cursor.fetchone()
-    return (row[0] if row else "") or settings.LANGUAGE_CODE
+    """The language the family reads notices in (read with the Actor's facts: no query of its own)."""
+    return notice_language(policy.actor(user))
 
 
 def _translations(language: str) -> QuerySet:
