@@ -54,7 +54,9 @@ def normalise_badge_code(code: str) -> str:
 @dataclass(frozen=True)
 class _UserSelect:
     """``SELECT <every column> FROM core_user WHERE id = %s`` as the ORM writes it for one database, with the
-    converters the ORM would apply to its row (SQLite's dates, say), compiled once per process."""
+    converters the ORM would apply to its row (SQLite's dates, say), compiled once per process. The converters
+    depend on the database's engine and settings only, the same for every thread's connection to it; each is
+    called with the connection of the thread that reads."""
 
     sql: str
     converters: dict[int, tuple[list[Any], Any]]
