@@ -2,6 +2,8 @@
 generator, nothing else on the cores but what the request itself costs (issue 10: less work per page).
 
     .venv/bin/python benchmarks/page_cpu.py [--requests 300] [--rounds 3] [--keep-db] [--reuse-db]
+        [--profile "guardian dashboard"]   (that page's requests under cProfile as well: its top 30, and the
+                                            whole profile in var/bench/page-cpu.prof)
 
 The database is the serving benchmark's (``seed_demo --scale 10``, 100 guardians and the lesson's 40 pupils
 signed in, ``benchmarks/serving.py``'s preparation), production settings, Redis cache. A child process sends each
@@ -20,6 +22,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from serving import HOST, prepared_data
@@ -76,8 +79,9 @@ def _environ(host: str, path: str, session: str | None) -> dict:
     return environ
 
 
-def measure(data: dict, requests: int) -> dict[str, dict[str, float]]:
-    """Inside this process: each page's CPU ms and wall ms per request through the WSGI handler."""
+def measure(data: dict, requests: int, profile: str = "") -> dict[str, dict[str, float]]:
+    """Inside this process: each page's CPU ms and wall ms per request through the WSGI handler; the page named
+    ``profile`` is then asked as many times again under cProfile (its top 30 to stderr)."""
     sys.path.insert(0, str(ROOT))
     from school_portal.wsgi import application
 
@@ -107,7 +111,24 @@ def measure(data: dict, requests: int) -> dict[str, dict[str, float]]:
             "wall_ms": wall * 1000 / requests,
             "statuses": sorted(set(statuses)),
         }
+        if name == profile:
+            _profiled(get, host, path, sessions, requests)
     return results
+
+
+def _profiled(get: Callable[[str, str, str | None], None], host: str, path: str, sessions: list, requests: int) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)  # CPU time, not the database's round trips
+    profiler.enable()
+    for i in range(requests):
+        get(host, path, sessions[i % len(sessions)] if sessions else None)
+    profiler.disable()
+    saved = ROOT / "var" / "bench" / "page-cpu.prof"
+    profiler.dump_stats(saved)
+    print(f"(the whole profile: {saved.relative_to(ROOT)}, for pstats)", file=sys.stderr)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
 
 
 def main() -> None:
@@ -117,10 +138,11 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--keep-db", action="store_true", help="leave the database behind for --reuse-db")
     parser.add_argument("--reuse-db", action="store_true", help="reuse a kept database (not seeded again)")
+    parser.add_argument("--profile", default="", help="also profile this page (its name in the table)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(json.loads(Path(args.child).read_text()), args.requests)))
+        print(json.dumps(measure(json.loads(Path(args.child).read_text()), args.requests, args.profile)))
         return
 
     print_header("CPU per request through the WSGI handler, one process (no HTTP server)")
@@ -136,9 +158,12 @@ def main() -> None:
         for _round in range(args.rounds):
             loads.append(os.getloadavg()[0])
             command = [PYTHON, os.path.abspath(__file__), "--child", str(CHILD_DATA), "--requests", str(args.requests)]
+            command += ["--profile", args.profile] if args.profile and _round == 0 else []
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             if done.returncode:
                 raise RuntimeError(done.stdout + done.stderr)
+            if "(the whole profile" in done.stderr:
+                print(done.stderr[done.stderr.index("(the whole profile") :])
             for page, figures in json.loads(done.stdout.strip().splitlines()[-1]).items():
                 if page not in best or figures["cpu_ms"] < best[page]["cpu_ms"]:
                     best[page] = figures
