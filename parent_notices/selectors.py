@@ -22,7 +22,8 @@ INBOX_SIZE = 50
 
 
 def family_language(user: User) -> str:
-    """The language the family reads notices in (read with the Actor's facts: no query of its own)."""
+    """The language the family reads notices in (read with the Actor's facts: no query of its own). The facts are
+    read once per request: code that changes the language answers with a redirect, not with a page in it."""
     return notice_language(policy.actor(user))
 
 

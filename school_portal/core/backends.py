@@ -55,8 +55,9 @@ def normalise_badge_code(code: str) -> str:
 class _UserSelect:
     """``SELECT <every column> FROM core_user WHERE id = %s`` as the ORM writes it for one database, with the
     converters the ORM would apply to its row (SQLite's dates, say), compiled once per process. The converters
-    depend on the database's engine and settings only, the same for every thread's connection to it; each is
-    called with the connection of the thread that reads."""
+    are bound to the compiling thread's ``connection.ops`` and use only what the settings give every connection to
+    that database (its engine, ``USE_TZ``, its time zone), so one set serves every thread; each is called with the
+    connection of the thread that reads."""
 
     sql: str
     converters: dict[int, tuple[list[Any], Any]]
@@ -74,7 +75,9 @@ class _UserSelect:
 @lru_cache(maxsize=8)
 def _user_select(alias: str) -> _UserSelect:
     compiler = User.objects.filter(pk=0).query.get_compiler(alias)
-    sql, _params = compiler.as_sql()
+    sql, params = compiler.as_sql()
+    if list(params) != [0]:  # a default manager that filters would add parameters the call would not send
+        raise ImproperlyConfigured("The user SELECT takes parameters other than the id.")
     columns = [column for column, _sql, _alias in compiler.select]
     field_names = tuple(field.attname for field in User._meta.concrete_fields)
     if [column.target.attname for column in columns] != list(field_names):  # the ORM's order, as from_db takes it

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from parent_notices import selectors
 from parent_notices.models import FamilyNoticeSettings
 from parent_notices.testing import notice_publish, text
+from school_portal.core.access import policy
+from school_portal.core.models import Guardian, User
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +48,18 @@ def test_a_language_that_is_not_offered_is_refused(world, client_as) -> None:
     client = client_as("guardian")
     client.post(reverse("parent_notices:language"), {"language": "xx"})
     assert not FamilyNoticeSettings.objects.exists()
+
+
+def test_the_familys_language_comes_with_the_facts_every_request_reads_and_costs_no_query_of_its_own(
+    world, django_assert_num_queries
+) -> None:
+    guardian = User.objects.get(pk=world.users["guardian"].pk)
+    assert selectors.family_language(guardian) == "ja"  # nothing chosen yet
+    FamilyNoticeSettings.objects.create(guardian=Guardian.objects.get(user=guardian), language="vi")
+
+    guardian = User.objects.get(pk=guardian.pk)  # a new request: a new user, a new Actor
+    assert policy.actor(guardian).guardian_id  # the facts, read once per request whatever the page
+    with django_assert_num_queries(0):
+        assert selectors.family_language(guardian) == "vi"
+    teacher = User.objects.get(pk=world.users["homeroom_teacher"].pk)
+    assert selectors.family_language(teacher) == "ja"
