@@ -32,6 +32,7 @@ class Outcome:
     wall_seconds: float = 0.0  # the whole run, warm-up included
     cpu_seconds: float = 0.0  # the load generator's own CPU time over the whole run
     completed: int = 0  # every response, warm-up included (to divide the server's CPU time by)
+    sent: dict[int, int] = field(default_factory=dict)  # requests each client sent, warm-up included
     last_done: float = 0.0
 
     def error(self, text: str) -> None:
@@ -157,6 +158,7 @@ async def drive(
             connection = None
             await asyncio.sleep(0.05)
         scheduled += interval
+    outcome.sent[index] = sent_count
     if connection is not None:
         connection[1].close()
 

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 from http_load import Outcome, _request, drive
-from serving import HOST, Meter, _row, servers
+from serving import HOST, Meter, _row, engines_cpu, servers
 from support import (
     PYTHON,
     ROOT,
@@ -75,7 +75,7 @@ def prepare_in_django(guardians: int) -> None:
         city=city, proposed_by=board_member("storm-board-1"), confirmed_by=board_member("storm-board-2")
     )
     sessions = people.signed_in_sessions(users)
-    print(json.dumps({"sessions": sessions, "path": f"/notices/{notice.pk}/"}))
+    print(json.dumps({"sessions": sessions, "path": f"/notices/{notice.pk}/", "notice": notice.pk}))
 
 
 async def _run(
@@ -99,6 +99,24 @@ async def _run(
     outcome.wall_seconds = time.perf_counter() - start
     outcome.cpu_seconds = (after.user - before.user) + (after.system - before.system)
     return outcome
+
+
+def _families_asked(outcome: Outcome, cookies: list[str | None], clients: int) -> int:
+    """How many different guardians a run's clients asked for the page (client i goes round its share in turn)."""
+    return sum(min(sent, len(cookies[i::clients])) for i, sent in outcome.sent.items())
+
+
+def _engines_per_request(before: dict[str, float], outcome: Outcome) -> str:
+    used = {name: seconds - before[name] for name, seconds in engines_cpu().items()}
+    return ", ".join(f"{name} {seconds * 1000 / max(1, outcome.completed):.2f}" for name, seconds in used.items())
+
+
+def _receipts_written(url: str, notice_id: int) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        query = "SELECT count(*) FROM parent_notices_noticeread WHERE notice_id = %s"
+        return db.execute(query, [notice_id]).fetchone()[0]
 
 
 def profile_in_django(path: str, sessions: list[str], requests: int) -> None:
@@ -203,7 +221,7 @@ def main() -> None:
             return
         print(
             f"{'page':24} {'mode':22} {'req/s':>7} {'ratio':>6} {'p50':>6} {'p95':>6} {'p99':>7} {'err':>4} "
-            f"{'CPU ms/req':>10} {'machine':>7} {'load':>5}"
+            f"{'CPU ms/req':>10} {'busiest':>7} {'machine':>7} {'load':>5}"
         )
         with servers(env, "gunicorn", args.processes) as (ports, roots):
             rows = []
@@ -211,17 +229,24 @@ def main() -> None:
             outcome = asyncio.run(_run(static_path, [None], ports, args.clients, args.seconds, 0.0))
             rows.append(_row("gunicorn", "static file", f"closed, {args.clients}", outcome, 0.0, meter.stop()))
             static_rate = outcome.throughput
-            meter = Meter(roots)
+            meter, engines = Meter(roots), engines_cpu()
             first_half, second_half = cookies[: len(cookies) // 2], cookies[len(cookies) // 2 :]
             outcome = asyncio.run(_run(data["path"], first_half, ports, args.clients, args.seconds, 0.0))
+            engines_used = _engines_per_request(engines, outcome)
             rows.append(
                 _row("gunicorn", "emergency notice", f"closed, {args.clients}", outcome, static_rate, meter.stop())
             )
+            families = _families_asked(outcome, first_half, args.clients)
             clients = max(1, args.rate // 5)
             meter = Meter(roots)
             outcome = asyncio.run(_run(data["path"], second_half, ports, clients, args.seconds, 0.2))
             mode = f"paced {args.rate}/s ({clients})"
             rows.append(_row("gunicorn", "emergency notice", mode, outcome, static_rate, meter.stop()))
+            families += _families_asked(outcome, second_half, clients)
+        written = _receipts_written(url, data["notice"])  # the servers stopped (SIGTERM): queues written
+        print(f"during the closed loop, CPU ms a request of {engines_used}")
+        verdict = "none lost" if written == families else "MISSING"
+        print(f"read receipts written: {written} for {families} families served ({verdict})")
         out = ROOT / "var" / "bench" / "storm-rows.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(rows, indent=1))

@@ -9,7 +9,7 @@ what the key below holds, so the rendered ``<ul>`` is stored under:
 - the notices token, replaced when any notice is saved or deleted (publishing, unpublishing, scheduled publishing
   and expiry all save it), its classes or chosen children change, or an enrolment or guardian link changes;
 - the family's reads token, replaced when this guardian's read receipt is written (``reads_changed``, called by
-  the two places that write one).
+  the two places that write one: ``services`` and ``receipts``).
 
 A list is kept at most until the first ``expire_at`` of a notice in it: a notice leaves the inbox when it expires,
 which saves nothing.
@@ -30,7 +30,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
 from school_portal.core.access import policy
-from school_portal.core.cache_tokens import token_replace, tokens
+from school_portal.core.cache_tokens import token_replace, tokens, tokens_replace
 
 NOTICES_KEY = "parent-notices:inbox:notices"
 SECONDS = 3600  # a list nobody opened for an hour is dropped; a change makes it unreachable at once anyway
@@ -45,9 +45,9 @@ def notices_changed(**_: Any) -> None:
     token_replace(NOTICES_KEY)
 
 
-def reads_changed(guardian_id: int) -> None:
-    """This guardian's list is drawn afresh: they read a notice."""
-    token_replace(_reads_key(guardian_id))
+def reads_changed(*guardian_ids: int) -> None:
+    """These guardians' lists are drawn afresh: they read a notice (one trip to the cache for all of them)."""
+    tokens_replace([_reads_key(guardian_id) for guardian_id in guardian_ids])
 
 
 def _tokens(guardian_id: int) -> tuple[str, str]:

@@ -7,15 +7,13 @@ What a guardian's request for an emergency notice costs, beyond the portal's sig
   it holds nothing of any family: it is rendered without a request, so no user, no CSRF token, no child. On the
   full stack (staff, and a guardian whose request is not answered early) the per-person part is the page's frame
   (the signed-in header) and nothing else;
-- the read receipt is one ``INSERT ... ON CONFLICT DO NOTHING`` (no transaction of its own, no read first), and
-  only a first read draws the family's inbox afresh; a family opening it again costs no write (the process
-  remembers the receipts it wrote);
+- the read receipt is queued, and written with the others of the last tenth of a second by a thread of the process
+  (:mod:`parent_notices.receipts`: one statement a batch, the families' inboxes drawn afresh in one trip to the
+  cache, the board's live tally told at most once per ``receipts.TICK_SECONDS`` by each process); a family
+  opening it again costs nothing (the process remembers the receipts it queued);
 - a signed-in guardian's request is answered before the middleware (``core/guardian_fast_paths.py``,
   :func:`guardian_fast_page`): the whole page is cached per notice and language, with a frame that holds nothing
   of anyone (links to the notices and the account, no form); staff and anything unusual take the full stack;
-- the board's live tally hears of reads at most once per ``TICK_SECONDS`` per process (a refresh of the tally),
-  not once per read: at a thousand reads a second a message per read would flood the channel layer and the
-  board's browsers.
 
 A correction, or a translation published or withdrawn, forgets the cached articles and pages (:func:`page_forget`:
 the notice's cache token is replaced); other processes may show their local copy for up to ``LOCAL_SECONDS``
@@ -31,36 +29,26 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override
-from django.utils.translation import gettext as _
 
 from school_portal.core.access import policy
 from school_portal.core.cache_tokens import token, token_replace
 from school_portal.core.models import User
-from school_portal.core.realtime import notify_group
 
-from . import inbox_cache, selectors
-from .consumers import notice_group
-from .models import Category, Notice, NoticeRead
+from . import receipts, selectors
+from .models import Category, Notice
 
 PAGE_SECONDS = 600
 LOCAL_SECONDS = 1.0
-TICK_SECONDS = 2.0
 HOT_LIMIT = 10_000
-RECORDED_LIMIT = 200_000  # (notice, family) receipts remembered per process, as one int each: ~15 MB at most
 
 _local: dict[str, tuple[float, str]] = {}
-_ticks: dict[int, float] = {}
 _lock = threading.Lock()
-
-
 _hot: dict[int, tuple[float, Notice | None]] = {}
-_recorded: set[int] = set()  # notice id << 32 | guardian id
 
 
 def hot_notice(pk: int) -> Notice | None:
@@ -168,7 +156,7 @@ def guardian_fast_page(request: HttpRequest, user: User, pk: str) -> HttpRespons
     actor = policy.actor(user)
     if actor.guardian_id is None or not policy.allows(actor, "view", notice):
         return None
-    read_mark(notice=notice, guardian_id=actor.guardian_id)
+    receipts.read_record(notice_id=notice.pk, guardian_id=actor.guardian_id)
     language = selectors.family_language(user)
     return HttpResponse(guardian_page(notice=notice, language=language, interface_language=get_language()))
 
@@ -195,50 +183,8 @@ def on_notice_published(sender: type, instance: Notice, **_: object) -> None:
         page_forget(notice_id)
 
 
-def read_mark(*, notice: Notice, guardian_id: int) -> None:
-    """The read receipt, written cheaply (one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the family's inbox is
-    drawn afresh only on a first read), and the board's tally told of reads at most once per ``TICK_SECONDS`` by
-    this process. A family opening the notice again (from the push, the inbox, to look for a correction) is not
-    written again: this process remembers the receipts it wrote or found (a receipt is never taken back; one
-    deleted with its notice or family takes their ids with it)."""
-    pair = notice.pk << 32 | guardian_id
-    if pair in _recorded:
-        return
-    alias = router.db_for_write(NoticeRead)  # the router then reads this request's later queries on the primary
-    table = connections[alias].ops.quote_name(NoticeRead._meta.db_table)
-    with connections[alias].cursor() as cursor:  # PostgreSQL, and SQLite from 3.35: ON CONFLICT ... RETURNING
-        cursor.execute(
-            f"INSERT INTO {table} (notice_id, guardian_id, read_at) VALUES (%s, %s, %s) "  # noqa: S608 - our table
-            "ON CONFLICT (notice_id, guardian_id) DO NOTHING RETURNING 1",
-            [notice.pk, guardian_id, timezone.now()],
-        )
-        first_read = cursor.fetchone() is not None
-    transaction.on_commit(lambda: _remember(pair), using=alias)  # at once outside a transaction
-    if not first_read:
-        return
-    inbox_cache.reads_changed(guardian_id)
-    now = time.monotonic()
-    with _lock:
-        if now - _ticks.get(notice.pk, -TICK_SECONDS) < TICK_SECONDS:
-            return
-        _ticks[notice.pk] = now
-    notify_group(
-        group=notice_group(notice.pk),
-        event={"kind": "parent_notices.read", "message": _("Families are reading it."), "refresh": True},
-    )
-
-
-def _remember(pair: int) -> None:
-    with _lock:
-        if len(_recorded) >= RECORDED_LIMIT:  # a new storm's families, not the last one's
-            _recorded.clear()
-        _recorded.add(pair)
-
-
 def ticks_reset() -> None:
     """Forget when the tally was last told, and the receipts and pages kept in the process (tests)."""
-    with _lock:
-        _ticks.clear()
-        _recorded.clear()
+    receipts.receipts_reset()
     _local.clear()
     _hot.clear()

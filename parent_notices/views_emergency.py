@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from school_portal.core.access import policy
 from school_portal.core.services import PortalError
 
-from . import emergency, selectors, storm
+from . import emergency, receipts, selectors, storm
 from .emergency_forms import CorrectionForm, ProposalForm
 from .models import Notice
 
@@ -110,7 +110,7 @@ def notice_page(request: HttpRequest, original: Notice) -> HttpResponse:
     """A family's (or staff's) page of an emergency notice: the cached article in a per-person frame."""
     actor = policy.actor(request)
     if actor.guardian_id is not None:
-        storm.read_mark(notice=original, guardian_id=actor.guardian_id)
+        receipts.read_record(notice_id=original.pk, guardian_id=actor.guardian_id)
     language = selectors.family_language(request.user)
     shown = selectors.notice_in_language(original, language) or original
     return render(

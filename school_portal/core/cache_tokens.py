@@ -40,6 +40,15 @@ def tokens(keys: Sequence[str]) -> list[str]:
 
 def token_replace(key: str) -> None:
     """Makes every copy stored under the token ``key`` unreachable, now and once the change is committed."""
-    cache.set(key, _new(), timeout=None)
+    tokens_replace([key])
+
+
+def tokens_replace(keys: Sequence[str]) -> None:
+    """:func:`token_replace` for several tokens in one trip to the cache (a batch of changes)."""
+
+    def replace() -> None:
+        cache.set_many({key: _new() for key in keys}, timeout=None)
+
+    replace()
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.set(key, _new(), timeout=None))
+        transaction.on_commit(replace)

@@ -39,3 +39,7 @@ TASKS = {"default": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")]}
 PUSH_TEST_ENDPOINTS = ["http://127.0.0.1"]
 PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "1"))
 PUSH_RETRY_SECONDS = [0.2, 0.4]
+# The storm page's read receipts are written in the request (parent_notices/receipts.py), not behind it by a
+# thread: a test's transaction holds the rows they point at. The write-behind's own tests, and app processes a
+# test starts, turn it on.
+PARENT_NOTICES_RECEIPTS_BEHIND_SECONDS = float(os.environ.get("PARENT_NOTICES_RECEIPTS_BEHIND_SECONDS", "0"))
