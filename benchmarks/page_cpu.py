@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from classrooms_bench import CSRF, _autosave_body
 from serving import HOST, prepared_data
 from support import (
     PYTHON,
@@ -41,21 +42,22 @@ CHILD_DATA = ROOT / "var" / "bench" / f"page-cpu-{os.getpid()}.json"
 WARM_UP = 20
 
 
-def pages(data: dict) -> list[tuple[str, str, str, list[str]]]:
-    """(name, host, path, session keys; none for a visitor)."""
+def pages(data: dict) -> list[tuple[str, str, str, list[str], bytes | None]]:
+    """(name, host, path, session keys (none for a visitor), the body of a POST (the tablet's JSON) or None)."""
     return [
-        ("static file", HOST, data["static_path"], []),
-        ("school home (visitor)", data["school_host"], "/", []),
-        ("guardian dashboard", HOST, "/dashboard/", data["guardians"][:40]),
-        ("student day", HOST, "/dashboard/", data["students"][:40]),
-        ("lesson page", HOST, data["work_path"], data["students"][:40]),
+        ("static file", HOST, data["static_path"], [], None),
+        ("school home (visitor)", data["school_host"], "/", [], None),
+        ("guardian dashboard", HOST, "/dashboard/", data["guardians"][:40], None),
+        ("student day", HOST, "/dashboard/", data["students"][:40], None),
+        ("lesson page", HOST, data["work_path"], data["students"][:40], None),
+        ("autosave", HOST, data["autosave_path"], data["students"][:40], _autosave_body(data["questions"], 0)),
     ]
 
 
-def _environ(host: str, path: str, session: str | None) -> dict:
+def _environ(host: str, path: str, session: str | None, body: bytes | None = None) -> dict:
     name, _, port = host.partition(":")
     environ = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": "GET" if body is None else "POST",
         "PATH_INFO": path,
         "QUERY_STRING": "",
         "SERVER_NAME": name,
@@ -68,7 +70,7 @@ def _environ(host: str, path: str, session: str | None) -> dict:
         "HTTP_ACCEPT_LANGUAGE": "ja",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(body or b""),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
@@ -76,6 +78,14 @@ def _environ(host: str, path: str, session: str | None) -> dict:
     }
     if session:
         environ["HTTP_COOKIE"] = f"sessionid={session}"
+    if body is not None:  # as the tablet's script sends a save: JSON, the CSRF token in a header and its cookie
+        environ.update(
+            CONTENT_TYPE="application/json",
+            CONTENT_LENGTH=str(len(body)),
+            HTTP_ORIGIN=f"https://{host}",
+            HTTP_X_CSRFTOKEN=CSRF,
+            HTTP_COOKIE=f"{environ.get('HTTP_COOKIE', '')}; csrftoken={CSRF}",
+        )
     return environ
 
 
@@ -90,15 +100,16 @@ def measure(data: dict, requests: int, profile: str = "") -> dict[str, dict[str,
     def start_response(status: str, headers: list, exc_info: object = None) -> None:
         statuses.append(status)
 
-    def get(host: str, path: str, session: str | None) -> None:
-        body = application(_environ(host, path, session), start_response)
-        for _chunk in body:
-            pass
-        if hasattr(body, "close"):
-            body.close()
-
     results = {}
-    for name, host, path, sessions in pages(data):
+    for name, host, path, sessions, sent in pages(data):
+
+        def get(host: str, path: str, session: str | None, sent: bytes | None = sent) -> None:
+            body = application(_environ(host, path, session, sent), start_response)
+            for _chunk in body:
+                pass
+            if hasattr(body, "close"):
+                body.close()
+
         statuses.clear()
         for i in range(WARM_UP):
             get(host, path, sessions[i % len(sessions)] if sessions else None)
