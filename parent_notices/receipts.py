@@ -16,10 +16,15 @@ What a queued receipt can and cannot lose:
 - The database unreachable: the rows stay queued, tried again with a growing pause (up to 30 s). The queue holds
   at most ``QUEUE_LIMIT`` rows; beyond that a request writes its own receipt (slower, never lost).
 - The process stopping (a deploy, gunicorn's ``max_requests``, Ctrl-C): what is queued is written before it exits
-  (``atexit``). Only a process killed outright (``SIGKILL``, a worker timeout, the machine failing) loses what it
-  had queued, at most the last ``BEHIND_SECONDS``: those families are then counted as not having read it, and get
-  the school's reminder (``delivery``), nothing worse.
-- A family that opens its inbox within ``BEHIND_SECONDS`` of the notice may still see it as unread, once.
+  (``atexit``, waiting up to ``STOP_SECONDS``); the board's tally is not told then (the channel layer's thread
+  pools are already shut down), it hears of them from the next process's reads. A process killed outright
+  (``SIGKILL``, a worker timeout, the machine failing), or stopping while the database is unreachable, loses what
+  it had queued: normally the last ``BEHIND_SECONDS``, more if the database was away. Those families are then
+  counted as not having read it and get the school's reminder (``delivery``), nothing worse; the log says how many.
+- A family that opens its inbox within ``BEHIND_SECONDS`` of the notice may still see it as unread, once. Every
+  receipt written draws its family's inbox afresh (a repeat visit that another process served writes nothing new
+  but draws it once more: the statement cannot tell first reads apart).
+- The setting is a Django setting (a settings module), like the plug-in's others, not read from the environment.
 
 A process remembers the receipts it queued or wrote (``RECORDED_LIMIT`` of them, one int each), so a family opening
 the notice again (from the push, the inbox, to look for a correction) costs nothing here.
@@ -35,7 +40,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, close_old_connections, router, transaction
+from django.db import IntegrityError, close_old_connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,7 +98,21 @@ def read_record(*, notice_id: int, guardian_id: int) -> None:
 def receipts_write(rows: list[Row]) -> None:
     """Write ``rows`` (a receipt already there is left as it is), then draw those families' inboxes afresh and tell
     the board's tally. A row whose notice or family is gone is dropped; any other database error is raised with
-    nothing written."""
+    nothing written. What follows the write is best effort: a failure there is logged, the receipts stay."""
+    written = _insert(rows)
+    if not written:
+        return
+    try:
+        inbox_cache.reads_changed(*{guardian_id for _, guardian_id in written})
+        for notice_id in {notice_id for notice_id, _ in written}:
+            _tally_tell(notice_id)
+    except Exception:  # the cache (tolerant of Redis away already) or the channel layer: never the receipts
+        logger.exception("%d read receipts written; their families' inboxes or the tally not told", len(written))
+
+
+def _insert(rows: list[Row]) -> list[tuple[int, int]]:
+    """The rows written (or already there), as (notice id, guardian id); those whose notice or family is gone left
+    out."""
     receipts = [NoticeRead(notice_id=n, guardian_id=g, read_at=at) for n, g, at in rows]
     alias = router.db_for_write(NoticeRead)
 
@@ -113,11 +132,7 @@ def receipts_write(rows: list[Row]) -> None:
             else:
                 kept.append(receipt)
         receipts = kept
-    if not receipts:
-        return
-    inbox_cache.reads_changed(*{receipt.guardian_id for receipt in receipts})
-    for notice_id in {receipt.notice_id for receipt in receipts}:
-        _tally_tell(notice_id)
+    return [(receipt.notice_id, receipt.guardian_id) for receipt in receipts]
 
 
 def _tally_tell(notice_id: int) -> None:
@@ -125,8 +140,8 @@ def _tally_tell(notice_id: int) -> None:
     a thousand reads a second a message per read would flood the channel layer and the board's browsers."""
     now = time.monotonic()
     with _lock:
-        if now - _ticks.get(notice_id, -TICK_SECONDS) < TICK_SECONDS:
-            return
+        if _stopping or now - _ticks.get(notice_id, -TICK_SECONDS) < TICK_SECONDS:
+            return  # (a process stopping cannot reach the channel layer: its thread pools are shut down)
         _ticks[notice_id] = now
     notify_group(
         group=notice_group(notice_id),
@@ -147,6 +162,7 @@ def _writer_start_locked() -> None:
     if _writer is not None and _writer_pid == os.getpid() and _writer.is_alive():
         return
     _writer_pid = os.getpid()
+    _wake.clear()  # a flush with no writer alive set it
     _writer = threading.Thread(target=_write_queued, name="parent-notices-receipts", daemon=True)
     _writer.start()
 
@@ -170,7 +186,7 @@ def _write_queued() -> None:
         try:
             receipts_write(batch)
             pause = 0.0
-        except DatabaseError:
+        except Exception:  # the database away, a connection lost: the batch is kept for the next try
             logger.exception("%d read receipts not written (again later, unless the process stops)", len(batch))
             with _lock:
                 _pending[:0] = batch
@@ -193,6 +209,14 @@ def receipts_flush() -> None:
     try:
         if writer is not None and writer.is_alive():
             writer.join(STOP_SECONDS)
+        with _lock:
+            left = [] if writer is not None and writer.is_alive() else _pending[:]
+            del _pending[: len(left)]
+        if left:  # no writer ran (or it ended on an error): written here, or logged with how many
+            try:
+                receipts_write(left)
+            except Exception:
+                logger.exception("%d read receipts lost: the process stops and they cannot be written", len(left))
     finally:
         with _lock:
             _stopping = False

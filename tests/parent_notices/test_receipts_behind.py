@@ -130,6 +130,20 @@ def test_receipts_wait_while_their_table_cannot_be_written_and_are_written_when_
     assert _eventually(lambda: _readers(notice) == {user.pk for user in families})
 
 
+def test_with_the_queue_full_a_family_waits_for_its_own_receipt_rather_than_lose_it(behind, monkeypatch):
+    world = build_world()
+    notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
+    families = _families(world, 3)
+    behind.PARENT_NOTICES_RECEIPTS_BEHIND_SECONDS = 60  # the writer asleep: what is queued stays queued
+    monkeypatch.setattr(receipts, "QUEUE_LIMIT", 2)
+    for user in families:
+        assert _signed_in(user).get(reverse("parent_notices:notice", args=[notice.pk])).status_code == 200
+
+    assert _readers(notice) == {families[2].pk}  # the third, past the queue's limit, written in its request
+    receipts.receipts_flush()
+    assert _readers(notice) == {user.pk for user in families}
+
+
 def _gunicorn(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """The serving layout's HTTP process (docs/operations.md: gthread, 8 threads), here with two workers."""
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
@@ -205,3 +219,4 @@ def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_pa
             server.kill()
     log = (tmp_path / "gunicorn.log").read_text()
     assert _workers_readers(env["DATABASE_URL"], notice.pk) == {user.pk for user in families}, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]  # the workers stopped cleanly, the writer thread too
