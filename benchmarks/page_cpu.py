@@ -22,7 +22,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from classrooms_bench import CSRF, _autosave_body
@@ -32,6 +31,7 @@ from support import (
     ROOT,
     bench_database_name,
     bench_env,
+    cpu_profiled,
     postgres_database,
     postgres_database_exists,
     print_header,
@@ -100,46 +100,33 @@ def measure(data: dict, requests: int, profile: str = "") -> dict[str, dict[str,
     def start_response(status: str, headers: list, exc_info: object = None) -> None:
         statuses.append(status)
 
-    results = {}
-    for name, host, path, sessions, sent in pages(data):
-
-        def get(host: str, path: str, session: str | None, sent: bytes | None = sent) -> None:
-            body = application(_environ(host, path, session, sent), start_response)
+    def ask(page: tuple[str, str, str, list[str], bytes | None], count: int) -> None:
+        """``count`` requests of ``page``, its people in turn."""
+        _name, host, path, sessions, sent = page
+        for i in range(count):
+            body = application(
+                _environ(host, path, sessions[i % len(sessions)] if sessions else None, sent), start_response
+            )
             for _chunk in body:
                 pass
             if hasattr(body, "close"):
                 body.close()
 
+    results = {}
+    for page in pages(data):
         statuses.clear()
-        for i in range(WARM_UP):
-            get(host, path, sessions[i % len(sessions)] if sessions else None)
+        ask(page, WARM_UP)
         cpu, wall = time.process_time(), time.perf_counter()
-        for i in range(requests):
-            get(host, path, sessions[i % len(sessions)] if sessions else None)
+        ask(page, requests)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        results[name] = {
+        results[page[0]] = {
             "cpu_ms": cpu * 1000 / requests,
             "wall_ms": wall * 1000 / requests,
             "statuses": sorted(set(statuses)),
         }
-        if name == profile:
-            _profiled(get, host, path, sessions, requests)
+        if page[0] == profile:
+            cpu_profiled(lambda page=page: ask(page, requests), "page-cpu", stream=sys.stderr)
     return results
-
-
-def _profiled(get: Callable[[str, str, str | None], None], host: str, path: str, sessions: list, requests: int) -> None:
-    import cProfile
-    import pstats
-
-    profiler = cProfile.Profile(time.process_time)  # CPU time, not the database's round trips
-    profiler.enable()
-    for i in range(requests):
-        get(host, path, sessions[i % len(sessions)] if sessions else None)
-    profiler.disable()
-    saved = ROOT / "var" / "bench" / "page-cpu.prof"
-    profiler.dump_stats(saved)
-    print(f"(the whole profile: {saved.relative_to(ROOT)}, for pstats)", file=sys.stderr)
-    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
 
 
 def main() -> None:

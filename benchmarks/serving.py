@@ -160,13 +160,11 @@ def engines_cpu() -> dict[str, float]:
     """CPU seconds used so far by every PostgreSQL and Redis process of the machine (theirs is shared: measure
     with nothing else using them)."""
     used = dict.fromkeys(ENGINES.values(), 0.0)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            text = stat.read_text()
-            name = ENGINES.get(text[text.index("(") + 1 : text.rindex(")")])
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError, ValueError):
+            name = ENGINES.get(comm.read_text().strip())
             if name is not None:
-                fields = text.rsplit(")", 1)[1].split()
-                used[name] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                used[name] += _cpu(int(comm.parent.name))
     return used
 
 

@@ -40,6 +40,7 @@ from support import (
     ROOT,
     bench_database_name,
     bench_env,
+    cpu_profiled,
     flush_bench_redis,
     manage,
     postgres_database,
@@ -123,9 +124,7 @@ def profile_in_django(path: str, sessions: list[str], requests: int) -> None:
     """(In a child process with the benchmark's environment.) ``requests`` GETs of ``path`` through the WSGI
     application, a new guardian's session each, then as many more under cProfile (with more than twice
     ``requests`` guardians, each a first read); prints the CPU per request of both and the profile's top 30."""
-    import cProfile
     import io
-    import pstats
     import sys
 
     from django.conf import settings
@@ -158,17 +157,13 @@ def profile_in_django(path: str, sessions: list[str], requests: int) -> None:
         get(sessions[(20 + n) % len(sessions)])
     print(f"{(time.process_time() - started) * 1000 / requests:.2f} ms CPU a request (one process, no HTTP server)")
     started = time.process_time()
-    profiler = cProfile.Profile(time.process_time)  # CPU time, not the database's and Redis's round trips
-    profiler.enable()
-    for n in range(requests):
-        get(sessions[(20 + requests + n) % len(sessions)])
-    profiler.disable()
-    print(f"{(time.process_time() - started) * 1000 / requests:.2f} ms CPU a request under cProfile")
-    saved = ROOT / "var" / "bench" / "storm.prof"
-    profiler.dump_stats(saved)
-    print(f"(the whole profile: {saved.relative_to(ROOT)}, for pstats)")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+    def profiled() -> None:
+        for n in range(requests):
+            get(sessions[(20 + requests + n) % len(sessions)])
+
+    cpu_profiled(profiled, "storm", tottime=25)
+    print(f"{(time.process_time() - started) * 1000 / requests:.2f} ms CPU a request under cProfile (with its report)")
 
 
 def main() -> None:

@@ -22,8 +22,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -258,3 +260,23 @@ def measured_in_subprocess(script: str, env: dict[str, str], *args: str) -> dict
     if made.returncode:
         raise RuntimeError(made.stdout + made.stderr)
     return json.loads(made.stdout.strip().splitlines()[-1])
+
+
+def cpu_profiled(run: Callable[[], None], name: str, stream: TextIO = sys.stdout, tottime: int = 0) -> None:
+    """``run()`` under cProfile counting CPU time (not the database's or Redis's round trips); the whole profile
+    saved as var/bench/<name>.prof for pstats, its top 30 by cumulative time (and ``tottime`` by own time) printed
+    to ``stream``."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    run()
+    profiler.disable()
+    saved = ROOT / "var" / "bench" / f"{name}.prof"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(saved)
+    print(f"(the whole profile: {saved.relative_to(ROOT)}, for pstats)", file=stream)
+    pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(30)
+    if tottime:
+        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(tottime)

@@ -91,6 +91,10 @@ def read_record(*, notice_id: int, guardian_id: int) -> None:
                 _writer_start_locked()
                 return
     receipts_write([row])
+    transaction.on_commit(lambda: _remember(pair), using=router.db_for_write(NoticeRead))  # at once in autocommit
+
+
+def _remember(pair: int) -> None:
     with _lock:
         _remember_locked(pair)
 

@@ -57,8 +57,9 @@ def _signed_in(user: User) -> Client:
     return client
 
 
-def _readers(notice) -> set[int]:
-    return set(NoticeRead.objects.filter(notice=notice).values_list("guardian__user_id", flat=True))
+def _readers(notice_id: int) -> set[int]:
+    """The users whose family's receipt of the notice is written."""
+    return set(NoticeRead.objects.filter(notice_id=notice_id).values_list("guardian__user_id", flat=True))
 
 
 def _eventually(check, seconds: float = 10.0) -> bool:
@@ -91,7 +92,7 @@ def test_families_opening_it_at_once_are_all_counted_their_inbox_shows_it_read_a
 
     assert writes_in_pages == []  # the pages were answered without writing
     family_ids = {user.pk for user in families}
-    assert _eventually(lambda: _readers(notice) == family_ids)
+    assert _eventually(lambda: _readers(notice.pk) == family_ids)
     tally = emergency.emergency_tally(notice)
     assert (tally.read, tally.families) == (24, 26)  # the board's tally counts every one of them
     assert "inbox__item--unread" not in clients[0].get(inbox).content.decode()  # the cached list drawn afresh
@@ -104,11 +105,11 @@ def test_a_receipt_whose_family_is_deleted_before_it_is_written_is_dropped_alone
     behind.PARENT_NOTICES_RECEIPTS_BEHIND_SECONDS = 5  # both queued for a while
     for user in (staying, leaving):
         receipts.read_record(notice_id=notice.pk, guardian_id=user.guardian.pk)
-    assert _readers(notice) == set()
+    assert _readers(notice.pk) == set()
     leaving.delete()  # the family's account removed (its guardian with it) before the write
 
     receipts.receipts_flush()
-    assert _readers(notice) == {staying.pk}
+    assert _readers(notice.pk) == {staying.pk}
 
 
 def test_receipts_wait_while_their_table_cannot_be_written_and_are_written_when_it_can(behind):
@@ -127,7 +128,7 @@ def test_receipts_wait_while_their_table_cannot_be_written_and_are_written_when_
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"ALTER TABLE {away} RENAME TO {table}")
-    assert _eventually(lambda: _readers(notice) == {user.pk for user in families})
+    assert _eventually(lambda: _readers(notice.pk) == {user.pk for user in families})
 
 
 def test_with_the_queue_full_a_family_waits_for_its_own_receipt_rather_than_lose_it(behind, monkeypatch):
@@ -139,9 +140,9 @@ def test_with_the_queue_full_a_family_waits_for_its_own_receipt_rather_than_lose
     for user in families:
         assert _signed_in(user).get(reverse("parent_notices:notice", args=[notice.pk])).status_code == 200
 
-    assert _readers(notice) == {families[2].pk}  # the third, past the queue's limit, written in its request
+    assert _readers(notice.pk) == {families[2].pk}  # the third, past the queue's limit, written in its request
     receipts.receipts_flush()
-    assert _readers(notice) == {user.pk for user in families}
+    assert _readers(notice.pk) == {user.pk for user in families}
 
 
 def _gunicorn(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -175,11 +176,7 @@ def _workers_readers(database_url: str, notice_id: int) -> set[int]:
                 [notice_id],
             ).fetchall()
         return {row[0] for row in rows}
-    return _readers_by_id(notice_id)
-
-
-def _readers_by_id(notice_id: int) -> set[int]:
-    return set(NoticeRead.objects.filter(notice_id=notice_id).values_list("guardian__user_id", flat=True))
+    return _readers(notice_id)
 
 
 def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_path, settings):
