@@ -14,10 +14,12 @@ ClassroomsConfig.ready()).
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from school_portal.core.access import Actor, policy
+from school_portal.core.access import Actor, PreparedScope, policy
 from school_portal.core.models import Enrollment, School
 
 from .models import AnswerSheet, Assignment, LessonLibraryPage, LessonPage
@@ -38,19 +40,27 @@ def _may_work(actor: Actor, assignment: Assignment) -> bool:
     return _work_scope(actor, Assignment.objects.filter(pk=assignment.pk)).exists()  # one rule, one query
 
 
-def _work_scope(actor: Actor, qs: QuerySet) -> QuerySet:
-    """Open assignments given to one of the child's classes, to all its children or to this child by name."""
+def _work_values(actor: Actor) -> dict | None:
     if not actor.student_id or not actor.own_class_ids:
-        return qs.none()
+        return None
+    return {"student_id": actor.student_id, "class_ids": actor.own_class_ids, "now": timezone.now()}
+
+
+def _work_query(qs: QuerySet, *, student_id: int, class_ids: set[int], now: datetime.datetime) -> QuerySet:
+    """Open assignments given to one of the child's classes, to all its children or to this child by name."""
     given_to_class = Assignment.class_groups.through.objects.filter(
-        assignment_id=OuterRef("pk"), classgroup_id__in=actor.own_class_ids
+        assignment_id=OuterRef("pk"), classgroup_id__in=class_ids
     )
     named = Assignment.students.through.objects.filter(assignment_id=OuterRef("pk"))
     return qs.filter(
         Exists(given_to_class),
-        ~Exists(named) | Exists(named.filter(student_id=actor.student_id)),
-        opens_at__lte=timezone.now(),
+        ~Exists(named) | Exists(named.filter(student_id=student_id)),
+        opens_at__lte=now,
     )
+
+
+# Compiled once per shape: the autosave of every tablet fetches its assignment through it (core.prepared).
+_work_scope = PreparedScope(values=_work_values, query=_work_query)
 
 
 def _may_review(actor: Actor, assignment: Assignment) -> bool:

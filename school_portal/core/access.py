@@ -40,6 +40,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .models import Enrollment, Guardian, GuardianLink, Role, RoleAssignment, SchoolYear, Student, Teaching
+from .prepared import PreparedQuery
 
 Check = Callable[["Actor", Any], bool]
 Scope = Callable[["Actor", QuerySet], QuerySet]
@@ -287,6 +288,60 @@ def _check_namespace(kind: str, name: str, label: str, function: Any) -> None:
         raise ImproperlyConfigured(f"The {kind} {name!r} names no installed app.")
 
 
+@dataclass(frozen=True)
+class PreparedScope:
+    """A scope in two halves, so that its SQL can be compiled once per shape and process:
+    ``values(actor)`` reads what the query needs of the actor (ints, datetimes, collections of ints, by name; or
+    None when the actor can see nothing), ``query(queryset, **values)`` narrows the queryset with them and
+    nothing else (no clock, no branch on a value: see :mod:`school_portal.core.prepared`).
+
+    Called like any scope. ``get_or_404`` by ``pk`` on a queryset with no filter of its own (``select_related``
+    is kept) runs it as a :class:`~school_portal.core.prepared.PreparedQuery`.
+    """
+
+    values: Callable[[Actor], dict[str, Any] | None]
+    query: Callable[..., QuerySet]
+    _prepared: dict[tuple[type[Model], str], PreparedQuery] = field(default_factory=dict, compare=False, repr=False)
+
+    def __deepcopy__(self, memo: dict) -> PreparedScope:
+        return self  # registered once per process, like a scope function
+
+    def __call__(self, actor: Actor, queryset: QuerySet) -> QuerySet:
+        values = self.values(actor)
+        return queryset.none() if values is None else self.query(queryset, **values)
+
+    def get(self, actor: Actor, queryset: QuerySet, pk: int) -> Model | None:
+        """The object ``pk`` of ``queryset`` within the scope, or None; from SQL compiled once per shape."""
+        values = self.values(actor)
+        if values is None:
+            return None
+        key = (queryset.model, repr(queryset.query.select_related))
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            base = queryset.all()
+            prepared = PreparedQuery(queryset.model, lambda pk, **values: self.query(base.filter(pk=pk), **values))
+            self._prepared[key] = prepared
+        return prepared.first(pk=pk, **values)
+
+
+def _by_int_pk(lookup: dict[str, Any]) -> bool:
+    return lookup.keys() == {"pk"} and type(lookup["pk"]) is int
+
+
+def _unfiltered(queryset: QuerySet) -> bool:
+    """A model's queryset with nothing of its own but ``select_related``: what a prepared scope can stand for."""
+    query = queryset.query
+    return (
+        not query.where
+        and not query.annotations
+        and not query.is_sliced
+        and not query.distinct
+        and not query.extra
+        and query.deferred_loading == (frozenset(), True)
+        and not queryset._prefetch_related_lookups
+    )
+
+
 @dataclass
 class Rule:
     check: Check
@@ -297,7 +352,7 @@ class Rule:
     def same_as(self, other: Rule) -> bool:
         return (
             _same_function(self.check, other.check)
-            and (self.scope is other.scope or _same_function(self.scope, other.scope))
+            and (self.scope is other.scope or self.scope == other.scope or _same_function(self.scope, other.scope))
             and self.exact == other.exact
             and self.public == other.public
         )
@@ -458,7 +513,12 @@ class AccessPolicy:
         rule = self._rule(queryset.model, action)
         if rule is not None and rule.exact:
             actor = self.actor(who)
-            obj = rule.scope(actor, queryset.filter(**lookup)).first() if actor.is_authenticated else None
+            if not actor.is_authenticated:
+                obj = None
+            elif isinstance(rule.scope, PreparedScope) and _by_int_pk(lookup) and _unfiltered(queryset):
+                obj = rule.scope.get(actor, queryset, lookup["pk"])
+            else:
+                obj = rule.scope(actor, queryset.filter(**lookup)).first()
             if obj is None:
                 raise Http404
             return obj
