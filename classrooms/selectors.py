@@ -14,6 +14,7 @@ from school_portal.core import search_text
 from school_portal.core.access import Actor, policy
 from school_portal.core.jp_holidays import japanese_holiday
 from school_portal.core.models import ClassGroup, Enrollment, Student
+from school_portal.core.prepared import PreparedQuery
 from school_portal.core.selectors import enrollments_in_roster_order, students_in_roster_order
 
 from . import class_work, worksheets
@@ -62,6 +63,16 @@ def _tokyo_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
+# The child's sheets of the day's work and those returned for revision: on every page a child opens, compiled
+# once per number of assignments (core.prepared).
+_sheets_of_child = PreparedQuery(
+    AnswerSheet,
+    lambda student_id, assignment_ids: AnswerSheet.objects.filter(
+        Q(assignment_id__in=assignment_ids) | Q(status=AnswerSheet.Status.RETURNED), student_id=student_id
+    ),
+)
+
+
 def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -> StudentDay:
     """A child's work, by dates in the school's time zone (Asia/Tokyo), never by week boundaries.
 
@@ -89,9 +100,7 @@ def student_assignments(actor: Actor, *, now: datetime.datetime | None = None) -
     }
     sheets = {
         sheet.assignment_id: sheet
-        for sheet in AnswerSheet.objects.filter(
-            Q(assignment_id__in=list(candidates)) | Q(status=AnswerSheet.Status.RETURNED), student_id=actor.student_id
-        )
+        for sheet in _sheets_of_child.all(student_id=actor.student_id, assignment_ids=list(candidates))
     }
     returned = {pk for pk, sheet in sheets.items() if sheet.status == AnswerSheet.Status.RETURNED}
     assignments = [a for a in candidates.values() if a.due_at >= recent_since or a.pk in returned]

@@ -36,6 +36,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections
 from django.db.models import BigIntegerField, Case, CharField, F, Model, QuerySet, Value, When
 from django.db.models.functions import Cast
+from django.db.models.query import ModelIterable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -332,11 +333,16 @@ def _unfiltered(queryset: QuerySet) -> bool:
     """A model's queryset with nothing of its own but ``select_related``: what a prepared scope can stand for."""
     query = queryset.query
     return (
-        not query.where
+        queryset._iterable_class is ModelIterable  # not values() nor values_list()
+        and queryset._fields is None
+        and queryset._db is None  # no using(): the router decides, as for the query it stands for
+        and not query.where
         and not query.annotations
         and not query.is_sliced
         and not query.distinct
         and not query.extra
+        and not query.combinator
+        and not query.select_for_update
         and query.deferred_loading == (frozenset(), True)
         and not queryset._prefetch_related_lookups
     )

@@ -10,21 +10,24 @@ assignment costs 0.57 ms to build, 0.84 ms to compile and 0.12 ms to run and fet
     assignment = lookup.first(pk=7, class_ids={188}, now=timezone.now())
 
 ``build`` receives the values by name and returns a queryset of ``model``'s instances (``select_related`` and
-``only`` welcome; not ``values()``). The values are ints, datetimes, or collections of ints or of strings. A shape
-is the database alias and, per value, its kind and for a collection its length: ``class_ids`` of one class and
-of two compile apart.
+``only`` welcome; not ``values()``). The values are ints, datetimes, dates, or collections of ints or of
+strings. A shape is the database alias and, per value, its kind and for a collection its length: ``class_ids``
+of one class and of two compile apart.
 
-How each value finds its place: ``build`` is compiled with probe values (ids no row has, datetimes in 1901,
-strings no one writes), then once more per value with only that value's probe changed; the parameters that
-change are that value's.
+How each value finds its place: ``build`` is compiled with probe values (never run: small positive ints,
+datetimes in 1901, strings no one writes), then once more per value with only that value's probe changed; the
+parameters that change are that value's, and must be that value as given (a build that computes with a value,
+``now - timedelta(days=1)``, is refused: pass the result as the value).
 Everything else stays as compiled, so ``build`` may hold constants of its own, but must not branch on a value
-beyond its emptiness (probes are never empty or zero) and must not read the clock itself: SQL that changes
-between compiles, or a parameter that changes without a value changing, raises ``ImproperlyConfigured``.
+beyond its emptiness (a probe is empty only when the value is, never zero) and must not read the clock itself:
+SQL that changes between compiles, or a parameter that changes without a value changing, raises
+``ImproperlyConfigured``.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +37,7 @@ from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
-_INT, _DATETIME, _IDS, _STRS = "int", "datetime", "ids", "strs"
+_INT, _DATETIME, _DATE, _IDS, _STRS = "int", "datetime", "date", "ids", "strs"
 # Shapes kept per query: a few lengths of a child's list of classes, per database. More means the values' sizes
 # vary without bound (a caller's mistake): the oldest are forgotten rather than memory growing.
 _MAX_SHAPES = 64
@@ -67,25 +70,59 @@ def _kind(name: str, value: Any) -> tuple[str, int]:
         return _INT, 1
     if isinstance(value, datetime.datetime):
         return _DATETIME, 1
+    if isinstance(value, datetime.date):
+        return _DATE, 1
     if isinstance(value, Collection) and not isinstance(value, str | bytes):
         if all(isinstance(item, str) for item in value) and value:
             return _STRS, len(value)
         if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
             return _IDS, len(value)
     raise TypeError(
-        f"{name}: a prepared query takes ints, datetimes and collections of ints or of strings, not {value!r:.80}"
+        f"{name}: a prepared query takes ints, datetimes, dates, collections of ints or of strings, not {value!r:.80}"
     )
 
 
 def _probe(kind: str, size: int, seed: int) -> Any:
-    """A value no row holds, different for each seed."""
+    """A value for compiling only (never run), different for each seed, within every column's range (a positive
+    small integer: Django refuses to compare a ``PositiveSmallIntegerField`` with a negative number)."""
     if kind == _INT:
-        return -1_000_000_000 * seed
+        return 1000 * seed
     if kind == _DATETIME:
         return datetime.datetime(1900 + seed, 1, 1, tzinfo=datetime.UTC)
+    if kind == _DATE:
+        return datetime.date(1900 + seed, 1, 1)
     if kind == _STRS:
         return [f"~prepared-probe-{seed}-{i}" for i in range(size)]
-    return [-1_000_000_000 * seed - i for i in range(size)]
+    return [1000 * seed + i for i in range(size)]
+
+
+def _adapted(kind: str, value: Any, connection: Any) -> Any:
+    """A value as Django puts it among a query's parameters."""
+    if kind == _DATETIME:
+        return connection.ops.adapt_datetimefield_value(value)
+    if kind == _DATE:
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _slots_of(name: str, kind: tuple[str, int], positions: list[int], compiled: list[tuple], connection: Any) -> list:
+    """Where ``name``'s value goes among the parameters that change with it; refused if a parameter there is not
+    the value itself (``now - timedelta(...)``, a datetime compared with a date, ``ids[0]``): binding the raw value
+    would find other rows than the ORM does."""
+    slots = []
+    for position in positions:
+        index = None
+        for seed, params in enumerate(compiled, start=1):
+            probe = _probe(*kind, seed)
+            if kind[0] in (_IDS, _STRS):
+                found = [i for i, item in enumerate(probe) if item == params[position]]
+                if len(found) != 1 or index not in (None, found[0]):
+                    raise ImproperlyConfigured(f"A prepared query changes the value {name!r} before using it.")
+                index = found[0]
+            elif params[position] != _adapted(kind[0], probe, connection):
+                raise ImproperlyConfigured(f"A prepared query changes the value {name!r} before using it.")
+        slots.append(_Slot(position, name, index))
+    return slots
 
 
 class PreparedQuery:
@@ -96,6 +133,7 @@ class PreparedQuery:
         self._build = build
         self._compiled: dict[Hashable, _Compiled | None] = {}  # None: a shape that can match nothing
         self._for_write: bool | None = None
+        self._lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> PreparedQuery:
         return self  # one per process, like the functions it holds (a test's deep copy of a user reaches it)
@@ -110,9 +148,10 @@ class PreparedQuery:
             compiled = self._compiled[shape]
         except KeyError:
             compiled = self._compile(alias, kinds)
-            if len(self._compiled) >= _MAX_SHAPES:
-                self._compiled.pop(next(iter(self._compiled)))
-            self._compiled[shape] = compiled
+            with self._lock:  # the threads of a process share it
+                if len(self._compiled) >= _MAX_SHAPES:
+                    self._compiled.pop(next(iter(self._compiled)))
+                self._compiled[shape] = compiled
         return [] if compiled is None else _run(compiled, alias, values, kinds)
 
     def first(self, **values: Any) -> Model | None:
@@ -128,8 +167,13 @@ class PreparedQuery:
         try:
             sql, params = compiler.as_sql()
             params = tuple(params)
-        except EmptyResultSet:  # e.g. an empty collection of ids: nothing to run
-            return None
+        except EmptyResultSet:
+            if any(size == 0 for kind, size in kinds.values() if kind in (_IDS, _STRS)):
+                return None  # an empty collection of ids: nothing to run
+            raise ImproperlyConfigured("A prepared query that can match nothing: check its values' kinds.") from None
+        if self._sql(alias, **probes) != (sql, params):
+            raise ImproperlyConfigured("A prepared query changes between two builds with the same values (a clock?).")
+        connection = connections[alias]
         slots: list[_Slot] = []
         for name, kind in kinds.items():
             other_sql, other_params = self._sql(alias, **{**probes, name: _probe(*kind, 2)})
@@ -138,10 +182,7 @@ class PreparedQuery:
             changed = [i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b]
             if not changed and kind[1]:
                 raise ImproperlyConfigured(f"A prepared query does not use the value {name!r}.")
-            size = kind[1]
-            slots += [_Slot(i, name, n % size if kind[0] in (_IDS, _STRS) else None) for n, i in enumerate(changed)]
-        if self._sql(alias, **probes) != (sql, params):
-            raise ImproperlyConfigured("A prepared query changes between two builds with the same values (a clock?).")
+            slots += _slots_of(name, kind, changed, [params, other_params], connection)
         if len({slot.position for slot in slots}) != len(slots):
             raise ImproperlyConfigured("Two values of a prepared query share a parameter.")
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
@@ -168,9 +209,7 @@ def _run(compiled: _Compiled, alias: str, values: dict[str, Any], kinds: dict[st
     sequences = {name: list(values[name]) for name, (kind, _) in kinds.items() if kind in (_IDS, _STRS)}
     for slot in compiled.slots:
         value = sequences[slot.name][slot.index] if slot.index is not None else values[slot.name]
-        if kinds[slot.name][0] == _DATETIME:
-            value = connection.ops.adapt_datetimefield_value(value)
-        params[slot.position] = value
+        params[slot.position] = _adapted(kinds[slot.name][0], value, connection)
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()

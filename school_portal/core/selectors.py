@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from .access import Actor, policy
 from .models import ClassGroup, Enrollment, GuardianInvitation, GuardianLink, School, SchoolYear, Student
+from .prepared import PreparedQuery
 
 # The order children are listed in everywhere (rosters, review grids, assign forms): class, 出席番号, then the
 # kana of the name; pk last so that equal names keep one order.
@@ -81,8 +83,9 @@ def _as_student_field(field: str) -> str:
     return f"enrollments__{field}"
 
 
-def current_enrollments() -> QuerySet:
-    return Enrollment.objects.filter(school_year__in=SchoolYear.objects.active()).select_related(
+def current_enrollments(day: datetime.date | None = None) -> QuerySet:
+    """Enrollments of the school year running on ``day`` (today), with their class and its school."""
+    return Enrollment.objects.filter(school_year__in=SchoolYear.objects.active(day)).select_related(
         "class_group", "class_group__school"
     )
 
@@ -111,10 +114,23 @@ def teacher_classes(actor: Actor) -> list[ClassGroup]:
     )
 
 
+# A child's own record and current class, on the child's every page: compiled once (core.prepared).
+_student_by_pk = PreparedQuery(Student, lambda pk: Student.objects.filter(pk=pk).select_related("school", "user"))
+_current_enrollments_of = PreparedQuery(
+    Enrollment,
+    lambda student_id, day: current_enrollments(day).filter(student_id=student_id),
+)
+
+
 def student_self(actor: Actor) -> Student | None:
+    """The child's own record as ``students_with_current_class`` gives it (school, user, ``current``): two
+    queries, from SQL compiled once."""
     if not actor.student_id:
         return None
-    return students_with_current_class(Student.objects.filter(pk=actor.student_id)).first()
+    student = _student_by_pk.first(pk=actor.student_id)
+    if student is not None:
+        student.current = _current_enrollments_of.all(student_id=student.pk, day=timezone.localdate())
+    return student
 
 
 def class_roster(class_group: ClassGroup) -> list[Enrollment]:

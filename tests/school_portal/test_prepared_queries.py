@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from school_portal.core.models import Enrollment, Student
 from school_portal.core.prepared import PreparedQuery
+from school_portal.core.selectors import current_enrollments
 
 
 def _enrolled(class_ids, since: datetime.datetime, school_id: int) -> QuerySet:
@@ -96,3 +97,46 @@ def test_strings_and_only_the_fields_asked_for(world):
     assert sorted(s.given_name for s in found) == sorted([world.child.given_name, world.classmate.given_name])
     assert usernames.all(school_id=world.other_school.pk, usernames=names) == []
     assert found[0].get_deferred_fields() >= {"family_name", "badge_code"}
+
+
+def test_a_date_finds_the_school_year_running_on_it(world):
+    of_year = PreparedQuery(Enrollment, lambda student_id, day: current_enrollments(day).filter(student_id=student_id))
+    year = world.school_year
+    for day, expected in [
+        (year.starts_on, [world.class_group.name]),
+        (year.ends_on, [world.class_group.name]),
+        (year.ends_on + datetime.timedelta(days=1), []),
+        (year.starts_on - datetime.timedelta(days=1), []),
+    ]:
+        found = of_year.all(student_id=world.child.pk, day=day)
+        assert [e.class_group.name for e in found] == expected, day
+        assert [e.class_group.name for e in current_enrollments(day).filter(student_id=world.child.pk)] == expected
+
+
+def test_a_small_positive_column_and_a_number_no_id_holds(world):
+    """A probe outside a column's range (a negative number for a PositiveSmallIntegerField) would compile to
+    "nothing" for good; the attendance number is found as the ORM finds it."""
+    by_number = PreparedQuery(
+        Enrollment, lambda number, class_id: Enrollment.objects.filter(number=number, class_group_id=class_id)
+    )
+    enrollment = Enrollment.objects.filter(class_group=world.class_group).exclude(number=None).first()
+    assert [e.pk for e in by_number.all(number=enrollment.number, class_id=world.class_group.pk)] == [
+        e.pk for e in Enrollment.objects.filter(number=enrollment.number, class_group=world.class_group)
+    ]
+    assert by_number.all(number=enrollment.number + 50, class_id=world.class_group.pk) == []
+
+
+def test_a_query_that_computes_with_its_value_is_refused(world):
+    """Binding the raw value where the query put a value computed from it would find other rows than the ORM."""
+    a_day_before = PreparedQuery(
+        Student, lambda since: Student.objects.filter(user__date_joined__gte=since - datetime.timedelta(days=1))
+    )
+    with pytest.raises(ImproperlyConfigured, match="changes the value 'since'"):
+        a_day_before.all(since=timezone.now())
+    # A moment compared with a date column: Django puts the Tokyo date there, not the moment.
+    year_on = PreparedQuery(Enrollment, lambda moment: Enrollment.objects.filter(school_year__starts_on__lte=moment))
+    with pytest.raises(ImproperlyConfigured, match="changes the value 'moment'"):
+        year_on.all(moment=timezone.now())
+    # An element taken out of a collection is that element, bound in its place.
+    first_of = PreparedQuery(Student, lambda ids: Student.objects.filter(pk=ids[-1]))
+    assert first_of.all(ids=[world.child.pk, world.classmate.pk]) == [world.classmate]
