@@ -332,13 +332,26 @@ def school_lessons(actor: Actor, limit: int = 200) -> list[LessonPage]:
     return list(LessonPage.objects.filter(in_schools).order_by("grade", "subject", "path")[:limit])
 
 
-def guardian_feedback(actor: Actor, limit: int = 10) -> list[AnswerSheet]:
-    """The latest teacher feedback on a guardian's children's work, across schools (one query)."""
-    if not actor.children_ids:
-        return []
-    visible = policy.scope(actor, "view", AnswerSheet.objects.filter(student_id__in=actor.children_ids))
-    return list(
-        AnswerSheet.objects.filter(pk__in=visible.values("pk"), feedback_at__isnull=False)
+GUARDIAN_FEEDBACK_SHOWN = 10
+# The guardians' feedback panel, on every page of a guardian's dashboard: compiled once per shape.
+_feedback_in_view = PreparedQuery(
+    AnswerSheet,
+    lambda student_ids, **reach: (
+        AnswerSheet.objects.filter(
+            pk__in=policy.scope_query("view", AnswerSheet.objects.filter(student_id__in=student_ids), **reach).values(
+                "pk"
+            ),
+            feedback_at__isnull=False,
+        )
         .select_related("assignment__lesson", "student")
-        .order_by("-feedback_at")[:limit]
-    )
+        .order_by("-feedback_at")[:GUARDIAN_FEEDBACK_SHOWN]
+    ),
+)
+
+
+def guardian_feedback(actor: Actor) -> list[AnswerSheet]:
+    """The latest teacher feedback on a guardian's children's work, across schools (one query, compiled once)."""
+    reach = policy.scope_values(actor, "view", AnswerSheet)
+    if reach is None or not actor.children_ids:
+        return []
+    return _feedback_in_view.all(student_ids=list(actor.children_ids), **reach)

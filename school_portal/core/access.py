@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, wraps
 from typing import Any
@@ -34,7 +34,7 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections
-from django.db.models import BigIntegerField, Case, CharField, F, Model, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, CharField, F, Model, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.db.models.query import ModelIterable
 from django.http import Http404, HttpRequest, HttpResponse
@@ -325,6 +325,40 @@ class PreparedScope:
         return prepared.first(pk=pk, **values)
 
 
+def reach_of(actor: Actor) -> dict[str, Any]:
+    """The ids through which a person reaches children's records, as a PreparedScope's values: their own
+    children, the schools they administer, themself as a child, the classes they teach this year."""
+    return {
+        "children_ids": actor.children_ids,
+        "admin_school_ids": actor.admin_school_ids,
+        "own_ids": [actor.student_id] if actor.student_id else [],
+        "taught_class_ids": actor.taught_class_ids,
+    }
+
+
+def reach_scope(*, child: str, school: str, taught: Callable[[Iterable[int]], Q]) -> PreparedScope:
+    """A PreparedScope over :func:`reach_of`: the rows about a child that a person reaches as the child's
+    guardian, as the administrator of the school (``school``: the lookup of the school's id), as the child
+    themself (``child``: the lookup of the student's id), or as a teacher (``taught(class_ids)``: the rows of the
+    children of those classes). Create it once, at module level, and register that one object."""
+
+    def query(
+        qs: QuerySet,
+        *,
+        children_ids: Iterable[int],
+        admin_school_ids: Iterable[int],
+        own_ids: list[int],
+        taught_class_ids: Iterable[int],
+    ) -> QuerySet:
+        q = Q(**{f"{child}__in": children_ids}) | Q(**{f"{school}__in": admin_school_ids})
+        q |= Q(**{f"{child}__in": own_ids})
+        if taught_class_ids:
+            q |= taught(taught_class_ids)
+        return qs.filter(q).distinct()
+
+    return PreparedScope(values=reach_of, query=query)
+
+
 def _by_int_pk(lookup: dict[str, Any]) -> bool:
     return lookup.keys() == {"pk"} and type(lookup["pk"]) is int
 
@@ -513,6 +547,27 @@ class AccessPolicy:
         if rule is None or rule.scope is None or not actor.is_authenticated:
             return queryset.none()
         return rule.scope(actor, queryset)
+
+    def scope_values(self, who: Any, action: str, model: type[Model]) -> dict[str, Any] | None:
+        """What the rule's :class:`PreparedScope` reads of the user, for a ``PreparedQuery`` whose build applies
+        the rule with :meth:`scope_query`; None when the user sees nothing (or is not signed in). Raises
+        ``LookupError`` if the rule has no PreparedScope (the caller's listing would silently drop its check)."""
+        rule = self._rule(model, action)
+        if rule is None or not isinstance(rule.scope, PreparedScope):
+            raise LookupError(f"({model._meta.label}, {action!r}) has no PreparedScope to compile.")
+        actor = self.actor(who)
+        return rule.scope.values(actor) if actor.is_authenticated else None
+
+    def scope_query(self, action: str, queryset: QuerySet, **values: Any) -> QuerySet:
+        """``policy.scope`` with the values :meth:`scope_values` gave, inside a ``PreparedQuery``'s build:
+
+        values = policy.scope_values(actor, "view", Student)
+        found = [] if values is None else children.all(ids=actor.children_ids, **values)
+        """
+        rule = self._rule(queryset.model, action)
+        if rule is None or not isinstance(rule.scope, PreparedScope):
+            raise LookupError(f"({queryset.model._meta.label}, {action!r}) has no PreparedScope to compile.")
+        return rule.scope.query(queryset, **values)
 
     def get_or_404(self, who: Any, action: str, queryset: QuerySet, **lookup: Any) -> Any:
         """The object, if it exists and the user may ``action`` it; otherwise 404 (we do not confirm it exists)."""

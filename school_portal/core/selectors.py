@@ -97,10 +97,35 @@ def students_with_current_class(queryset: QuerySet) -> QuerySet:
     )
 
 
+# A guardian's children with their schools, through the Student rule, and their current classes: on every page
+# of a guardian's dashboard, compiled once per shape (core.prepared).
+_children_in_view = PreparedQuery(
+    Student,
+    lambda ids, **reach: (
+        policy.scope_query("view", Student.objects.filter(pk__in=ids), **reach)
+        .select_related("school", "user")
+        .order_by("school__kind", "-pk")
+    ),
+)
+_current_enrollments_of_many = PreparedQuery(
+    Enrollment, lambda student_ids, day: current_enrollments(day).filter(student_id__in=student_ids)
+)
+
+
 def guardian_children(actor: Actor) -> list[Student]:
-    """A guardian's children, across schools, each with school and current class: two queries."""
-    visible = policy.scope(actor, "view", Student.objects.filter(pk__in=actor.children_ids))
-    return list(students_with_current_class(visible).order_by("school__kind", "-pk"))
+    """A guardian's children, across schools, each with school, user and current classes (``current``), as
+    ``students_with_current_class`` gives them: two queries, from SQL compiled once."""
+    reach = policy.scope_values(actor, "view", Student)
+    if reach is None or not actor.children_ids:
+        return []
+    children = _children_in_view.all(ids=list(actor.children_ids), **reach)
+    current: dict[int, list[Enrollment]] = {child.pk: [] for child in children}
+    if children:
+        for enrollment in _current_enrollments_of_many.all(student_ids=list(current), day=timezone.localdate()):
+            current[enrollment.student_id].append(enrollment)
+    for child in children:
+        child.current = current[child.pk]
+    return children
 
 
 def teacher_classes(actor: Actor) -> list[ClassGroup]:
