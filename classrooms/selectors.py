@@ -344,7 +344,7 @@ _feedback_in_view = PreparedQuery(
             feedback_at__isnull=False,
         )
         .select_related("assignment__lesson", "student")
-        .order_by("-feedback_at")[:GUARDIAN_FEEDBACK_SHOWN]
+        .order_by("-feedback_at", "-pk")[:GUARDIAN_FEEDBACK_SHOWN]
     ),
 )
 

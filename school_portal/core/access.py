@@ -245,15 +245,18 @@ def _same_function(a: Any, b: Any) -> bool:
     """The same function, or the same source defined again (a lambda inside ``register()`` that ran twice)."""
     if a is b:
         return True
+    if isinstance(a, PreparedScope) and isinstance(b, PreparedScope):  # reach_scope(...) called in register()
+        return _same_function(a.values, b.values) and _same_function(a.query, b.query)
     code_a, code_b = getattr(a, "__code__", None), getattr(b, "__code__", None)
     if code_a is None or code_b is None:
         return False
-    return (a.__module__, a.__qualname__, code_a.co_code, code_a.co_consts) == (
-        b.__module__,
-        b.__qualname__,
-        code_b.co_code,
-        code_b.co_consts,
-    ) and _cells(a) == _cells(b)
+    cells_a, cells_b = _cells(a), _cells(b)
+    return (
+        (a.__module__, a.__qualname__, code_a.co_code, code_a.co_consts)
+        == (b.__module__, b.__qualname__, code_b.co_code, code_b.co_consts)
+        and len(cells_a) == len(cells_b)
+        and all(x == y or _same_function(x, y) for x, y in zip(cells_a, cells_b, strict=True))
+    )
 
 
 def _cells(function: Any) -> tuple[Any, ...]:
@@ -340,7 +343,7 @@ def reach_scope(*, child: str, school: str, taught: Callable[[Iterable[int]], Q]
     """A PreparedScope over :func:`reach_of`: the rows about a child that a person reaches as the child's
     guardian, as the administrator of the school (``school``: the lookup of the school's id), as the child
     themself (``child``: the lookup of the student's id), or as a teacher (``taught(class_ids)``: the rows of the
-    children of those classes). Create it once, at module level, and register that one object."""
+    children of those classes). Made again with the same arguments (``ready()`` twice), it is the same rule."""
 
     def query(
         qs: QuerySet,
@@ -392,7 +395,7 @@ class Rule:
     def same_as(self, other: Rule) -> bool:
         return (
             _same_function(self.check, other.check)
-            and (self.scope is other.scope or self.scope == other.scope or _same_function(self.scope, other.scope))
+            and (self.scope is other.scope or _same_function(self.scope, other.scope))
             and self.exact == other.exact
             and self.public == other.public
         )

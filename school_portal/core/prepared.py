@@ -91,9 +91,12 @@ def _probe(kind: str, size: int, seed: int) -> Any:
         return datetime.datetime(1900 + seed, 1, 1, tzinfo=datetime.UTC)
     if kind == _DATE:
         return datetime.date(1900 + seed, 1, 1)
+    # The second probe's items in the other order: a build that picks an item by its order (max(ids),
+    # sorted(ids)[:1]) then finds it at another index, and is refused.
+    order = range(size) if seed == 1 else reversed(range(size))
     if kind == _STRS:
-        return [f"~prepared-probe-{seed}-{i}" for i in range(size)]
-    return [1000 * seed + i for i in range(size)]
+        return [f"~prepared-probe-{seed}-{i}" for i in order]
+    return [1000 * seed + i for i in order]
 
 
 def _adapted(kind: str, value: Any, connection: Any) -> Any:

@@ -13,7 +13,7 @@ from classrooms.models import AnswerSheet
 from classrooms.testing import classroom_world
 from school_portal.core import selectors
 from school_portal.core.access import policy
-from school_portal.core.models import Student
+from school_portal.core.models import Guardian, GuardianLink, Student, User
 from school_portal.core.registry import ROLES
 
 
@@ -58,3 +58,17 @@ def test_every_roles_children_and_feedback_are_what_the_rules_scope_lists(world)
     assert {c.pk for c in selectors.guardian_children(guardian)} == {world.child.pk, world.sibling.pk}
     assert [s.pk for s in classroom_selectors.guardian_feedback(guardian)] == [built.sheet.pk]
     assert seen_children and seen_feedback
+
+
+def test_a_teacher_who_is_also_a_parent_sees_only_their_own_child_on_the_parents_panels(world):
+    """The homeroom teacher of the child's class is also the classmate's parent: the panels of a family list
+    the family's child only, not the class the teacher teaches."""
+    built = classroom_world(world)
+    _feedback_on(built.sheet, 5)
+    _feedback_on(services.sheet_for(assignment=built.assignment, student_id=world.classmate.pk), 1)
+    teacher = world.users["homeroom_teacher"]
+    GuardianLink.objects.create(guardian=Guardian.objects.create(user=teacher), student=world.classmate)
+    actor = policy.actor(User.objects.get(pk=teacher.pk))
+    assert world.child.pk in {s.pk for s in policy.scope(actor, "view", Student.objects.all())}  # teaches them
+    assert [c.pk for c in selectors.guardian_children(actor)] == [world.classmate.pk]
+    assert [s.student_id for s in classroom_selectors.guardian_feedback(actor)] == [world.classmate.pk]

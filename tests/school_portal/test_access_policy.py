@@ -6,9 +6,10 @@ import pytest
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 from school_portal.core import selectors, services
-from school_portal.core.access import AccessPolicy, policy
+from school_portal.core.access import AccessPolicy, policy, reach_scope
 from school_portal.core.models import ClassGroup, Enrollment, School, Student, Teaching
 from school_portal.core.models.pages import PortalPage, SchoolHomePage, StandardPage
 from school_portal.core.registry import NavLink, dashboard_panels, nav_links
@@ -176,6 +177,20 @@ def test_registering_the_same_rule_again_is_harmless():
     register()
     register()
     assert len(engine.rules) == 1 and list(engine.capabilities) == ["core.dashboard"]
+
+
+def test_a_prepared_scope_made_again_by_a_second_ready_is_the_same_rule_and_another_is_refused():
+    engine = AccessPolicy()
+
+    def register(child: str = "pk") -> None:
+        scope = reach_scope(child=child, school="school_id", taught=lambda ids: Q(enrollments__class_group_id__in=ids))
+        engine.register(Student, "view", check=_anyone, scope=scope)
+
+    register()
+    register()
+    assert len(engine.rules) == 1
+    with pytest.raises(ImproperlyConfigured, match="would replace"):
+        register(child="user_id")
 
 
 def test_a_rule_on_a_parent_or_a_subclass_of_a_governed_model_is_refused():

@@ -1,4 +1,5 @@
-"""Every rule registered ``exact=True``, the core's and every plug-in's: its scope holds exactly the objects its
+"""Every rule registered ``exact=True``, the core's and every plug-in's, and every rule whose scope is a
+``PreparedScope`` (compiled once: a guardian's panels list through it): its scope holds exactly the objects its
 check allows, for every role of the shared world.
 
 ``policy.get_or_404`` fetches one object through an exact rule's scope and decides in that same query, so a scope
@@ -11,11 +12,18 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from school_portal.core.access import policy
+from school_portal.core.access import PreparedScope, policy
 from school_portal.core.registry import ROLES
 from school_portal.core.testing.matrix import apps_with_cases, case_module, permission_cases
 
 EXACT = sorted(((model, action) for (model, action), rule in policy.rules.items() if rule.exact), key=str)
+# Rules whose scope is compiled once (PreparedScope): exact or not, their scope is proven against their check too,
+# since listings (a guardian's panels) go through the compiled SQL.
+PREPARED = sorted(
+    ((model, action) for (model, action), rule in policy.rules.items() if isinstance(rule.scope, PreparedScope)),
+    key=str,
+)
+PROVEN = [*EXACT, *(rule for rule in PREPARED if rule not in EXACT)]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +38,7 @@ def proof_world(shared_world, django_db_blocker):
     return shared_world
 
 
-@pytest.mark.parametrize("model,action", EXACT, ids=[f"{m._meta.label}.{a}" for m, a in EXACT])
+@pytest.mark.parametrize("model,action", PROVEN, ids=[f"{m._meta.label}.{a}" for m, a in PROVEN])
 def test_an_exact_rules_scope_holds_exactly_what_its_check_allows_for_every_role(model, action, proof_world, db):
     everything = list(model._default_manager.all())
     assert len(everything) >= 2, f"too few {model._meta.label} objects to prove anything: add exact_rule_objects"
@@ -67,4 +75,5 @@ def test_get_or_404_of_an_exact_rule_opens_exactly_what_its_check_allows_for_eve
                     related = queryset.get(pk=obj.pk)
                     joined = [f.name for f in model._meta.concrete_fields if f.many_to_one and not f.null]
                     for name in joined if queryset.query.select_related else ():
+                        assert model._meta.get_field(name).is_cached(fetched), f"{name} not joined"
                         assert str(getattr(fetched, name)) == str(getattr(related, name)), name

@@ -137,6 +137,10 @@ def test_a_query_that_computes_with_its_value_is_refused(world):
     year_on = PreparedQuery(Enrollment, lambda moment: Enrollment.objects.filter(school_year__starts_on__lte=moment))
     with pytest.raises(ImproperlyConfigured, match="changes the value 'moment'"):
         year_on.all(moment=timezone.now())
+    # An item picked by its order (the largest) is found at another index in the second probe: refused.
+    the_largest = PreparedQuery(Student, lambda ids: Student.objects.filter(pk__gte=max(ids)))
+    with pytest.raises(ImproperlyConfigured, match="changes the value 'ids'"):
+        the_largest.all(ids=[world.classmate.pk, world.child.pk])
     # An element taken out of a collection is that element, bound in its place.
     first_of = PreparedQuery(Student, lambda ids: Student.objects.filter(pk=ids[-1]))
     assert first_of.all(ids=[world.child.pk, world.classmate.pk]) == [world.classmate]
