@@ -107,9 +107,21 @@ _children_in_view = PreparedQuery(
         .order_by("school__kind", "-pk")
     ),
 )
-_current_enrollments_of_many = PreparedQuery(
+_current_enrollments_of = PreparedQuery(
     Enrollment, lambda student_ids, day: current_enrollments(day).filter(student_id__in=student_ids)
 )
+
+
+def _with_current_classes(students: list[Student]) -> list[Student]:
+    """Each student's enrollments of this school year (with class and school) as ``current``, as
+    ``students_with_current_class``'s prefetch gives them: one query, from SQL compiled once."""
+    current: dict[int, list[Enrollment]] = {student.pk: [] for student in students}
+    if students:
+        for enrollment in _current_enrollments_of.all(student_ids=list(current), day=timezone.localdate()):
+            current[enrollment.student_id].append(enrollment)
+    for student in students:
+        student.current = current[student.pk]
+    return students
 
 
 def guardian_children(actor: Actor) -> list[Student]:
@@ -118,14 +130,7 @@ def guardian_children(actor: Actor) -> list[Student]:
     reach = policy.scope_values(actor, "view", Student)
     if reach is None or not actor.children_ids:
         return []
-    children = _children_in_view.all(ids=list(actor.children_ids), **reach)
-    current: dict[int, list[Enrollment]] = {child.pk: [] for child in children}
-    if children:
-        for enrollment in _current_enrollments_of_many.all(student_ids=list(current), day=timezone.localdate()):
-            current[enrollment.student_id].append(enrollment)
-    for child in children:
-        child.current = current[child.pk]
-    return children
+    return _with_current_classes(_children_in_view.all(ids=list(actor.children_ids), **reach))
 
 
 def teacher_classes(actor: Actor) -> list[ClassGroup]:
@@ -141,10 +146,6 @@ def teacher_classes(actor: Actor) -> list[ClassGroup]:
 
 # A child's own record and current class, on the child's every page: compiled once (core.prepared).
 _student_by_pk = PreparedQuery(Student, lambda pk: Student.objects.filter(pk=pk).select_related("school", "user"))
-_current_enrollments_of = PreparedQuery(
-    Enrollment,
-    lambda student_id, day: current_enrollments(day).filter(student_id=student_id),
-)
 
 
 def student_self(actor: Actor) -> Student | None:
@@ -152,10 +153,8 @@ def student_self(actor: Actor) -> Student | None:
     queries, from SQL compiled once."""
     if not actor.student_id:
         return None
-    student = _student_by_pk.first(pk=actor.student_id)
-    if student is not None:
-        student.current = _current_enrollments_of.all(student_id=student.pk, day=timezone.localdate())
-    return student
+    found = _with_current_classes(_student_by_pk.all(pk=actor.student_id))
+    return found[0] if found else None
 
 
 def class_roster(class_group: ClassGroup) -> list[Enrollment]:
