@@ -3,16 +3,18 @@
 Why: on the hottest requests (a tablet's autosave every few seconds, a guardian's first read on a storm
 morning) building a queryset and compiling it to SQL costs more CPU than running it: the "work" lookup of an
 assignment costs 0.57 ms to build, 0.84 ms to compile and 0.12 ms to run and fetch (docs/benchmarks.md,
-"The work lookup compiled once"). ``_compiled_facts`` in ``access.py`` does the same for the facts query.
+"The work lookup compiled once"). The access policy's facts query, a ``UNION ALL`` of every role's and plug-in's
+facts run on every request, is one too (``access._facts_query``, through ``rows()``).
 
     lookup = PreparedQuery(Assignment, lambda pk, class_ids, now: Assignment.objects.filter(
         pk=pk, class_groups__in=class_ids, opens_at__lte=now).select_related("lesson"))
     assignment = lookup.first(pk=7, class_ids={188}, now=timezone.now())
 
 ``build`` receives the values by name and returns a queryset of ``model``'s instances (``select_related`` and
-``only`` welcome; not ``values()``). The values are ints, datetimes, dates, or collections of ints or of
-strings. A shape is the database alias and, per value, its kind and for a collection its length: ``class_ids``
-of one class and of two compile apart.
+``only`` welcome), which ``first``/``all`` return; or a ``values_list()`` query (a union of them too), whose
+tuples ``rows`` returns, converted as the ORM converts them. The values are ints, datetimes, dates, or
+collections of ints or of strings. A shape is the database alias and, per value, its kind and for a collection
+its length: ``class_ids`` of one class and of two compile apart.
 
 How each value finds its place: ``build`` is compiled with probe values (never run: small positive ints,
 datetimes in 1901, strings no one writes), then once more per value with only that value's probe changed; the
@@ -35,7 +37,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
 _INT, _DATETIME, _DATE, _IDS, _STRS = "int", "datetime", "date", "ids", "strs"
 # Shapes kept per query: a few lengths of a child's list of classes, per database. More means the values' sizes
@@ -57,10 +59,11 @@ class _Compiled:
     slots: tuple[_Slot, ...]
     model: type[Model]
     select: list
-    klass_info: dict
+    klass_info: dict | None  # None for a values_list() of annotations only
     annotation_col_map: dict
     converters: dict
     col_count: int
+    instances: bool  # a query of model instances; else of values_list() tuples, run by rows()
 
 
 def _kind(name: str, value: Any) -> tuple[str, int]:
@@ -142,6 +145,29 @@ class PreparedQuery:
         return self  # one per process, like the functions it holds (a test's deep copy of a user reaches it)
 
     def all(self, **values: Any) -> list[Model]:
+        compiled, alias, kinds = self._compiled_for(values)
+        if compiled is None:
+            return []
+        if not compiled.instances:
+            raise ImproperlyConfigured("A prepared query of values_list() gives rows(), not instances.")
+        return _instances(compiled, alias, _execute(compiled, alias, values, kinds), connections[alias])
+
+    def first(self, **values: Any) -> Model | None:
+        found = self.all(**values)
+        return found[0] if found else None
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The selected columns' tuples, with the ORM's converters (a ``values_list()`` query, or a union)."""
+        compiled, alias, kinds = self._compiled_for(values)
+        if compiled is None:
+            return []
+        connection = connections[alias]
+        return [
+            tuple(_converted(compiled, list(row[: compiled.col_count]), connection))
+            for row in _execute(compiled, alias, values, kinds)
+        ]
+
+    def _compiled_for(self, values: dict[str, Any]) -> tuple[_Compiled | None, str, dict[str, tuple[str, int]]]:
         kinds = {name: _kind(name, value) for name, value in values.items()}
         if self._for_write is None:  # select_for_update(): the database a write would go to, as Django does
             self._for_write = self._build(**{name: _probe(*kind, 1) for name, kind in kinds.items()})._for_write
@@ -155,11 +181,7 @@ class PreparedQuery:
                 if len(self._compiled) >= _MAX_SHAPES:
                     self._compiled.pop(next(iter(self._compiled)))
                 self._compiled[shape] = compiled
-        return [] if compiled is None else _run(compiled, alias, values, kinds)
-
-    def first(self, **values: Any) -> Model | None:
-        found = self.all(**values)
-        return found[0] if found else None
+        return compiled, alias, kinds
 
     def _compile(self, alias: str, kinds: dict[str, tuple[str, int]]) -> _Compiled | None:
         probes = {name: _probe(*kind, 1) for name, kind in kinds.items()}
@@ -193,12 +215,13 @@ class PreparedQuery:
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
-            model=compiler.klass_info["model"],
+            model=compiler.klass_info["model"] if compiler.klass_info else self.model,
             select=compiler.select,
             klass_info=compiler.klass_info,
             annotation_col_map=compiler.annotation_col_map,
             converters=compiler.get_converters(fields),
             col_count=compiler.col_count,
+            instances=issubclass(queryset._iterable_class, ModelIterable),
         )
 
     def _sql(self, alias: str, **values: Any) -> tuple[str, tuple[Any, ...]]:
@@ -206,7 +229,8 @@ class PreparedQuery:
         return sql, tuple(params)
 
 
-def _run(compiled: _Compiled, alias: str, values: dict[str, Any], kinds: dict[str, tuple[str, int]]) -> list[Model]:
+def _execute(compiled: _Compiled, alias: str, values: dict[str, Any], kinds: dict[str, tuple[str, int]]) -> list:
+    """The compiled SQL run with ``values`` in their places: the database's rows, not yet converted."""
     connection = connections[alias]
     params = list(compiled.params)
     sequences = {name: list(values[name]) for name, (kind, _) in kinds.items() if kind in (_IDS, _STRS)}
@@ -215,8 +239,17 @@ def _run(compiled: _Compiled, alias: str, values: dict[str, Any], kinds: dict[st
         params[slot.position] = _adapted(kinds[slot.name][0], value, connection)
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
-        rows = cursor.fetchall()
-    return _instances(compiled, alias, rows, connection)
+        return cursor.fetchall()
+
+
+def _converted(compiled: _Compiled, row: list[Any], connection: Any) -> list[Any]:
+    """A row's values as the ORM's converters make them (SQLite's dates and booleans, for instance), in place."""
+    for position, (converters, expression) in compiled.converters.items():
+        value = row[position]
+        for converter in converters:
+            value = converter(value, expression, connection)
+        row[position] = value
+    return row
 
 
 def _instances(compiled: _Compiled, alias: str, rows: list[tuple], connection: Any) -> list[Model]:
@@ -227,12 +260,7 @@ def _instances(compiled: _Compiled, alias: str, rows: list[tuple], connection: A
     populators = get_related_populators(klass_info, select, alias)
     found = []
     for raw in rows:
-        row = list(raw[: compiled.col_count])
-        for position, (converters, expression) in compiled.converters.items():
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
+        row = _converted(compiled, list(raw[: compiled.col_count]), connection)
         obj = compiled.model.from_db(alias, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)

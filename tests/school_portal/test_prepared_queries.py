@@ -144,3 +144,34 @@ def test_a_query_that_computes_with_its_value_is_refused(world):
     # An element taken out of a collection is that element, bound in its place.
     first_of = PreparedQuery(Student, lambda ids: Student.objects.filter(pk=ids[-1]))
     assert first_of.all(ids=[world.child.pk, world.classmate.pk]) == [world.classmate]
+
+
+def _joined_and_enrolled(student_ids, since: datetime.datetime) -> QuerySet:
+    """A union of two values_list() queries, one with a datetime column (SQLite stores it as text)."""
+    enrolled = Enrollment.objects.filter(student_id__in=student_ids).values_list(
+        "student_id", "student__user__date_joined"
+    )
+    joined = Student.objects.filter(pk__in=student_ids, user__date_joined__gte=since).values_list(
+        "pk", "user__date_joined"
+    )
+    return enrolled.order_by().union(joined.order_by(), all=True)
+
+
+def test_the_rows_of_a_union_of_values_lists_are_the_orms_converted(world):
+    """The access policy's facts query is such a union (access._facts_query): its rows, as the ORM gives them."""
+    rows = PreparedQuery(Enrollment, _joined_and_enrolled)
+    children = [world.child.pk, world.sibling.pk]
+    long_ago = timezone.now() - datetime.timedelta(days=1)
+    for student_ids, since in [
+        (children, long_ago),
+        (children[1:], long_ago),
+        (children, timezone.now()),
+        ([], long_ago),
+    ]:
+        found = rows.rows(student_ids=student_ids, since=since)
+        assert sorted(found) == sorted(_joined_and_enrolled(student_ids, since)), (student_ids, since)
+    found = rows.rows(student_ids=children, since=long_ago)
+    assert {student_id for student_id, _ in found} == set(children)
+    assert all(timezone.is_aware(joined) for _, joined in found)  # converted, not SQLite's text
+    with pytest.raises(ImproperlyConfigured, match="rows"):
+        rows.all(student_ids=children, since=long_ago)
