@@ -40,7 +40,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .models import Enrollment, Guardian, GuardianLink, Role, RoleAssignment, SchoolYear, Student, Teaching
-from .prepared import PreparedQuery
+from .prepared import PreparedQuery, building_only
 
 Check = Callable[["Actor", Any], bool]
 Scope = Callable[["Actor", QuerySet], QuerySet]
@@ -206,8 +206,8 @@ def _facts_of(user: Any, day: datetime.date | None = None, readers: tuple[tuple[
     )
 
 
-# A user id for checking a fact's shape at registration (never run).
-_PROBE_ID = 1
+# User ids for checking a fact's shape (compiled, never run; a reader that runs a query meanwhile is refused).
+_PROBE_IDS = (1, 2)
 
 
 @lru_cache(maxsize=4)
@@ -221,7 +221,8 @@ def _facts_query(day: datetime.date, readers: tuple[tuple[str, FactReader], ...]
     user's id must be a parameter the query takes as given; a plug-in's fact may carry any constant it likes.
     """
     for name, reader in readers:  # a fact that ignored the user would tell everyone's facts to everyone
-        one, other = (_plugin_fact(name, reader, probe, day).query.sql_with_params() for probe in (1, 2))
+        with building_only():
+            one, other = (_plugin_fact(name, reader, probe, day).query.sql_with_params() for probe in _PROBE_IDS)
         if one == other:
             raise ImproperlyConfigured(f"The fact {name!r} does not depend on the user_id it is given.")
     return PreparedQuery(RoleAssignment, lambda user_id: _facts_of(user_id, day, readers))
@@ -461,7 +462,8 @@ class AccessPolicy:
         if existing is not None and not _same_function(existing, reader):
             raise ImproperlyConfigured(f"{_describe(reader)} would replace the fact {name!r} ({_describe(existing)}).")
         if existing is None:
-            _plugin_fact(name, reader, _PROBE_ID, timezone.localdate())  # its shape, at start-up
+            with building_only():
+                _plugin_fact(name, reader, _PROBE_IDS[0], timezone.localdate())  # its shape, at start-up
             self.facts[name] = reader
             self._fact_readers = tuple(self.facts.items())
 

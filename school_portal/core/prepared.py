@@ -21,23 +21,25 @@ datetimes in 1901, strings no one writes), then once more per value with only th
 parameters that change are that value's, and must be that value as given (a build that computes with a value,
 ``now - timedelta(days=1)``, is refused: pass the result as the value).
 Everything else stays as compiled, so ``build`` may hold constants of its own, but must not branch on a value
-beyond its emptiness (a probe is empty only when the value is, never zero) and must not read the clock itself:
-SQL that changes between compiles, or a parameter that changes without a value changing, raises
-``ImproperlyConfigured``.
+beyond its emptiness (a probe is empty only when the value is, never zero), must not read the clock itself and
+must not run a query (the probes may be real ids: what it read would be compiled in as a constant for everyone):
+SQL that changes between compiles, a parameter that changes without a value changing, or a query run while
+building raises ``ImproperlyConfigured``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import threading
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 _INT, _DATETIME, _DATE, _IDS, _STRS = "int", "datetime", "date", "ids", "strs"
 # Shapes kept per query: a few lengths of a child's list of classes, per database. More means the values' sizes
@@ -59,11 +61,11 @@ class _Compiled:
     slots: tuple[_Slot, ...]
     model: type[Model]
     select: list
-    klass_info: dict | None  # None for a values_list() of annotations only
+    klass_info: dict | None  # None for a values_list() of expressions only
     annotation_col_map: dict
     converters: dict
     col_count: int
-    instances: bool  # a query of model instances; else of values_list() tuples, run by rows()
+    iterable: type  # ModelIterable: instances, by all(); ValuesListIterable: tuples, by rows()
 
 
 def _kind(name: str, value: Any) -> tuple[str, int]:
@@ -132,7 +134,8 @@ def _slots_of(name: str, kind: tuple[str, int], positions: list[int], compiled: 
 
 
 class PreparedQuery:
-    """``build(**values) -> QuerySet`` of ``model``, compiled once per shape; ``first``/``all`` run it."""
+    """``build(**values) -> QuerySet`` of ``model``, compiled once per shape; ``first``/``all`` run it for
+    instances, ``rows`` for the tuples of a ``values_list()``."""
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet]) -> None:
         self.model = model
@@ -148,7 +151,7 @@ class PreparedQuery:
         compiled, alias, kinds = self._compiled_for(values)
         if compiled is None:
             return []
-        if not compiled.instances:
+        if not issubclass(compiled.iterable, ModelIterable):
             raise ImproperlyConfigured("A prepared query of values_list() gives rows(), not instances.")
         return _instances(compiled, alias, _execute(compiled, alias, values, kinds), connections[alias])
 
@@ -157,10 +160,13 @@ class PreparedQuery:
         return found[0] if found else None
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
-        """The selected columns' tuples, with the ORM's converters (a ``values_list()`` query, or a union)."""
+        """The selected columns' tuples, with the ORM's converters (a ``values_list()`` query, or a union: its
+        first query's columns decide the converters, as they do for the ORM)."""
         compiled, alias, kinds = self._compiled_for(values)
         if compiled is None:
             return []
+        if compiled.iterable is not ValuesListIterable:  # instances, dicts, flat or named rows: not plain tuples
+            raise ImproperlyConfigured("rows() runs a values_list() query (not flat, not named).")
         connection = connections[alias]
         return [
             tuple(_converted(compiled, list(row[: compiled.col_count]), connection))
@@ -170,13 +176,16 @@ class PreparedQuery:
     def _compiled_for(self, values: dict[str, Any]) -> tuple[_Compiled | None, str, dict[str, tuple[str, int]]]:
         kinds = {name: _kind(name, value) for name, value in values.items()}
         if self._for_write is None:  # select_for_update(): the database a write would go to, as Django does
-            self._for_write = self._build(**{name: _probe(*kind, 1) for name, kind in kinds.items()})._for_write
+            with building_only():
+                probe = self._build(**{name: _probe(*kind, 1) for name, kind in kinds.items()})
+            self._for_write = probe._for_write
         alias = router.db_for_write(self.model) if self._for_write else router.db_for_read(self.model)
         shape = (alias, tuple(sorted(kinds.items())))
         try:
             compiled = self._compiled[shape]
         except KeyError:
-            compiled = self._compile(alias, kinds)
+            with building_only():
+                compiled = self._compile(alias, kinds)
             with self._lock:  # the threads of a process share it
                 if len(self._compiled) >= _MAX_SHAPES:
                     self._compiled.pop(next(iter(self._compiled)))
@@ -221,12 +230,25 @@ class PreparedQuery:
             annotation_col_map=compiler.annotation_col_map,
             converters=compiler.get_converters(fields),
             col_count=compiler.col_count,
-            instances=issubclass(queryset._iterable_class, ModelIterable),
+            iterable=queryset._iterable_class,
         )
 
     def _sql(self, alias: str, **values: Any) -> tuple[str, tuple[Any, ...]]:
         sql, params = self._build(**values).query.get_compiler(alias).as_sql()
         return sql, tuple(params)
+
+
+@contextlib.contextmanager
+def building_only() -> Iterator[None]:
+    """Refuse any query run on this thread meanwhile (a build that reads rows to build its query)."""
+
+    def refuse(*_args: Any) -> None:
+        raise ImproperlyConfigured("A prepared query ran a query while it was built: pass what it read as a value.")
+
+    with contextlib.ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(refuse))
+        yield
 
 
 def _execute(compiled: _Compiled, alias: str, values: dict[str, Any], kinds: dict[str, tuple[str, int]]) -> list:

@@ -135,6 +135,17 @@ def test_a_fact_is_checked_at_start_up():
         )
 
 
+def test_a_fact_that_runs_a_query_to_build_its_own_is_refused(world: World):
+    """The probe ids may be real users: a school read with one would be compiled in as everyone's."""
+    with pytest.raises(ImproperlyConfigured, match="ran a query"):
+        AccessPolicy().register_fact(
+            "core.first_school",
+            lambda user_id, day: RoleAssignment.objects.filter(
+                school_id=RoleAssignment.objects.filter(user_id=user_id).values_list("school_id", flat=True).first()
+            ).values_list("id"),
+        )
+
+
 def test_a_fact_that_ignores_the_user_is_refused_before_it_answers_anyone(world: World):
     """Everyone's libraries for everyone: the first request refuses the facts query rather than run it."""
     name = f"{settings.PORTAL_PLUGINS[0]}.all_libraries"

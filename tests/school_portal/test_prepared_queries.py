@@ -171,7 +171,29 @@ def test_the_rows_of_a_union_of_values_lists_are_the_orms_converted(world):
         found = rows.rows(student_ids=student_ids, since=since)
         assert sorted(found) == sorted(_joined_and_enrolled(student_ids, since)), (student_ids, since)
     found = rows.rows(student_ids=children, since=long_ago)
+    assert len(found) == Enrollment.objects.filter(student_id__in=children).count() + len(children)  # both branches
     assert {student_id for student_id, _ in found} == set(children)
     assert all(timezone.is_aware(joined) for _, joined in found)  # converted, not SQLite's text
     with pytest.raises(ImproperlyConfigured, match="rows"):
         rows.all(student_ids=children, since=long_ago)
+
+
+def test_rows_are_of_a_values_list_of_tuples_only(world):
+    flat = PreparedQuery(Student, lambda pk: Student.objects.filter(pk=pk).values_list("pk", flat=True))
+    with pytest.raises(ImproperlyConfigured, match="not flat"):
+        flat.rows(pk=world.child.pk)
+    instances = PreparedQuery(Student, lambda pk: Student.objects.filter(pk=pk))
+    with pytest.raises(ImproperlyConfigured, match="values_list"):
+        instances.rows(pk=world.child.pk)
+
+
+def test_a_build_that_runs_a_query_is_refused(world):
+    """A probe may be a real id: what a build read with it would be compiled in for everyone (here a school)."""
+
+    def classmates(pk: int) -> QuerySet:
+        school = Student.objects.filter(pk=pk).values_list("school_id", flat=True).first()
+        return Student.objects.filter(school_id=school)
+
+    with pytest.raises(ImproperlyConfigured, match="ran a query while it was built"):
+        PreparedQuery(Student, classmates).all(pk=world.child.pk)
+    assert Student.objects.filter(pk=world.child.pk).exists()  # the refusal leaves the connection usable
