@@ -539,11 +539,9 @@ class AccessPolicy:
         """What the rule's :class:`PreparedScope` reads of the user, for a ``PreparedQuery`` whose build applies
         the rule with :meth:`scope_query`; None when the user sees nothing (or is not signed in). Raises
         ``LookupError`` if the rule has no PreparedScope (the caller's listing would silently drop its check)."""
-        rule = self._rule(model, action)
-        if rule is None or not isinstance(rule.scope, PreparedScope):
-            raise LookupError(f"({model._meta.label}, {action!r}) has no PreparedScope to compile.")
+        scope = self._prepared_scope(model, action)
         actor = self.actor(who)
-        return rule.scope.values(actor) if actor.is_authenticated else None
+        return scope.values(actor) if actor.is_authenticated else None
 
     def scope_query(self, action: str, queryset: QuerySet, **values: Any) -> QuerySet:
         """``policy.scope`` with the values :meth:`scope_values` gave, inside a ``PreparedQuery``'s build:
@@ -551,10 +549,13 @@ class AccessPolicy:
         values = policy.scope_values(actor, "view", Student)
         found = [] if values is None else children.all(ids=actor.children_ids, **values)
         """
-        rule = self._rule(queryset.model, action)
+        return self._prepared_scope(queryset.model, action).query(queryset, **values)
+
+    def _prepared_scope(self, model: type[Model], action: str) -> PreparedScope:
+        rule = self._rule(model, action)
         if rule is None or not isinstance(rule.scope, PreparedScope):
-            raise LookupError(f"({queryset.model._meta.label}, {action!r}) has no PreparedScope to compile.")
-        return rule.scope.query(queryset, **values)
+            raise LookupError(f"({model._meta.label}, {action!r}) has no PreparedScope to compile.")
+        return rule.scope
 
     def get_or_404(self, who: Any, action: str, queryset: QuerySet, **lookup: Any) -> Any:
         """The object, if it exists and the user may ``action`` it; otherwise 404 (we do not confirm it exists)."""
