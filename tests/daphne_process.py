@@ -45,6 +45,10 @@ def database_url_for_workers(tmp_path: Path) -> str:
         copy = tmp_path / "workers.sqlite3"
         target = sqlite3.connect(copy)
         connection.connection.backup(target)
+        # In WAL mode before any app process opens it, as the portal's own file is after its first connection:
+        # two processes switching a fresh copy to WAL at once (settings' init_command) can be refused outright
+        # ("database is locked" without waiting, seen in CI on a gunicorn's first request).
+        target.execute("PRAGMA journal_mode=WAL")
         target.close()
         return f"sqlite:///{copy}"
     db = connection.settings_dict
