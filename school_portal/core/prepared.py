@@ -240,9 +240,15 @@ class PreparedQuery:
 
 @contextlib.contextmanager
 def building_only() -> Iterator[None]:
-    """Refuse any query run on this thread meanwhile (a build that reads rows to build its query)."""
+    """Refuse any query run on this thread meanwhile (a build that reads rows to build its query).
 
-    def refuse(*_args: Any) -> None:
+    Only this thread's: a connection shared between threads (the test server's in-memory SQLite) serves the
+    others' queries as usual while one thread builds."""
+    builder = threading.get_ident()
+
+    def refuse(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        if threading.get_ident() != builder:
+            return execute(sql, params, many, context)
         raise ImproperlyConfigured("A prepared query ran a query while it was built: pass what it read as a value.")
 
     with contextlib.ExitStack() as stack:

@@ -4,14 +4,16 @@ query whose SQL a cached copy would get wrong."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from school_portal.core.models import Enrollment, Student
-from school_portal.core.prepared import PreparedQuery
+from school_portal.core.prepared import PreparedQuery, building_only
 from school_portal.core.selectors import current_enrollments
 
 
@@ -197,3 +199,26 @@ def test_a_build_that_runs_a_query_is_refused(world):
     with pytest.raises(ImproperlyConfigured, match="ran a query while it was built"):
         PreparedQuery(Student, classmates).all(pk=world.child.pk)
     assert Student.objects.filter(pk=world.child.pk).exists()  # the refusal leaves the connection usable
+
+
+def test_while_a_thread_builds_other_threads_sharing_its_connection_run_their_queries(world):
+    """The test server's in-memory SQLite is one connection for all its threads (as Django's live server shares
+    it): a page it serves while another thread builds a query is served, and only the builder is refused."""
+    shared = connections[DEFAULT_DB_ALIAS]
+    found: list[bool] = []
+
+    def serve_a_page() -> None:
+        connections[DEFAULT_DB_ALIAS] = shared  # as LiveServerThread does
+        found.append(Student.objects.filter(pk=world.child.pk).exists())
+
+    shared.inc_thread_sharing()
+    try:
+        with building_only():
+            thread = threading.Thread(target=serve_a_page)
+            thread.start()
+            thread.join()
+            with pytest.raises(ImproperlyConfigured, match="ran a query while it was built"):
+                Student.objects.filter(pk=world.child.pk).exists()
+    finally:
+        shared.dec_thread_sharing()
+    assert found == [True]
