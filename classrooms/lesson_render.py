@@ -70,6 +70,9 @@ def slot_html(
         if sheet is None or not getattr(answer, "has_drawing", False):
             return ""
         return f' data-existing="{escape(reverse("classrooms:drawing", args=[sheet.pk, question.id]))}"'
+    if kind == "written":  # the tablet's time of the answer held, for the tablet's check (worksheet.js)
+        written = answer.saved_on_device_at
+        return str(round(written.timestamp() * 1000)) if written is not None else "0"
     if kind == "status":
         label = gettext("Saved (late)") if answer.is_late else gettext("Saved")
         return escape(f"{label} {timezone.localtime(answer.received_at).strftime('%H:%M')}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 
 from school_portal.core.models import ClassGroup, Student
 from school_portal.core.seeding import DEMO_PASSWORD, DemoCity
@@ -140,6 +140,18 @@ def has_horizontal_scroll(page: Page) -> bool:
     """
     page.wait_for_load_state("load")  # pictures and styles in: what a person sees once the page has loaded
     return page.evaluate("document.scrollingElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def draw_stroke(page: Page, canvas: Locator, *, steps: int = 11) -> None:
+    """A child's finger across ``canvas``: down near its top left corner, ``steps`` moves down and to the right."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 40, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, steps + 1):
+        page.mouse.move(box["x"] + 40 + step * 20, box["y"] + 40 + step * 8)
+    page.mouse.up()
 
 
 def screenshot(page: Page, name: str) -> Path:

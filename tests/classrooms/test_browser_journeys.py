@@ -20,6 +20,7 @@ from tests.browser.harness import (
     TABLET_PORTRAIT,
     Portal,
     axe_check,
+    draw_stroke,
     has_horizontal_scroll,
     sign_in,
     student_sign_in,
@@ -61,14 +62,7 @@ def test_a_child_does_a_worksheet_on_a_tablet_through_a_network_cut(portal: Port
     tablet.context.set_offline(True)
     tablet.set_viewport_size(TABLET_LANDSCAPE["viewport"])
     ordering.locator('[data-move="up"]').last.click()
-    canvas = drawing.locator("canvas")
-    box = canvas.bounding_box()
-    assert box is not None
-    tablet.mouse.move(box["x"] + 40, box["y"] + 40)
-    tablet.mouse.down()
-    for step in range(1, 12):
-        tablet.mouse.move(box["x"] + 40 + step * 20, box["y"] + 40 + step * 8)
-    tablet.mouse.up()
+    draw_stroke(tablet, drawing.locator("canvas"))
     expect(drawing.locator("[data-status]")).to_have_class(re.compile("question__status--offline"))
     sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
     assert not Answer.objects.filter(sheet=sheet, question_id=drawing.get_attribute("data-question")).exists()

@@ -18,7 +18,15 @@ from playwright.sync_api import Page, Request, expect
 from classrooms import worksheets
 from classrooms.models import Answer, AnswerSheet, Assignment
 from school_portal.core.models import Student
-from tests.browser.harness import TABLET_LANDSCAPE, TABLET_PORTRAIT, Portal, axe_check, sign_in, student_sign_in
+from tests.browser.harness import (
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    Portal,
+    axe_check,
+    draw_stroke,
+    sign_in,
+    student_sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -217,3 +225,113 @@ def test_on_a_shared_tablet_one_childs_unsent_answers_never_become_the_next_chil
     # And the first child's answer is still kept on the tablet for them.
     kept = tablet.evaluate(f"localStorage.getItem('classrooms:queue:{assignment.pk}:{first.pk}')")
     assert kept and "42" in kept
+
+
+def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(portal: Portal, open_page) -> None:  # noqa: F811
+    """The race a child meets by reloading just after writing: the server draws the new page before the save
+    commits, and the old page sees the save confirmed just before it goes. Forced here step by step: the save is
+    held, the reload's page is drawn by the server and held, the save goes through and is confirmed on the old
+    page, and only then does the new page arrive."""
+    tablet = open_page(**TABLET_LANDSCAPE)
+    student, assignment = _open_worksheet(tablet, portal, "demo-sakura-3-5")  # seeded without any answer yet
+    questions = tablet.locator("[data-question]")
+    number, drawing = questions.nth(1), questions.nth(3)
+    number_id, drawing_id = number.get_attribute("data-question"), drawing.get_attribute("data-question")
+    key = f"classrooms:queue:{assignment.pk}:{student.pk}"
+
+    saves: list = []
+    pages: list = []
+    finished: list = []
+    tablet.route("**/autosave/", lambda route: saves.append(route))
+    tablet.on("requestfinished", lambda request: finished.append(request) if "autosave" in request.url else None)
+
+    def hold_page(route) -> None:
+        if route.request.resource_type != "document":
+            route.continue_()
+            return
+        pages.append((route, route.fetch()))  # the server draws the page now, before the save reaches it
+
+    # Written without a connection for a moment, so that both go in one save.
+    tablet.context.set_offline(True)
+    for digit in ("7", "3"):
+        number.locator(f'.numpad__key[data-key="{digit}"]').click()
+    draw_stroke(tablet, drawing.locator("canvas"))
+    for question in (number, drawing):
+        expect(question.locator("[data-status]")).to_have_class(re.compile("question__status--offline"))
+    tablet.context.set_offline(False)
+    tablet.evaluate("window.dispatchEvent(new Event('online'))")
+    deadline = time.monotonic() + 15
+    while not saves and time.monotonic() < deadline:
+        tablet.wait_for_timeout(50)
+    assert saves, "the tablet sent no save"
+    sent = json.loads(saves[0].request.post_data or "{}")
+    assert set(sent["answers"]) == {number_id} and set(sent["drawings"]) == {drawing_id}
+    queued = "key => Object.keys(JSON.parse(localStorage.getItem(key) || '{}'))"
+    assert set(tablet.evaluate(queued, key)) == {number_id, drawing_id}  # on the tablet until confirmed
+
+    # The child reloads; the server draws the page while the save is still on its way.
+    tablet.route(f"**/lessons/assignments/{assignment.pk}/", hold_page)
+    tablet.evaluate("setTimeout(() => location.reload(), 0)")
+    while not pages and time.monotonic() < deadline:
+        tablet.wait_for_timeout(50)
+    assert pages, "the reload's page was never asked for"
+    page_route, drawn = pages[0]
+    assert 'data-written-at=""' in drawn.text() and 'value="73"' not in drawn.text()
+
+    # The save arrives and is confirmed to the old page, which is still there.
+    saves[0].continue_()
+    # (The old page cannot be asked while its navigation is held: its answer is awaited, then a second for its
+    # script to read it.)
+    while not finished and time.monotonic() < deadline + 15:
+        tablet.wait_for_timeout(50)
+    assert finished, "the save's answer never reached the old page"
+    tablet.wait_for_timeout(1000)
+    sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
+    saved = {a.question_id: a for a in Answer.objects.filter(sheet=sheet)}
+    assert saved[number_id].value == "73" and saved[drawing_id].drawing
+
+    # The new page arrives, drawn before the save: it shows both answers all the same, as saved.
+    page_route.fulfill(response=drawn)
+    tablet.wait_for_load_state("load")
+    expect(number.locator("input.answer-number")).to_have_value("73")
+    expect(number.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"))
+    expect(drawing.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"))
+    assert (drawing.locator(".drawing").get_attribute("data-existing") or "").startswith("data:image/png")
+    # Settled: nothing of them is kept on the tablet or sent again, and a plain reload draws them from the school.
+    tablet.wait_for_timeout(500)  # the new page's first send, were anything left to send, goes after 200 ms
+    assert len(saves) == 1, "an answer the school had confirmed was sent again"
+    tablet.unroute("**/autosave/")
+    tablet.unroute(f"**/lessons/assignments/{assignment.pk}/")
+    assert tablet.evaluate("key => localStorage.getItem(key)", key) is None
+    tablet.reload()
+    expect(number.locator("input.answer-number")).to_have_value("73")
+    expect(drawing.locator(".drawing")).to_have_attribute("data-existing", re.compile(r"/drawings/"))
+
+
+def test_answers_confirmed_long_ago_are_dropped_from_a_shared_tablet_and_unsent_ones_kept(
+    portal: Portal,  # noqa: F811
+    open_page,  # noqa: F811
+) -> None:
+    tablet = open_page(**TABLET_PORTRAIT)
+    student = Student.objects.get(sourced_id="demo-sakura-3-5")
+    assignment = Assignment.objects.get(class_groups__enrollments__student=student)
+    now = int(time.time() * 1000)  # the browser's clock is this machine's
+    # Another child's queue on this tablet (another sheet): one answer confirmed two minutes ago, one confirmed
+    # just now (a reload may still need it), one never sent.
+    other = "classrooms:queue:999:999"
+    queue = {
+        "old": {"kind": "number", "value": "1", "at": now - 130_000, "confirmed": now - 120_000},
+        "recent": {"kind": "number", "value": "2", "at": now - 2_000, "confirmed": now - 1_000},
+        "unsent": {"kind": "number", "value": "3", "at": now - 300_000},
+    }
+    tablet.goto(f"{portal.url}/static/core/favicon.svg")
+    tablet.evaluate("([key, queue]) => localStorage.setItem(key, JSON.stringify(queue))", [other, queue])
+
+    student_sign_in(tablet, portal, student)
+    tablet.goto(f"{portal.url}/lessons/assignments/{assignment.pk}/")
+    expect(tablet.locator("[data-question]").first).to_be_visible()
+    tablet.wait_for_function("key => !('old' in JSON.parse(localStorage.getItem(key) || '{}'))", arg=other)
+    assert set(tablet.evaluate("key => Object.keys(JSON.parse(localStorage.getItem(key)))", other)) == {
+        "recent",
+        "unsent",
+    }

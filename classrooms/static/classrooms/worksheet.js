@@ -3,9 +3,16 @@
  * Every change is written at once to a queue in localStorage (one per assignment and child), then sent to the autosave
  * endpoint, in batches that stay under the server's body cap (a large drawing goes on its own). When the network
  * is gone the queue stays on the tablet and is sent when it comes back (the "online" event, a periodic retry,
- * and a beacon when the page is hidden). An answer leaves the queue only when the server has confirmed it, and
- * only if the child has not changed it again in the meantime. An answer the server refuses stays on the tablet,
+ * and a beacon when the page is hidden). An answer is done with only when the server has confirmed it, and only
+ * if the child has not changed it again in the meantime. An answer the server refuses stays on the tablet,
  * marked with the server's reason by its question, and is not sent again until the child changes it.
+ *
+ * A confirmed answer stays in the queue for a minute more, marked confirmed (never sent again): a child who
+ * reloads the sheet while its last save is on its way gets a page the server drew before that save committed,
+ * and the old page may see the save confirmed just before it goes. The new page compares each question's
+ * answer as drawn (``data-written-at``: when the tablet wrote the answer the server holds) with the confirmed
+ * one, and shows the confirmed one where the page is older. Confirmed answers older than that minute are
+ * dropped by the next worksheet page opened on the tablet, whichever child's and sheet's they are.
  *
  * Handing in without a connection is queued too: the sheet is handed in after the answers, as soon as the
  * connection is back, and until then the page says plainly that it has not been handed in yet.
@@ -25,7 +32,9 @@
   // Per assignment and per child: a class shares its tablets, and one child's queued answers or hand-in must
   // never be sent as the next child's.
   var owner = form.dataset.assignment + ":" + form.dataset.student;
-  var storageKey = "classrooms:queue:" + owner;
+  var QUEUE_PREFIX = "classrooms:queue:";
+  var KEEP_CONFIRMED_MS = 60 * 1000; // see above: for a page drawn while the answer's save was on its way
+  var storageKey = QUEUE_PREFIX + owner;
   var handInKey = "classrooms:hand-in:" + owner;
   var tokenInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   var connection = document.getElementById("connection-status");
@@ -35,21 +44,43 @@
   var retryDelay = 2000;
   var retryTimer = null;
 
-  function readQueue() {
+  function readQueue(key) {
     try {
-      return JSON.parse(window.localStorage.getItem(storageKey) || "{}") || {};
+      return JSON.parse(window.localStorage.getItem(key || storageKey) || "{}") || {};
     } catch (e) {
       return {};
     }
   }
 
-  function writeQueue(queue) {
+  function writeQueue(queue, key) {
     try {
-      if (Object.keys(queue).length) window.localStorage.setItem(storageKey, JSON.stringify(queue));
-      else window.localStorage.removeItem(storageKey);
+      if (Object.keys(queue).length) window.localStorage.setItem(key || storageKey, JSON.stringify(queue));
+      else window.localStorage.removeItem(key || storageKey);
     } catch (e) {
       /* storage full or disabled: the answer is still sent now if the network is there */
     }
+  }
+
+  // Confirmed answers kept past their minute, in every child's queue on this tablet (not this sheet's: its own
+  // are settled when the page is restored below). Only confirmed answers go: what is still to send stays.
+  function dropOldConfirmed() {
+    var now = Date.now();
+    var keys = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) keys.push(window.localStorage.key(i));
+    } catch (e) {
+      return;
+    }
+    keys.forEach(function (key) {
+      if (!key || key.indexOf(QUEUE_PREFIX) !== 0 || key === storageKey) return;
+      var queue = readQueue(key);
+      var old = Object.keys(queue).filter(function (qid) {
+        return queue[qid].confirmed && now - queue[qid].confirmed > KEEP_CONFIRMED_MS;
+      });
+      if (!old.length) return;
+      old.forEach(function (qid) { delete queue[qid]; });
+      writeQueue(queue, key);
+    });
   }
 
   function handInPending() {
@@ -91,11 +122,11 @@
     if (connection) connection.textContent = text || "";
   }
 
-  // What is still to send: neither refused (until the child changes it) nor an empty drawing.
+  // What is still to send: neither refused (until the child changes it), nor confirmed, nor an empty drawing.
   function sendable(queue) {
     return Object.keys(queue).filter(function (qid) {
       var item = queue[qid];
-      return !item.rejected && !(item.kind === "drawing" && !item.value);
+      return !item.rejected && !item.confirmed && !(item.kind === "drawing" && !item.value);
     });
   }
 
@@ -166,7 +197,12 @@
     return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
-  // The server's answer, question by question: saved ones leave the queue, refused ones stay, marked.
+  function savedLabel(late, receivedAt) {
+    return (late ? form.dataset.msgLate : form.dataset.msgSaved) + " " + timeOf(receivedAt);
+  }
+
+  // The server's answer, question by question: saved ones are marked confirmed (see above), refused ones stay,
+  // marked with the reason.
   function confirm(sent, reply) {
     var queue = readQueue();
     var answered = 0;
@@ -175,9 +211,12 @@
     });
     (reply.saved || []).forEach(function (item) {
       var qid = item.question;
-      if (queue[qid] && sent[qid] && queue[qid].at === sent[qid].at) delete queue[qid];
-      var label = item.late ? form.dataset.msgLate : form.dataset.msgSaved;
-      setStatus(qid, label + " " + timeOf(item.received_at), false);
+      if (queue[qid] && sent[qid] && queue[qid].at === sent[qid].at) {
+        queue[qid].confirmed = Date.now();
+        queue[qid].received_at = item.received_at;
+        queue[qid].late = !!item.late;
+      }
+      setStatus(qid, savedLabel(item.late, item.received_at), false);
     });
     (reply.rejected || []).forEach(function (item) {
       var qid = item.question;
@@ -329,20 +368,43 @@
     }
   }
 
+  function show(box, item) {
+    if (item.kind === "drawing") {
+      if (item.value) box.dispatchEvent(new CustomEvent("drawing:restore", { detail: item.value }));
+    } else {
+      applyValue(box, item.kind, item.value);
+    }
+  }
+
+  // Whether the server drew this page before it held ``item`` (its save was on its way): the question shows no
+  // answer, or one the tablet wrote earlier. ``0``: the server holds an answer without the tablet's time.
+  function drawnBefore(box, item) {
+    var status = box.querySelector("[data-status]");
+    var written = status ? status.getAttribute("data-written-at") : "0";
+    return written === "" || (written !== null && written !== "0" && Number(written) < item.at);
+  }
+
   // Answers still queued from before (the page was reloaded while offline, or refused): show them, then send.
+  // Confirmed ones are shown only where the page was drawn before they were saved, then dropped.
   (function restore() {
     var queue = readQueue();
     Object.keys(queue).forEach(function (qid) {
       var box = fieldset(qid);
       var item = queue[qid];
-      if (!box) return;
-      if (item.kind === "drawing") {
-        if (item.value) box.dispatchEvent(new CustomEvent("drawing:restore", { detail: item.value }));
-      } else {
-        applyValue(box, item.kind, item.value);
+      if (item.confirmed) {
+        if (box && drawnBefore(box, item)) {
+          show(box, item);
+          setStatus(qid, savedLabel(item.late, item.received_at), false);
+        }
+        delete queue[qid];
+        return;
       }
+      if (!box) return;
+      show(box, item);
       setStatus(qid, item.rejected || form.dataset.msgOffline, true);
     });
+    writeQueue(queue);
+    dropOldConfirmed();
     if (handInPending()) say(form.dataset.msgHandInQueued);
     flushSoon(200);
   })();
