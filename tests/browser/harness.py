@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
+from playwright.sync_api import APIResponse, ConsoleMessage, Locator, Page, Request, Response, Route, expect
 
 from school_portal.core.models import ClassGroup, Student
 from school_portal.core.seeding import DEMO_PASSWORD, DemoCity
@@ -152,6 +153,66 @@ def draw_stroke(page: Page, canvas: Locator, *, steps: int = 11) -> None:
     for step in range(1, steps + 1):
         page.mouse.move(box["x"] + 40 + step * 20, box["y"] + 40 + step * 8)
     page.mouse.up()
+
+
+class ReloadDuringSave:
+    """A reload that meets a save on its way, forced step by step (the pages that keep what a child writes on
+    the tablet until the school confirms it): the saves to ``save_path`` are held from the start; then
+    :meth:`reload_drawn_before_save` has the server draw the reloaded page and holds it; :meth:`let_save_through`
+    sends the first save and waits until the old page has its answer; :meth:`new_page_arrives` gives the browser
+    the page drawn before that save committed."""
+
+    def __init__(self, page: Page, *, save_path: str, page_path: str, timeout: float = 20.0) -> None:
+        self.page, self.save_path, self.page_path = page, save_path, page_path
+        self.saves: list[Route] = []
+        self.finished: list[Request] = []
+        self._pages: list[tuple[Route, APIResponse]] = []
+        self._deadline = time.monotonic() + timeout
+        page.route(f"**{save_path}", lambda route: self.saves.append(route))
+        page.on("requestfinished", lambda request: self._finished(request))
+
+    def _finished(self, request: Request) -> None:
+        if request.url.endswith(self.save_path):
+            self.finished.append(request)
+
+    def _wait(self, done, what: str) -> None:
+        while not done() and time.monotonic() < self._deadline:
+            self.page.wait_for_timeout(50)
+        assert done(), what
+
+    def first_save(self) -> Route:
+        self._wait(lambda: self.saves, "the page sent no save")
+        return self.saves[0]
+
+    def reload_drawn_before_save(self) -> APIResponse:
+        def hold(route: Route) -> None:
+            if route.request.resource_type != "document":
+                route.continue_()
+                return
+            self._pages.append((route, route.fetch()))  # the server draws it now, before the save reaches it
+
+        self.page.route(f"**{self.page_path}", hold)
+        self.page.evaluate("setTimeout(() => location.reload(), 0)")
+        self._wait(lambda: self._pages, "the reload's page was never asked for")
+        return self._pages[0][1]
+
+    def let_save_through(self) -> None:
+        """The old page cannot be asked while its navigation is held: its answer is awaited, then a second for its
+        script to read it."""
+        self.saves[0].continue_()
+        self._wait(lambda: self.finished, "the save's answer never reached the old page")
+        self.page.wait_for_timeout(1000)
+
+    def new_page_arrives(self) -> None:
+        """The held page is given to the browser; saves and reloads go their own way from now on."""
+        self.page.unroute(f"**{self.save_path}")
+        route, drawn = self._pages[0]
+        route.fulfill(response=drawn)
+        self.page.unroute(f"**{self.page_path}")
+
+    def wait_for_saves(self, count: int) -> None:
+        self._deadline = max(self._deadline, time.monotonic() + 20)
+        self._wait(lambda: len(self.finished) >= count, f"fewer than {count} saves reached the school")
 
 
 def screenshot(page: Page, name: str) -> Path:

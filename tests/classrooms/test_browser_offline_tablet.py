@@ -22,6 +22,7 @@ from tests.browser.harness import (
     TABLET_LANDSCAPE,
     TABLET_PORTRAIT,
     Portal,
+    ReloadDuringSave,
     axe_check,
     draw_stroke,
     sign_in,
@@ -229,27 +230,16 @@ def test_on_a_shared_tablet_one_childs_unsent_answers_never_become_the_next_chil
 
 def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(portal: Portal, open_page) -> None:  # noqa: F811
     """The race a child meets by reloading just after writing: the server draws the new page before the save
-    commits, and the old page sees the save confirmed just before it goes. Forced here step by step: the save is
-    held, the reload's page is drawn by the server and held, the save goes through and is confirmed on the old
-    page, and only then does the new page arrive."""
+    commits, and the old page sees the save confirmed just before it goes (``ReloadDuringSave``)."""
     tablet = open_page(**TABLET_LANDSCAPE)
     student, assignment = _open_worksheet(tablet, portal, "demo-sakura-3-5")  # seeded without any answer yet
     questions = tablet.locator("[data-question]")
     number, drawing = questions.nth(1), questions.nth(3)
     number_id, drawing_id = number.get_attribute("data-question"), drawing.get_attribute("data-question")
     key = f"classrooms:queue:{assignment.pk}:{student.pk}"
-
-    saves: list = []
-    pages: list = []
-    finished: list = []
-    tablet.route("**/autosave/", lambda route: saves.append(route))
-    tablet.on("requestfinished", lambda request: finished.append(request) if "autosave" in request.url else None)
-
-    def hold_page(route) -> None:
-        if route.request.resource_type != "document":
-            route.continue_()
-            return
-        pages.append((route, route.fetch()))  # the server draws the page now, before the save reaches it
+    race = ReloadDuringSave(
+        tablet, save_path=f"/assignments/{assignment.pk}/autosave/", page_path=f"/lessons/assignments/{assignment.pk}/"
+    )
 
     # Written without a connection for a moment, so that both go in one save.
     tablet.context.set_offline(True)
@@ -260,38 +250,21 @@ def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(po
         expect(question.locator("[data-status]")).to_have_class(re.compile("question__status--offline"))
     tablet.context.set_offline(False)
     tablet.evaluate("window.dispatchEvent(new Event('online'))")
-    deadline = time.monotonic() + 15
-    while not saves and time.monotonic() < deadline:
-        tablet.wait_for_timeout(50)
-    assert saves, "the tablet sent no save"
-    sent = json.loads(saves[0].request.post_data or "{}")
+    sent = json.loads(race.first_save().request.post_data or "{}")
     assert set(sent["answers"]) == {number_id} and set(sent["drawings"]) == {drawing_id}
     queued = "key => Object.keys(JSON.parse(localStorage.getItem(key) || '{}'))"
     assert set(tablet.evaluate(queued, key)) == {number_id, drawing_id}  # on the tablet until confirmed
 
-    # The child reloads; the server draws the page while the save is still on its way.
-    tablet.route(f"**/lessons/assignments/{assignment.pk}/", hold_page)
-    tablet.evaluate("setTimeout(() => location.reload(), 0)")
-    while not pages and time.monotonic() < deadline:
-        tablet.wait_for_timeout(50)
-    assert pages, "the reload's page was never asked for"
-    page_route, drawn = pages[0]
+    # The child reloads; the server draws the page while the save is still on its way; then the save arrives.
+    drawn = race.reload_drawn_before_save()
     assert 'data-written-at=""' in drawn.text() and 'value="73"' not in drawn.text()
-
-    # The save arrives and is confirmed to the old page, which is still there.
-    saves[0].continue_()
-    # (The old page cannot be asked while its navigation is held: its answer is awaited, then a second for its
-    # script to read it.)
-    while not finished and time.monotonic() < deadline + 15:
-        tablet.wait_for_timeout(50)
-    assert finished, "the save's answer never reached the old page"
-    tablet.wait_for_timeout(1000)
+    race.let_save_through()
     sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
     saved = {a.question_id: a for a in Answer.objects.filter(sheet=sheet)}
     assert saved[number_id].value == "73" and saved[drawing_id].drawing
 
     # The new page arrives, drawn before the save: it shows both answers all the same, as saved.
-    page_route.fulfill(response=drawn)
+    race.new_page_arrives()
     tablet.wait_for_load_state("load")
     expect(number.locator("input.answer-number")).to_have_value("73")
     expect(number.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"))
@@ -299,9 +272,7 @@ def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(po
     assert (drawing.locator(".drawing").get_attribute("data-existing") or "").startswith("data:image/png")
     # Settled: nothing of them is kept on the tablet or sent again, and a plain reload draws them from the school.
     tablet.wait_for_timeout(500)  # the new page's first send, were anything left to send, goes after 200 ms
-    assert len(saves) == 1, "an answer the school had confirmed was sent again"
-    tablet.unroute("**/autosave/")
-    tablet.unroute(f"**/lessons/assignments/{assignment.pk}/")
+    assert len(race.finished) == 1, "an answer the school had confirmed was sent again"
     assert tablet.evaluate("key => localStorage.getItem(key)", key) is None
     tablet.reload()
     expect(number.locator("input.answer-number")).to_have_value("73")

@@ -15,6 +15,7 @@ from tests.browser.harness import (
     DESKTOP,
     TABLET_LANDSCAPE,
     Portal,
+    ReloadDuringSave,
     axe_check,
     has_horizontal_scroll,
     sign_in,
@@ -99,3 +100,43 @@ def test_a_teacher_follows_the_class_and_shows_one_solution(portal: Portal, open
     page.locator("td.cell--solved").first.get_by_role("button").click()
     expect(page.locator(".message").first).to_be_visible()
     axe_check(page)
+
+
+def test_the_lab_reloaded_while_its_last_save_is_on_the_way_shows_that_program(portal: Portal, open_page) -> None:
+    """The race a child meets by reloading just after changing the blocks: the server draws the new page before
+    the save commits, and the old page sees the save confirmed just before it goes (``ReloadDuringSave``). The
+    old script showed the older program, and its own save then put that over the child's."""
+    student = Student.objects.get(sourced_id="demo-sakura-5-5")
+    course = Course.objects.get(title__startswith="プログラミングの たび")
+    first = course.steps.order_by("sort_order").first().challenge
+    tablet = open_page(**TABLET_LANDSCAPE)
+    student_sign_in(tablet, portal, student)
+    lab_path = f"/coding/challenge/{first.pk}/"
+    tablet.goto(portal.url + lab_path)
+    lab = tablet.locator("#coding-lab")
+    expect(lab).to_have_attribute("data-ready", "true")
+    project = Project.objects.get(student=student, challenge=first)
+    race = ReloadDuringSave(tablet, save_path=f"/project/{project.pk}/save/", page_path=lab_path)
+    blocks = "window.codingLab.workspace.getAllBlocks(false).length"
+    starting = tablet.evaluate(blocks)
+
+    tablet.evaluate("source => window.codingLab.load(source)", first.solution)
+    written = tablet.evaluate(blocks)
+    assert written > starting
+    race.first_save()
+    race.reload_drawn_before_save()
+    race.let_save_through()
+    project.refresh_from_db()
+    assert project.revision >= 1 and project.is_solved
+
+    # The new page, drawn before the save: the child's blocks are there all the same, and the save the lab makes
+    # of what it shows (2 s after it opens) keeps them at the school.
+    race.new_page_arrives()
+    expect(lab).to_have_attribute("data-ready", "true")
+    assert tablet.evaluate(blocks) == written
+    race.wait_for_saves(2)
+    project.refresh_from_db()
+    assert project.source.count('"type"') == written
+    tablet.reload()
+    expect(lab).to_have_attribute("data-ready", "true")
+    assert tablet.evaluate(blocks) == written

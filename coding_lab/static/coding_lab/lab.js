@@ -480,6 +480,14 @@
   });
 
   // --- saving: debounced, queued on the tablet, sent when the connection allows ------------------------------
+  //
+  // A program the school has saved stays on the tablet a minute more, marked with the revision the school gave
+  // it (never sent again): a child who reloads the lab while its last save is on its way gets a page the server
+  // drew before that save committed, and the old page may see the save confirmed just before it goes. The new
+  // page shows that program where the page's revision is older (see "start"), so the child's last blocks are
+  // there, and the next save does not put an older program over them.
+  var SAVED_PREFIX = "coding-lab:project:";
+  var KEEP_CONFIRMED_MS = 60 * 1000;
 
   function csrf() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -488,7 +496,7 @@
   var saveEl = document.getElementById("coding-save");
 
   var saver = {
-    key: "coding-lab:project:" + cfg.projectId,
+    key: SAVED_PREFIX + cfg.projectId,
     timer: null, inflight: false, backoff: 1000,
     read: function () { try { return JSON.parse(localStorage.getItem(this.key) || "null"); } catch (e) { return null; } },
     write: function (item) { try { localStorage.setItem(this.key, JSON.stringify(item)); } catch (e) { /* full: keep in memory */ } this.memory = item; },
@@ -496,6 +504,20 @@
       var item = this.read();
       if (item && item.source === source) localStorage.removeItem(this.key);
       if (this.memory && this.memory.source === source) this.memory = null;
+    },
+    // The school saved ``source`` as ``revision``: kept, marked, unless the child has changed it since.
+    saved: function (source, revision) {
+      var item = this.read();
+      if (item && item.source === source && !item.confirmed) {
+        var kept = { source: source, at: item.at, confirmed: Date.now(), revision: revision };
+        try { localStorage.setItem(this.key, JSON.stringify(kept)); } catch (e) { localStorage.removeItem(this.key); }
+      }
+      if (this.memory && this.memory.source === source) this.memory = null;
+    },
+    // What is still to send: the queued program unless the school has it, else one kept in memory (storage full).
+    pending: function () {
+      var item = this.read();
+      return item && !item.confirmed ? item : this.memory;
     },
     queue: function (source) {
       if (!cfg.saveUrl) return;
@@ -517,7 +539,7 @@
     },
     flush: function () {
       var self = this;
-      var item = this.read() || this.memory;
+      var item = this.pending();
       if (!item || this.inflight || !cfg.saveUrl) return;
       this.inflight = true;
       saveEl.textContent = texts.ui.saving;
@@ -531,13 +553,13 @@
         self.inflight = false;
         var status = answer[0], data = answer[1];
         if (status === 200) {
-          self.clear(item.source);
+          self.saved(item.source, data.revision);
           self.backoff = 1000;
           saveEl.textContent = texts.ui.saved + " (" + data.blocks + " " + texts.ui.blocks + ")";
           if (!running) say(data.message);
           root.setAttribute("data-result", data.result);
           root.setAttribute("data-revision", data.revision);
-          if (self.read()) self.retry(2000);
+          if (self.pending()) self.retry(2000);
         } else if (status === 409 || status === 429 || status >= 500) {
           saveEl.textContent = data.error || texts.ui.offline;
           self.retry(Math.min(self.backoff *= 2, 30000));
@@ -591,11 +613,35 @@
 
   // --- start -------------------------------------------------------------------------------------------------------
 
+  // The program to show: one queued on the tablet and not yet saved (the lab was left offline), else one the
+  // school saved at a revision newer than this page's (the page was drawn while that save was on its way), else
+  // the page's own. Then programs the school saved more than a minute ago are dropped from the tablet, whichever
+  // project's (what is still to send stays).
+  function startingSource() {
+    var queued = saver.read();
+    if (!queued || !queued.source) return cfg.source;
+    if (!queued.confirmed) return queued.source;
+    try { localStorage.removeItem(saver.key); } catch (e) { /* unreadable storage held nothing */ }
+    return queued.revision > (cfg.revision || 0) ? queued.source : cfg.source;
+  }
+
+  function dropOldSaved() {
+    try {
+      var now = Date.now(), keys = [];
+      for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+      keys.forEach(function (key) {
+        if (!key || key.indexOf(SAVED_PREFIX) !== 0) return;
+        var item = JSON.parse(localStorage.getItem(key) || "null");
+        if (item && item.confirmed && now - item.confirmed > KEEP_CONFIRMED_MS) localStorage.removeItem(key);
+      });
+    } catch (e) { /* storage unreadable: nothing kept to drop */ }
+  }
+
   var loading = true;
-  var queued = saver.read();
-  loadSource(queued && queued.source && queued.source !== cfg.source ? queued.source : cfg.source);
+  loadSource(startingSource());
   loading = false;
-  if (queued) saver.flush();
+  dropOldSaved();
+  if (saver.pending()) saver.flush();
   draw(null);
   ws.addChangeListener(function (event) {
     if (loading || event.isUiEvent || cfg.readOnly) return;
