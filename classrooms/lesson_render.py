@@ -35,6 +35,9 @@ from .models import Answer, AnswerSheet, LessonPage
 CACHE_SECONDS = 24 * 3600
 _OWN_BLOCKS = frozenset(name for name, _block in lesson_blocks())
 _START, _END = "\x02", "\x03"
+# In the cached body's key: a body cached by an older release (other slots) is never read by this one, nor the
+# reverse during a rolling deploy (an unknown slot is an error). Raised whenever the slots change.
+BODY_FORMAT = 2
 
 
 def marker(nonce: str, kind: str, question_id: str, arg: str = "") -> str:
@@ -73,6 +76,8 @@ def slot_html(
     if kind == "written":  # the tablet's time of the answer held, for the tablet's check (worksheet.js)
         written = answer.saved_on_device_at
         return str(round(written.timestamp() * 1000)) if written is not None else "0"
+    if kind == "received":  # the school's time of it, in milliseconds, for the same check
+        return str(int(answer.received_at.timestamp() * 1000))
     if kind == "status":
         label = gettext("Saved (late)") if answer.is_late else gettext("Saved")
         return escape(f"{label} {timezone.localtime(answer.received_at).strftime('%H:%M')}")
@@ -123,7 +128,7 @@ def worksheet_body(
     """The editable lesson body with this child's answers; None when it must be rendered per request."""
     if not _cacheable(lesson):
         return None
-    key = f"classrooms:body:{worksheets.lesson_version(lesson)}:{translation.get_language() or ''}"
+    key = f"classrooms:body:{BODY_FORMAT}:{worksheets.lesson_version(lesson)}:{translation.get_language() or ''}"
     cached = cache.get(key)
     if cached is None:
         nonce = secrets.token_hex(8)

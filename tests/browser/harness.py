@@ -159,24 +159,21 @@ class ReloadDuringSave:
     """A reload that meets a save on its way, forced step by step (the pages that keep what a child writes on
     the tablet until the school confirms it): the saves to ``save_path`` are held from the start; then
     :meth:`reload_drawn_before_save` has the server draw the reloaded page and holds it; :meth:`let_save_through`
-    sends the first save and waits until the old page has its answer; :meth:`new_page_arrives` gives the browser
-    the page drawn before that save committed."""
+    sends the first save and waits until the old page has recorded its answer; :meth:`new_page_arrives` gives the
+    browser the page drawn before that save committed."""
 
     def __init__(self, page: Page, *, save_path: str, page_path: str, timeout: float = 20.0) -> None:
         self.page, self.save_path, self.page_path = page, save_path, page_path
         self.saves: list[Route] = []
-        self.finished: list[Request] = []
+        self.sent: list[Request] = []  # every save the browser sent, held or not
         self._pages: list[tuple[Route, APIResponse]] = []
-        self._deadline = time.monotonic() + timeout
+        self._timeout = timeout
         page.route(f"**{save_path}", lambda route: self.saves.append(route))
-        page.on("requestfinished", lambda request: self._finished(request))
-
-    def _finished(self, request: Request) -> None:
-        if request.url.endswith(self.save_path):
-            self.finished.append(request)
+        page.on("request", lambda request: self.sent.append(request) if request.url.endswith(save_path) else None)
 
     def _wait(self, done, what: str) -> None:
-        while not done() and time.monotonic() < self._deadline:
+        deadline = time.monotonic() + self._timeout
+        while not done() and time.monotonic() < deadline:
             self.page.wait_for_timeout(50)
         assert done(), what
 
@@ -196,23 +193,25 @@ class ReloadDuringSave:
         self._wait(lambda: self._pages, "the reload's page was never asked for")
         return self._pages[0][1]
 
-    def let_save_through(self) -> None:
-        """The old page cannot be asked while its navigation is held: its answer is awaited, then a second for its
-        script to read it."""
+    def let_save_through(self, recorded: str, arg: object) -> None:
+        """The first save goes; waits until ``recorded`` (a JavaScript predicate of ``arg``) holds on another page
+        of the same browser (the old page cannot be asked while its navigation is held; it shares the storage)."""
         self.saves[0].continue_()
-        self._wait(lambda: self.finished, "the save's answer never reached the old page")
-        self.page.wait_for_timeout(1000)
+        probe = self.page.context.new_page()
+        try:
+            origin = self.page.url.split("/", 3)
+            probe.goto(f"{origin[0]}//{origin[2]}/static/core/favicon.svg")
+            probe.wait_for_function(recorded, arg=arg, timeout=self._timeout * 1000)
+        finally:
+            probe.close()
 
     def new_page_arrives(self) -> None:
         """The held page is given to the browser; saves and reloads go their own way from now on."""
         self.page.unroute(f"**{self.save_path}")
         route, drawn = self._pages[0]
-        route.fulfill(response=drawn)
+        with self.page.expect_navigation():
+            route.fulfill(response=drawn)
         self.page.unroute(f"**{self.page_path}")
-
-    def wait_for_saves(self, count: int) -> None:
-        self._deadline = max(self._deadline, time.monotonic() + 20)
-        self._wait(lambda: len(self.finished) >= count, f"fewer than {count} saves reached the school")
 
 
 def screenshot(page: Page, name: str) -> Path:

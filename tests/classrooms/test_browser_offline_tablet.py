@@ -4,6 +4,7 @@ answer the school refuses stays on the tablet with the reason, large drawings ar
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 import json
 import os
@@ -11,11 +12,11 @@ import re
 import time
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import Page, Request, expect
 
-from classrooms import worksheets
+from classrooms import services, worksheets
 from classrooms.models import Answer, AnswerSheet, Assignment
 from school_portal.core.models import Student
 from tests.browser.harness import (
@@ -228,14 +229,34 @@ def test_on_a_shared_tablet_one_childs_unsent_answers_never_become_the_next_chil
     assert kept and "42" in kept
 
 
-def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(portal: Portal, open_page) -> None:  # noqa: F811
+@pytest.mark.parametrize("held", ["no answer", "a handed-in answer"])
+def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(
+    portal: Portal,  # noqa: F811
+    open_page,  # noqa: F811
+    held: str,
+) -> None:
     """The race a child meets by reloading just after writing: the server draws the new page before the save
-    commits, and the old page sees the save confirmed just before it goes (``ReloadDuringSave``)."""
+    commits, and the old page sees the save confirmed just before it goes (``ReloadDuringSave``). The school
+    held no answer yet, or one from a sheet handed in with the form and returned (kept without the tablet's time:
+    the school's own times are compared)."""
     tablet = open_page(**TABLET_LANDSCAPE)
-    student, assignment = _open_worksheet(tablet, portal, "demo-sakura-3-5")  # seeded without any answer yet
+    student = Student.objects.get(sourced_id="demo-sakura-3-5")  # seeded without any answer yet
+    assignment = Assignment.objects.get(class_groups__enrollments__student=student)
+    numbers = [q for q in worksheets.lesson_questions(assignment.lesson.specific) if q.kind == "number"]
+    if held == "a handed-in answer":
+        sheet = services.sheet_for(assignment=assignment, student_id=student.pk)
+        Answer.objects.create(
+            sheet=sheet,
+            question_id=numbers[0].id,
+            value="5",
+            received_at=timezone.now() - datetime.timedelta(hours=1),
+            saved_on_device_at=None,
+        )
+    _open_worksheet(tablet, portal, student.sourced_id)
     questions = tablet.locator("[data-question]")
     number, drawing = questions.nth(1), questions.nth(3)
     number_id, drawing_id = number.get_attribute("data-question"), drawing.get_attribute("data-question")
+    assert number_id == numbers[0].id
     key = f"classrooms:queue:{assignment.pk}:{student.pk}"
     race = ReloadDuringSave(
         tablet, save_path=f"/assignments/{assignment.pk}/autosave/", page_path=f"/lessons/assignments/{assignment.pk}/"
@@ -243,6 +264,7 @@ def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(po
 
     # Written without a connection for a moment, so that both go in one save.
     tablet.context.set_offline(True)
+    number.locator("input.answer-number").fill("")
     for digit in ("7", "3"):
         number.locator(f'.numpad__key[data-key="{digit}"]').click()
     draw_stroke(tablet, drawing.locator("canvas"))
@@ -257,22 +279,23 @@ def test_a_sheet_reloaded_while_its_last_save_is_on_the_way_shows_that_answer(po
 
     # The child reloads; the server draws the page while the save is still on its way; then the save arrives.
     drawn = race.reload_drawn_before_save()
-    assert 'data-written-at=""' in drawn.text() and 'value="73"' not in drawn.text()
-    race.let_save_through()
+    held_marks = {"no answer": 'data-written-at=""', "a handed-in answer": 'data-written-at="0"'}
+    assert held_marks[held] in drawn.text() and 'value="73"' not in drawn.text()
+    confirmed = "([key, qid]) => !!(JSON.parse(localStorage.getItem(key) || '{}')[qid] || {}).confirmed"
+    race.let_save_through(confirmed, [key, number_id])
     sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
     saved = {a.question_id: a for a in Answer.objects.filter(sheet=sheet)}
     assert saved[number_id].value == "73" and saved[drawing_id].drawing
 
     # The new page arrives, drawn before the save: it shows both answers all the same, as saved.
     race.new_page_arrives()
-    tablet.wait_for_load_state("load")
     expect(number.locator("input.answer-number")).to_have_value("73")
     expect(number.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"))
     expect(drawing.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"))
     assert (drawing.locator(".drawing").get_attribute("data-existing") or "").startswith("data:image/png")
     # Settled: nothing of them is kept on the tablet or sent again, and a plain reload draws them from the school.
-    tablet.wait_for_timeout(500)  # the new page's first send, were anything left to send, goes after 200 ms
-    assert len(race.finished) == 1, "an answer the school had confirmed was sent again"
+    tablet.wait_for_timeout(1500)  # the new page's first send, were anything left to send, goes after 200 ms
+    assert len(race.sent) == 1, "an answer the school had confirmed was sent again"
     assert tablet.evaluate("key => localStorage.getItem(key)", key) is None
     tablet.reload()
     expect(number.locator("input.answer-number")).to_have_value("73")
@@ -306,3 +329,32 @@ def test_answers_confirmed_long_ago_are_dropped_from_a_shared_tablet_and_unsent_
         "recent",
         "unsent",
     }
+
+
+def test_an_answer_written_on_a_tablet_whose_storage_is_full_is_still_sent(portal: Portal, open_page) -> None:  # noqa: F811
+    """A shared tablet's storage filled by other pages: the answer cannot be kept on it, and is sent all the same
+    while the page is open (the old script wrote it to the full storage, read the queue back without it, and
+    sent nothing)."""
+    tablet = open_page(**TABLET_PORTRAIT)
+    student = Student.objects.get(sourced_id="demo-sakura-3-5")
+    assignment = Assignment.objects.get(class_groups__enrollments__student=student)
+    tablet.goto(f"{portal.url}/static/core/favicon.svg")
+    filled = tablet.evaluate(
+        """() => {
+          let stored = 0;
+          for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
+            const chunk = "x".repeat(size);
+            try { for (let i = 0; i < 1000; i++) { localStorage.setItem("filler:" + size + ":" + i, chunk); stored++; } }
+            catch (e) { /* full at this size: smaller pieces fill what is left */ }
+          }
+          return stored;
+        }"""
+    )
+    assert filled > 0, "the tablet's storage never filled"
+    _open_worksheet(tablet, portal, student.sourced_id)
+    number = tablet.locator("[data-question]").nth(1)
+    for digit in ("4", "6"):
+        number.locator(f'.numpad__key[data-key="{digit}"]').click()
+    expect(number.locator("[data-status]")).to_contain_text(re.compile(r"\d\d:\d\d"), timeout=15_000)
+    sheet = AnswerSheet.objects.get(assignment=assignment, student=student)
+    assert Answer.objects.get(sheet=sheet, question_id=number.get_attribute("data-question")).value == "46"

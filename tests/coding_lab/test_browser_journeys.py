@@ -3,6 +3,7 @@ keeps coding through a network cut; the teacher follows the class on a desktop a
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -117,24 +118,27 @@ def test_the_lab_reloaded_while_its_last_save_is_on_the_way_shows_that_program(p
     expect(lab).to_have_attribute("data-ready", "true")
     project = Project.objects.get(student=student, challenge=first)
     race = ReloadDuringSave(tablet, save_path=f"/project/{project.pk}/save/", page_path=lab_path)
+    key = f"coding-lab:project:{project.pk}"
     blocks = "window.codingLab.workspace.getAllBlocks(false).length"
     starting = tablet.evaluate(blocks)
 
     tablet.evaluate("source => window.codingLab.load(source)", first.solution)
     written = tablet.evaluate(blocks)
     assert written > starting
-    race.first_save()
+    saving = race.first_save()
+    assert json.loads(saving.request.post_data or "{}")["source"].count('"type"') == written
     race.reload_drawn_before_save()
-    race.let_save_through()
+    race.let_save_through("key => !!(JSON.parse(localStorage.getItem(key) || 'null') || {}).confirmed", key)
     project.refresh_from_db()
     assert project.revision >= 1 and project.is_solved
 
-    # The new page, drawn before the save: the child's blocks are there all the same, and the save the lab makes
-    # of what it shows (2 s after it opens) keeps them at the school.
+    # The new page, drawn before the save: the child's blocks are there all the same, and nothing is sent back
+    # (the old script sent the page's own program 2 s after it opened, over the child's).
     race.new_page_arrives()
     expect(lab).to_have_attribute("data-ready", "true")
     assert tablet.evaluate(blocks) == written
-    race.wait_for_saves(2)
+    tablet.wait_for_timeout(3000)
+    assert len(race.sent) == 1
     project.refresh_from_db()
     assert project.source.count('"type"') == written
     tablet.reload()

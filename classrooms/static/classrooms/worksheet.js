@@ -10,9 +10,10 @@
  * A confirmed answer stays in the queue for a minute more, marked confirmed (never sent again): a child who
  * reloads the sheet while its last save is on its way gets a page the server drew before that save committed,
  * and the old page may see the save confirmed just before it goes. The new page compares each question's
- * answer as drawn (``data-written-at``: when the tablet wrote the answer the server holds) with the confirmed
- * one, and shows the confirmed one where the page is older. Confirmed answers older than that minute are
- * dropped by the next worksheet page opened on the tablet, whichever child's and sheet's they are.
+ * answer as drawn (``data-written-at``: when the tablet wrote the answer the server holds; ``data-received-at``:
+ * when the server got it) with the confirmed one, and shows the confirmed one where the page is older.
+ * Confirmed answers past their minute are dropped whenever the queue is written, and by the next worksheet page
+ * opened on the tablet, whichever child's and sheet's they are; they go first when the tablet's storage is full.
  *
  * Handing in without a connection is queued too: the sheet is handed in after the answers, as soon as the
  * connection is back, and until then the page says plainly that it has not been handed in yet.
@@ -41,10 +42,12 @@
   var BATCH_CHARS = 900 * 1024; // under the server's 1 MiB body cap, with room for the JSON around the answers
   var BEACON_CHARS = 60 * 1024; // browsers refuse beacons over 64 KiB
   var sending = false;
+  var unstored = null; // the queue when the tablet's storage refused it (see writeQueue)
   var retryDelay = 2000;
   var retryTimer = null;
 
   function readQueue(key) {
+    if (!key && unstored) return unstored;
     try {
       return JSON.parse(window.localStorage.getItem(key || storageKey) || "{}") || {};
     } catch (e) {
@@ -52,12 +55,34 @@
     }
   }
 
-  function writeQueue(queue, key) {
+  function stored(queue, key) {
     try {
-      if (Object.keys(queue).length) window.localStorage.setItem(key || storageKey, JSON.stringify(queue));
-      else window.localStorage.removeItem(key || storageKey);
+      if (Object.keys(queue).length) window.localStorage.setItem(key, JSON.stringify(queue));
+      else window.localStorage.removeItem(key);
+      return true;
     } catch (e) {
-      /* storage full or disabled: the answer is still sent now if the network is there */
+      return false;
+    }
+  }
+
+  // Confirmed answers past their minute leave; if the tablet's storage is full, every confirmed answer leaves
+  // (it is only a reload's safety net), and if it still refuses, the queue is kept in this page's memory: what
+  // is not stored is still sent while the page is open.
+  function writeQueue(queue, key) {
+    var now = Date.now();
+    var confirmed = Object.keys(queue).filter(function (qid) { return queue[qid].confirmed; });
+    confirmed.forEach(function (qid) {
+      if (now - queue[qid].confirmed > KEEP_CONFIRMED_MS) delete queue[qid];
+    });
+    if (stored(queue, key || storageKey)) {
+      if (!key) unstored = null;
+      return;
+    }
+    confirmed.forEach(function (qid) { delete queue[qid]; });
+    if (stored(queue, key || storageKey)) {
+      if (!key) unstored = null;
+    } else if (!key) {
+      unstored = queue;
     }
   }
 
@@ -77,9 +102,7 @@
       var old = Object.keys(queue).filter(function (qid) {
         return queue[qid].confirmed && now - queue[qid].confirmed > KEEP_CONFIRMED_MS;
       });
-      if (!old.length) return;
-      old.forEach(function (qid) { delete queue[qid]; });
-      writeQueue(queue, key);
+      if (old.length) writeQueue(queue, key);
     });
   }
 
@@ -377,11 +400,16 @@
   }
 
   // Whether the server drew this page before it held ``item`` (its save was on its way): the question shows no
-  // answer, or one the tablet wrote earlier. ``0``: the server holds an answer without the tablet's time.
+  // answer, or one the tablet wrote earlier (the tablets' own times, by which the school keeps the latest), or,
+  // for an answer held without a tablet's time (a hand-in's form), one the school received earlier.
   function drawnBefore(box, item) {
     var status = box.querySelector("[data-status]");
-    var written = status ? status.getAttribute("data-written-at") : "0";
-    return written === "" || (written !== null && written !== "0" && Number(written) < item.at);
+    var written = status && status.getAttribute("data-written-at");
+    if (written === null || written === undefined) return false;
+    if (written === "") return true;
+    if (written !== "0") return Number(written) < item.at;
+    var received = Number(status.getAttribute("data-received-at"));
+    return !!item.received_at && received < Date.parse(item.received_at);
   }
 
   // Answers still queued from before (the page was reloaded while offline, or refused): show them, then send.
@@ -392,7 +420,7 @@
       var box = fieldset(qid);
       var item = queue[qid];
       if (item.confirmed) {
-        if (box && drawnBefore(box, item)) {
+        if (box && Date.now() - item.confirmed <= KEEP_CONFIRMED_MS && drawnBefore(box, item)) {
           show(box, item);
           setStatus(qid, savedLabel(item.late, item.received_at), false);
         }

@@ -481,11 +481,13 @@
 
   // --- saving: debounced, queued on the tablet, sent when the connection allows ------------------------------
   //
-  // A program the school has saved stays on the tablet a minute more, marked with the revision the school gave
+  // A program the school has saved (or restored) stays on the tablet, marked with the revision the school gave
   // it (never sent again): a child who reloads the lab while its last save is on its way gets a page the server
   // drew before that save committed, and the old page may see the save confirmed just before it goes. The new
   // page shows that program where the page's revision is older (see "start"), so the child's last blocks are
-  // there, and the next save does not put an older program over them.
+  // there. It is dropped when the project's lab opens again, or, a minute on, when any lab opens.
+  // What the school already has is not sent again (``atSchool``): Blockly reports a program's loading after it,
+  // as changes, and those sent the page's program back, an older one after such a reload.
   var SAVED_PREFIX = "coding-lab:project:";
   var KEEP_CONFIRMED_MS = 60 * 1000;
 
@@ -500,19 +502,19 @@
     timer: null, inflight: false, backoff: 1000,
     read: function () { try { return JSON.parse(localStorage.getItem(this.key) || "null"); } catch (e) { return null; } },
     write: function (item) { try { localStorage.setItem(this.key, JSON.stringify(item)); } catch (e) { /* full: keep in memory */ } this.memory = item; },
-    clear: function (source) {
-      var item = this.read();
-      if (item && item.source === source) localStorage.removeItem(this.key);
+    atSchool: null,
+    // The school has ``source`` as ``revision`` (restored, or saved while nothing newer waits): kept, marked.
+    keep: function (source, revision) {
+      var kept = { source: source, at: Date.now(), confirmed: Date.now(), revision: revision };
+      try { localStorage.setItem(this.key, JSON.stringify(kept)); } catch (e) { try { localStorage.removeItem(this.key); } catch (e2) { /* none kept */ } }
       if (this.memory && this.memory.source === source) this.memory = null;
     },
     // The school saved ``source`` as ``revision``: kept, marked, unless the child has changed it since.
     saved: function (source, revision) {
       var item = this.read();
-      if (item && item.source === source && !item.confirmed) {
-        var kept = { source: source, at: item.at, confirmed: Date.now(), revision: revision };
-        try { localStorage.setItem(this.key, JSON.stringify(kept)); } catch (e) { localStorage.removeItem(this.key); }
-      }
+      if (item && item.source === source && !item.confirmed) this.keep(source, revision);
       if (this.memory && this.memory.source === source) this.memory = null;
+      this.atSchool = source;
     },
     // What is still to send: the queued program unless the school has it, else one kept in memory (storage full).
     pending: function () {
@@ -600,7 +602,9 @@
                 .then(function (d) {
                   if (d.error) { saveEl.textContent = d.error; return; }
                   loading = true; loadSource(d.source); loading = false;
-                  saver.clear(saver.read() && saver.read().source);
+                  saver.memory = null;
+                  saver.keep(d.source, d.revision);
+                  saver.atSchool = sourceOf(ws);
                   say(texts.ui.restored);
                 });
             });
@@ -619,33 +623,39 @@
   // project's (what is still to send stays).
   function startingSource() {
     var queued = saver.read();
-    if (!queued || !queued.source) return cfg.source;
-    if (!queued.confirmed) return queued.source;
+    if (!queued || !queued.source) return { source: cfg.source, atSchool: true };
+    if (!queued.confirmed) return { source: queued.source, atSchool: false };
     try { localStorage.removeItem(saver.key); } catch (e) { /* unreadable storage held nothing */ }
-    return queued.revision > (cfg.revision || 0) ? queued.source : cfg.source;
+    return { source: queued.revision > (cfg.revision || 0) ? queued.source : cfg.source, atSchool: true };
   }
 
   function dropOldSaved() {
+    var now = Date.now(), keys = [];
     try {
-      var now = Date.now(), keys = [];
       for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
-      keys.forEach(function (key) {
-        if (!key || key.indexOf(SAVED_PREFIX) !== 0) return;
+    } catch (e) { return; }
+    keys.forEach(function (key) {
+      if (!key || key.indexOf(SAVED_PREFIX) !== 0) return;
+      try {
         var item = JSON.parse(localStorage.getItem(key) || "null");
         if (item && item.confirmed && now - item.confirmed > KEEP_CONFIRMED_MS) localStorage.removeItem(key);
-      });
-    } catch (e) { /* storage unreadable: nothing kept to drop */ }
+      } catch (e) { /* one unreadable entry: left, the others still looked at */ }
+    });
   }
 
   var loading = true;
-  loadSource(startingSource());
+  var starting = startingSource();
+  loadSource(starting.source);
   loading = false;
+  if (starting.atSchool) saver.atSchool = sourceOf(ws);
   dropOldSaved();
   if (saver.pending()) saver.flush();
   draw(null);
   ws.addChangeListener(function (event) {
     if (loading || event.isUiEvent || cfg.readOnly) return;
-    saver.queue(sourceOf(ws));
+    var source = sourceOf(ws);
+    // Unless a change not yet sent waits (this one then replaces it), what the school has is not sent again.
+    if (source !== saver.atSchool || saver.pending()) saver.queue(source);
     if (event.type === Blockly.Events.BLOCK_CREATE || event.type === Blockly.Events.BLOCK_DELETE || event.type === Blockly.Events.BLOCK_CHANGE) {
       if ((cfg.toolbox || []).indexOf(DEF) >= 0) ws.updateToolbox(toolboxFor(ws));
     }
