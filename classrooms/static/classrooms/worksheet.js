@@ -43,6 +43,7 @@
   var BEACON_CHARS = 60 * 1024; // browsers refuse beacons over 64 KiB
   var sending = false;
   var unstored = null; // the queue when the tablet's storage refused it (see writeQueue)
+  var handInUnstored = false; // likewise, an offline hand-in
   var retryDelay = 2000;
   var retryTimer = null;
 
@@ -67,7 +68,8 @@
 
   // Confirmed answers past their minute leave; if the tablet's storage is full, every confirmed answer leaves
   // (it is only a reload's safety net), and if it still refuses, the queue is kept in this page's memory: what
-  // is not stored is still sent while the page is open.
+  // is not stored is still sent while the page is open. The storage then keeps the queue without its drawings
+  // (small), or nothing: never an older copy, which a reload would show and send.
   function writeQueue(queue, key) {
     var now = Date.now();
     var confirmed = Object.keys(queue).filter(function (qid) { return queue[qid].confirmed; });
@@ -81,9 +83,14 @@
     confirmed.forEach(function (qid) { delete queue[qid]; });
     if (stored(queue, key || storageKey)) {
       if (!key) unstored = null;
-    } else if (!key) {
-      unstored = queue;
+      return;
     }
+    var small = {};
+    Object.keys(queue).forEach(function (qid) {
+      if (queue[qid].kind !== "drawing") small[qid] = queue[qid];
+    });
+    if (!stored(small, key || storageKey)) stored({}, key || storageKey);
+    if (!key) unstored = queue;
   }
 
   // Confirmed answers kept past their minute, in every child's queue on this tablet (not this sheet's: its own
@@ -107,6 +114,7 @@
   }
 
   function handInPending() {
+    if (handInUnstored) return true;
     try {
       return window.localStorage.getItem(handInKey) === "1";
     } catch (e) {
@@ -115,11 +123,12 @@
   }
 
   function setHandInPending(pending) {
+    handInUnstored = false;
     try {
       if (pending) window.localStorage.setItem(handInKey, "1");
       else window.localStorage.removeItem(handInKey);
     } catch (e) {
-      /* without storage the hand-in waits only as long as this page stays open */
+      handInUnstored = pending; // without storage the hand-in waits only as long as this page stays open
     }
   }
 

@@ -501,8 +501,13 @@
     key: SAVED_PREFIX + cfg.projectId,
     timer: null, inflight: false, backoff: 1000,
     read: function () { try { return JSON.parse(localStorage.getItem(this.key) || "null"); } catch (e) { return null; } },
-    write: function (item) { try { localStorage.setItem(this.key, JSON.stringify(item)); } catch (e) { /* full: keep in memory */ } this.memory = item; },
+    write: function (item) {
+      // Full storage: kept in memory, and the older copy stored goes (it would be sent, and shown on a reload).
+      try { localStorage.setItem(this.key, JSON.stringify(item)); } catch (e) { try { localStorage.removeItem(this.key); } catch (e2) { /* none */ } }
+      this.memory = item;
+    },
     atSchool: null,
+    revision: cfg.revision || 0, // of ``atSchool``: a save's late answer (after a restore, another tablet's save) is older
     // The school has ``source`` as ``revision`` (restored, or saved while nothing newer waits): kept, marked.
     keep: function (source, revision) {
       var kept = { source: source, at: Date.now(), confirmed: Date.now(), revision: revision };
@@ -514,7 +519,10 @@
       var item = this.read();
       if (item && item.source === source && !item.confirmed) this.keep(source, revision);
       if (this.memory && this.memory.source === source) this.memory = null;
-      this.atSchool = source;
+      if (revision >= this.revision) {
+        this.atSchool = source;
+        this.revision = revision;
+      }
     },
     // What is still to send: the queued program unless the school has it, else one kept in memory (storage full).
     pending: function () {
@@ -605,6 +613,9 @@
                   saver.memory = null;
                   saver.keep(d.source, d.revision);
                   saver.atSchool = sourceOf(ws);
+                  saver.revision = d.revision;
+                  // A save on its way may land after the restore, over it: the restored program goes after it.
+                  if (saver.inflight) saver.queue(saver.atSchool);
                   say(texts.ui.restored);
                 });
             });
