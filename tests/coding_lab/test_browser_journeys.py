@@ -144,3 +144,31 @@ def test_the_lab_reloaded_while_its_last_save_is_on_the_way_shows_that_program(p
     tablet.reload()
     expect(lab).to_have_attribute("data-ready", "true")
     assert tablet.evaluate(blocks) == written
+
+
+def test_programs_saved_long_ago_are_dropped_from_a_shared_tablet_and_unsent_ones_kept(
+    portal: Portal,
+    open_page,
+) -> None:
+    student = Student.objects.get(sourced_id="demo-sakura-5-5")
+    course = Course.objects.get(title__startswith="プログラミングの たび")
+    first = course.steps.order_by("sort_order").first().challenge
+    tablet = open_page(**TABLET_LANDSCAPE)
+    tablet.goto(f"{portal.url}/static/core/favicon.svg")
+    now = tablet.evaluate("Date.now()")
+    # Other projects' programs on this tablet: one the school saved two minutes ago, one saved just now (a reload
+    # may still need it), one never sent (the lab was left offline).
+    kept = {
+        "coding-lab:project:9001": {"source": "{}", "at": now - 130_000, "confirmed": now - 120_000, "revision": 3},
+        "coding-lab:project:9002": {"source": "{}", "at": now - 2_000, "confirmed": now - 1_000, "revision": 4},
+        "coding-lab:project:9003": {"source": "{}", "at": now - 300_000},
+    }
+    tablet.evaluate(
+        "items => Object.entries(items).forEach(([k, v]) => localStorage.setItem(k, JSON.stringify(v)))", kept
+    )
+
+    student_sign_in(tablet, portal, student)
+    tablet.goto(f"{portal.url}/coding/challenge/{first.pk}/")
+    expect(tablet.locator("#coding-lab")).to_have_attribute("data-ready", "true")
+    left = tablet.evaluate("Object.keys(localStorage).filter(k => k.startsWith('coding-lab:project:900')).sort()")
+    assert left == ["coding-lab:project:9002", "coding-lab:project:9003"]

@@ -34,7 +34,6 @@
   // never be sent as the next child's.
   var owner = form.dataset.assignment + ":" + form.dataset.student;
   var QUEUE_PREFIX = "classrooms:queue:";
-  var KEEP_CONFIRMED_MS = 60 * 1000; // see above: for a page drawn while the answer's save was on its way
   var storageKey = QUEUE_PREFIX + owner;
   var handInKey = "classrooms:hand-in:" + owner;
   var tokenInput = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -49,21 +48,19 @@
 
   function readQueue(key) {
     if (!key && unstored) return unstored;
-    try {
-      return JSON.parse(window.localStorage.getItem(key || storageKey) || "{}") || {};
-    } catch (e) {
-      return {};
-    }
+    return DeviceStore.read(key || storageKey) || {};
   }
 
   function stored(queue, key) {
-    try {
-      if (Object.keys(queue).length) window.localStorage.setItem(key, JSON.stringify(queue));
-      else window.localStorage.removeItem(key);
-      return true;
-    } catch (e) {
-      return false;
-    }
+    return DeviceStore.store(key, Object.keys(queue).length ? queue : null);
+  }
+
+  function only(queue, keep) {
+    var out = {};
+    Object.keys(queue).forEach(function (qid) {
+      if (keep(queue[qid])) out[qid] = queue[qid];
+    });
+    return out;
   }
 
   // Confirmed answers past their minute leave; if the tablet's storage is full, every confirmed answer leaves
@@ -71,65 +68,38 @@
   // is not stored is still sent while the page is open. The storage then keeps the queue without its drawings
   // (small), or nothing: never an older copy, which a reload would show and send.
   function writeQueue(queue, key) {
+    var target = key || storageKey;
     var now = Date.now();
-    var confirmed = Object.keys(queue).filter(function (qid) { return queue[qid].confirmed; });
-    confirmed.forEach(function (qid) {
-      if (now - queue[qid].confirmed > KEEP_CONFIRMED_MS) delete queue[qid];
-    });
-    if (stored(queue, key || storageKey)) {
+    var current = only(queue, function (item) { return !DeviceStore.aged(item, now); });
+    var unconfirmed = only(current, function (item) { return !item.confirmed; });
+    if (stored(current, target) || stored(unconfirmed, target)) {
       if (!key) unstored = null;
       return;
     }
-    confirmed.forEach(function (qid) { delete queue[qid]; });
-    if (stored(queue, key || storageKey)) {
-      if (!key) unstored = null;
-      return;
+    if (!stored(only(unconfirmed, function (item) { return item.kind !== "drawing"; }), target)) {
+      DeviceStore.store(target, null);
     }
-    var small = {};
-    Object.keys(queue).forEach(function (qid) {
-      if (queue[qid].kind !== "drawing") small[qid] = queue[qid];
-    });
-    if (!stored(small, key || storageKey)) stored({}, key || storageKey);
-    if (!key) unstored = queue;
+    if (!key) unstored = unconfirmed;
   }
 
   // Confirmed answers kept past their minute, in every child's queue on this tablet (not this sheet's: its own
   // are settled when the page is restored below). Only confirmed answers go: what is still to send stays.
   function dropOldConfirmed() {
     var now = Date.now();
-    var keys = [];
-    try {
-      for (var i = 0; i < window.localStorage.length; i++) keys.push(window.localStorage.key(i));
-    } catch (e) {
-      return;
-    }
-    keys.forEach(function (key) {
-      if (!key || key.indexOf(QUEUE_PREFIX) !== 0 || key === storageKey) return;
-      var queue = readQueue(key);
-      var old = Object.keys(queue).filter(function (qid) {
-        return queue[qid].confirmed && now - queue[qid].confirmed > KEEP_CONFIRMED_MS;
-      });
-      if (old.length) writeQueue(queue, key);
+    DeviceStore.each(QUEUE_PREFIX, function (key, queue) {
+      if (key === storageKey) return;
+      var old = Object.keys(queue).some(function (qid) { return DeviceStore.aged(queue[qid], now); });
+      if (old) writeQueue(queue, key);
     });
   }
 
   function handInPending() {
-    if (handInUnstored) return true;
-    try {
-      return window.localStorage.getItem(handInKey) === "1";
-    } catch (e) {
-      return false;
-    }
+    return handInUnstored || DeviceStore.read(handInKey) === 1;
   }
 
   function setHandInPending(pending) {
-    handInUnstored = false;
-    try {
-      if (pending) window.localStorage.setItem(handInKey, "1");
-      else window.localStorage.removeItem(handInKey);
-    } catch (e) {
-      handInUnstored = pending; // without storage the hand-in waits only as long as this page stays open
-    }
+    // Without storage the hand-in waits only as long as this page stays open.
+    handInUnstored = !DeviceStore.store(handInKey, pending ? 1 : null) && pending;
   }
 
   if (!editable) {
@@ -429,7 +399,7 @@
       var box = fieldset(qid);
       var item = queue[qid];
       if (item.confirmed) {
-        if (box && Date.now() - item.confirmed <= KEEP_CONFIRMED_MS && drawnBefore(box, item)) {
+        if (box && !DeviceStore.aged(item, Date.now()) && drawnBefore(box, item)) {
           show(box, item);
           setStatus(qid, savedLabel(item.late, item.received_at), false);
         }

@@ -489,7 +489,6 @@
   // What the school already has is not sent again (``atSchool``): Blockly reports a program's loading after it,
   // as changes, and those sent the page's program back, an older one after such a reload.
   var SAVED_PREFIX = "coding-lab:project:";
-  var KEEP_CONFIRMED_MS = 60 * 1000;
 
   function csrf() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -500,18 +499,18 @@
   var saver = {
     key: SAVED_PREFIX + cfg.projectId,
     timer: null, inflight: false, backoff: 1000,
-    read: function () { try { return JSON.parse(localStorage.getItem(this.key) || "null"); } catch (e) { return null; } },
+    read: function () { return DeviceStore.read(this.key); },
+    // Full storage: the older copy stored goes (it would be sent, and shown on a reload).
+    store: function (item) { if (!DeviceStore.store(this.key, item)) DeviceStore.store(this.key, null); },
     write: function (item) {
-      // Full storage: kept in memory, and the older copy stored goes (it would be sent, and shown on a reload).
-      try { localStorage.setItem(this.key, JSON.stringify(item)); } catch (e) { try { localStorage.removeItem(this.key); } catch (e2) { /* none */ } }
-      this.memory = item;
+      this.store(item);
+      this.memory = item; // sent from here if the storage refused it
     },
     atSchool: null,
     revision: cfg.revision || 0, // of ``atSchool``: a save's late answer (after a restore, another tablet's save) is older
     // The school has ``source`` as ``revision`` (restored, or saved while nothing newer waits): kept, marked.
     keep: function (source, revision) {
-      var kept = { source: source, at: Date.now(), confirmed: Date.now(), revision: revision };
-      try { localStorage.setItem(this.key, JSON.stringify(kept)); } catch (e) { try { localStorage.removeItem(this.key); } catch (e2) { /* none kept */ } }
+      this.store({ source: source, at: Date.now(), confirmed: Date.now(), revision: revision });
       if (this.memory && this.memory.source === source) this.memory = null;
     },
     // The school saved ``source`` as ``revision``: kept, marked, unless the child has changed it since.
@@ -636,21 +635,16 @@
     var queued = saver.read();
     if (!queued || !queued.source) return { source: cfg.source, atSchool: true };
     if (!queued.confirmed) return { source: queued.source, atSchool: false };
-    try { localStorage.removeItem(saver.key); } catch (e) { /* unreadable storage held nothing */ }
-    return { source: queued.revision > (cfg.revision || 0) ? queued.source : cfg.source, atSchool: true };
+    DeviceStore.store(saver.key, null);
+    if (!(queued.revision > saver.revision)) return { source: cfg.source, atSchool: true };
+    saver.revision = queued.revision;
+    return { source: queued.source, atSchool: true };
   }
 
   function dropOldSaved() {
-    var now = Date.now(), keys = [];
-    try {
-      for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
-    } catch (e) { return; }
-    keys.forEach(function (key) {
-      if (!key || key.indexOf(SAVED_PREFIX) !== 0) return;
-      try {
-        var item = JSON.parse(localStorage.getItem(key) || "null");
-        if (item && item.confirmed && now - item.confirmed > KEEP_CONFIRMED_MS) localStorage.removeItem(key);
-      } catch (e) { /* one unreadable entry: left, the others still looked at */ }
+    var now = Date.now();
+    DeviceStore.each(SAVED_PREFIX, function (key, item) {
+      if (DeviceStore.aged(item, now)) DeviceStore.store(key, null);
     });
   }
 
