@@ -229,10 +229,27 @@ def marks_shown(sheet: AnswerSheet | None, questions: list[worksheets.Question],
     return set()
 
 
+# A child's sheet of an assignment and its answers: on every lesson page a child opens and every autosave,
+# compiled once (core.prepared).
+_sheet_of = PreparedQuery(
+    AnswerSheet,
+    lambda assignment_id, student_id: AnswerSheet.objects.filter(assignment_id=assignment_id, student_id=student_id),
+)
+_answers_of_sheet = PreparedQuery(Answer, lambda sheet_id: _without_drawing(Answer.objects.filter(sheet_id=sheet_id)))
+
+
+def sheet_of(*, assignment_id: int, student_id: int | None) -> AnswerSheet | None:
+    """The child's sheet of the assignment, if they have started it (no one's without a child)."""
+    if student_id is None:
+        return None
+    return _sheet_of.first(assignment_id=assignment_id, student_id=student_id)
+
+
 def sheet_answers(sheet: AnswerSheet | None) -> dict[str, Answer]:
+    """The sheet's answers by question, without their drawings' bytes (``has_drawing`` says if one is there)."""
     if sheet is None or sheet.pk is None:
         return {}
-    return {a.question_id: a for a in _without_drawing(sheet.answers.all())}
+    return {a.question_id: a for a in _answers_of_sheet.all(sheet_id=sheet.pk)}
 
 
 def _without_drawing(answers: QuerySet) -> QuerySet:

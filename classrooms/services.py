@@ -18,7 +18,7 @@ from school_portal.core.models import ClassGroup, Enrollment, School, Student, U
 from school_portal.core.prepared import PreparedQuery
 from school_portal.core.services import PortalError
 
-from . import live_events, media_copy, worksheets
+from . import live_events, media_copy, selectors, worksheets
 from .access_rules import lesson_school_id
 from .models import Answer, AnswerSheet, Assignment, LessonCopy, LessonPage, UnitPage
 
@@ -84,11 +84,8 @@ class AnswersSaved:
     rejected: dict[str, str]
 
 
-# The two lookups of every autosave, compiled once (core.prepared): a tablet saves every few seconds.
-_sheet_of = PreparedQuery(
-    AnswerSheet,
-    lambda assignment_id, student_id: AnswerSheet.objects.filter(assignment_id=assignment_id, student_id=student_id),
-)
+# The lookups of every autosave, compiled once (core.prepared): a tablet saves every few seconds (the sheet's is
+# selectors.sheet_of).
 _sheet_locked = PreparedQuery(AnswerSheet, lambda pk: AnswerSheet.objects.select_for_update().filter(pk=pk))
 _answers_written_on_device = PreparedQuery(
     Answer,
@@ -99,7 +96,7 @@ _answers_written_on_device = PreparedQuery(
 
 
 def sheet_for(*, assignment: Assignment, student_id: int) -> AnswerSheet:
-    sheet = _sheet_of.first(assignment_id=assignment.pk, student_id=student_id)
+    sheet = selectors.sheet_of(assignment_id=assignment.pk, student_id=student_id)
     if sheet is None:
         try:
             sheet, _created = AnswerSheet.objects.get_or_create(assignment=assignment, student_id=student_id)

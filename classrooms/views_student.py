@@ -33,7 +33,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
     """The lesson with its worksheets, the child's saved answers filled in."""
     assignment = _assignment_for_work(request, pk)
     student_id = policy.actor(request).student_id
-    sheet = AnswerSheet.objects.filter(assignment=assignment, student_id=student_id).first()
+    sheet = selectors.sheet_of(assignment_id=assignment.pk, student_id=student_id)
     questions = worksheets.lesson_questions(assignment.lesson)
     editable = sheet is None or sheet.is_editable
     answers = selectors.sheet_answers(sheet)

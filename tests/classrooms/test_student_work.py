@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
-from classrooms import payload, services
+from classrooms import payload, selectors, services
 from classrooms.models import Answer, AnswerSheet, Assignment
 from classrooms.testing import Q_CHOICE, Q_DRAW, Q_NUMBER, Q_ORDER, Q_SHORT, png_data_url
 from school_portal.core.services import PortalError
@@ -36,6 +36,22 @@ def test_the_lesson_page_shows_the_worksheet_with_the_saved_answer(client_as, cw
     assert f'data-existing="{reverse("classrooms:drawing", args=[cw.sheet.pk, Q_DRAW])}"' in html
     assert 'data-numpad-for="q-' in html  # a number pad: no typing needed
     assert "worksheet.js" in html and "<script>" not in html and "style=" not in html
+
+
+def test_the_sheet_and_its_answers_are_read_as_the_orm_reads_them(cw, world):
+    """The lesson page's and autosave's lookups run SQL compiled once (core.prepared): the same sheet, and the same
+    answers with their values and times converted, knowing which has a drawing without reading its bytes."""
+    services.answers_save(sheet=cw.sheet, answers={Q_NUMBER: "18", Q_ORDER: [2, 0, 1]})
+    assert selectors.sheet_of(assignment_id=cw.assignment.pk, student_id=world.child.pk) == cw.sheet
+    assert selectors.sheet_of(assignment_id=cw.assignment.pk, student_id=world.sibling.pk) is None
+    answers = selectors.sheet_answers(cw.sheet)
+    expected = {a.question_id: a for a in Answer.objects.filter(sheet=cw.sheet)}
+    assert set(answers) == set(expected) == {Q_CHOICE, Q_DRAW, Q_NUMBER, Q_ORDER}
+    fields = ("pk", "value", "received_at", "saved_on_device_at", "is_late", "is_correct", "points")
+    for question_id, answer in answers.items():
+        assert [getattr(answer, f) for f in fields] == [getattr(expected[question_id], f) for f in fields]
+        assert answer.has_drawing is (question_id == Q_DRAW)
+        assert "drawing" in answer.get_deferred_fields()
 
 
 def test_the_blank_lesson_is_shared_but_each_child_gets_only_their_own_answers(autosave, client_as, cw, world):
