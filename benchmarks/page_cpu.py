@@ -4,6 +4,8 @@ generator, nothing else on the cores but what the request itself costs (issue 10
     .venv/bin/python benchmarks/page_cpu.py [--requests 300] [--rounds 3] [--keep-db] [--reuse-db]
         [--profile "guardian dashboard"]   (that page's requests under cProfile as well: its top 30, and the
                                             whole profile in var/bench/page-cpu.prof)
+        [--instructions]                   (instead: instructions per request counted by valgrind's callgrind,
+                                            one run of --requests 40 by default, ~5 minutes)
 
 The database is the serving benchmark's (``seed_demo --scale 10``, 100 guardians and the lesson's 40 pupils
 signed in, ``benchmarks/serving.py``'s preparation), production settings, Redis cache. A child process sends each
@@ -11,6 +13,13 @@ page ``--requests`` times to ``school_portal.wsgi.application`` (a WSGI environ 
 signed-in pages round robin over their people) after a warm-up of 20, and counts its own CPU time
 (``time.process_time``) over them; the figure kept is each page's lowest of ``--rounds`` rounds, each round a
 fresh process. A static file served by WhiteNoise is the reference, the floor of a request through Django.
+
+On a shared machine CPU time varies by 10-25 % from one run to the next (other tenants, the CPU's clock), more
+than many a change makes. ``--instructions`` counts the instructions each page's requests execute instead
+(``valgrind --tool=callgrind``, collecting only while the measured requests run, ``PYTHONHASHSEED=0``): the same
+code counts the same to within ~1 %, whatever else the machine does, so two commits compare in runs made at
+different times. Instructions are not time (a cache miss costs more than an add), and what the kernel does for
+the request (sockets to PostgreSQL and Redis) is not counted.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from support import (
 )
 
 PREPARED = ROOT / "var" / "bench" / "page-cpu-prepared.json"
+CALLGRIND_DIR = ROOT / "var" / "bench" / "page-cpu-callgrind"
 CHILD_DATA = ROOT / "var" / "bench" / f"page-cpu-{os.getpid()}.json"
 WARM_UP = 20
 
@@ -89,9 +99,15 @@ def _environ(host: str, path: str, session: str | None, body: bytes | None = Non
     return environ
 
 
-def measure(data: dict, requests: int, profile: str = "") -> dict[str, dict[str, float]]:
+def _callgrind(*command: str) -> None:
+    """Tell the callgrind running this process (``callgrind_control``)."""
+    subprocess.run(["callgrind_control", *command, str(os.getpid())], check=True, capture_output=True)
+
+
+def measure(data: dict, requests: int, profile: str = "", instructions: bool = False) -> dict[str, dict[str, float]]:
     """Inside this process: each page's CPU ms and wall ms per request through the WSGI handler; the page named
-    ``profile`` is then asked as many times again under cProfile (its top 30 to stderr)."""
+    ``profile`` is then asked as many times again under cProfile (its top 30 to stderr). ``instructions``: the
+    process runs under callgrind, which counts only the measured requests, one dump per page, in order."""
     sys.path.insert(0, str(ROOT))
     from school_portal.wsgi import application
 
@@ -115,10 +131,15 @@ def measure(data: dict, requests: int, profile: str = "") -> dict[str, dict[str,
     results = {}
     for page in pages(data):
         statuses.clear()
-        ask(page, WARM_UP)
+        ask(page, max(WARM_UP, len(page[3])) if instructions else WARM_UP)  # counted: every person seen once
+        if instructions:
+            _callgrind("--instr=on")
         cpu, wall = time.process_time(), time.perf_counter()
         ask(page, requests)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if instructions:
+            _callgrind("--instr=off")
+            _callgrind("--dump")
         results[page[0]] = {
             "cpu_ms": cpu * 1000 / requests,
             "wall_ms": wall * 1000 / requests,
@@ -137,10 +158,15 @@ def main() -> None:
     parser.add_argument("--keep-db", action="store_true", help="leave the database behind for --reuse-db")
     parser.add_argument("--reuse-db", action="store_true", help="reuse a kept database (not seeded again)")
     parser.add_argument("--profile", default="", help="also profile this page (its name in the table)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind instead")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(json.loads(Path(args.child).read_text()), args.requests, args.profile)))
+        data = json.loads(Path(args.child).read_text())
+        print(json.dumps(measure(data, args.requests, args.profile, args.instructions)))
+        return
+    if args.instructions:
+        instructions_main(args)
         return
 
     print_header("CPU per request through the WSGI handler, one process (no HTTP server)")
@@ -174,6 +200,39 @@ def main() -> None:
             f"{page:28}{figures['cpu_ms']:>12.2f}{figures['cpu_ms'] / static:>10.1f}{figures['wall_ms']:>13.2f}  "
             f"{', '.join(figures['statuses'])}"
         )
+
+
+def instructions_main(args: argparse.Namespace) -> None:
+    """``--instructions``: one run under callgrind; instructions per request of each page, and per static file."""
+    requests = args.requests if args.requests != 300 else 40
+    print_header("Instructions per request through the WSGI handler, one process under callgrind (no HTTP server)")
+    name = bench_database_name("page_cpu")
+    reuse = args.reuse_db and postgres_database_exists(name) and PREPARED.exists()
+    with postgres_database(name, keep=args.keep_db, reuse=reuse) as url:
+        env = bench_env(url, DB_CONN_MAX_AGE="60", PYTHONHASHSEED="0")
+        data = prepared_data(env, args, reuse, PREPARED)
+        CHILD_DATA.parent.mkdir(parents=True, exist_ok=True)
+        CHILD_DATA.write_text(json.dumps(data))
+        if CALLGRIND_DIR.exists():
+            for old in CALLGRIND_DIR.iterdir():
+                old.unlink()
+        CALLGRIND_DIR.mkdir(parents=True, exist_ok=True)
+        out = CALLGRIND_DIR / "callgrind.out"
+        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+        command += [PYTHON, os.path.abspath(__file__), "--child", str(CHILD_DATA), "--requests", str(requests)]
+        done = subprocess.run([*command, "--instructions"], env=env, capture_output=True, text=True, check=False)
+        CHILD_DATA.unlink(missing_ok=True)
+        if done.returncode:
+            raise RuntimeError(done.stdout + done.stderr[-4000:])
+    counts = []
+    for number in range(1, len(pages(data)) + 1):
+        totals = [line for line in Path(f"{out}.{number}").read_text().splitlines() if line.startswith("totals:")]
+        counts.append(int(totals[0].split()[1]) / requests)
+    static = counts[0]
+    print(f"{requests} requests a page, after one per person (at least {WARM_UP}) not counted; PYTHONHASHSEED=0")
+    print(f"{'page':28}{'instructions/req':>18}{'x static':>10}")
+    for page, count in zip(pages(data), counts, strict=True):
+        print(f"{page[0]:28}{count / 1e6:>16.2f} M{count / static:>10.1f}")
 
 
 if __name__ == "__main__":
