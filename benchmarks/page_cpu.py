@@ -5,7 +5,7 @@ generator, nothing else on the cores but what the request itself costs (issue 10
         [--profile "guardian dashboard"]   (that page's requests under cProfile as well: its top 30, and the
                                             whole profile in var/bench/page-cpu.prof)
         [--instructions]                   (instead: instructions per request counted by valgrind's callgrind,
-                                            one run of --requests 40 by default, ~5 minutes)
+                                            one run of --requests 40 by default, ~1 minute)
 
 The database is the serving benchmark's (``seed_demo --scale 10``, 100 guardians and the lesson's 40 pupils
 signed in, ``benchmarks/serving.py``'s preparation), production settings, Redis cache. A child process sends each
@@ -17,7 +17,7 @@ fresh process. A static file served by WhiteNoise is the reference, the floor of
 On a shared machine CPU time varies by 10-25 % from one run to the next (other tenants, the CPU's clock), more
 than many a change makes. ``--instructions`` counts the instructions each page's requests execute instead
 (``valgrind --tool=callgrind``, collecting only while the measured requests run, ``PYTHONHASHSEED=0``): the same
-code counts the same to within ~1 %, whatever else the machine does, so two commits compare in runs made at
+code counts the same to within ~0.1 %, whatever else the machine does, so two commits compare in runs made at
 different times. Instructions are not time (a cache miss costs more than an add), and what the kernel does for
 the request (sockets to PostgreSQL and Redis) is not counted.
 """
