@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+# The CSRF cookie a signed-in browser sends with every request after its first page (without it each page would
+# make a new secret and set the cookie again, which a real visit does once).
+BROWSER_CSRF = secrets.token_hex(16)
 
 
 @dataclass
@@ -85,7 +90,7 @@ def _request(target: Target, cookie: str | None) -> bytes:
         "Accept-Language: ja",
     ]
     if cookie:
-        lines.append(f"Cookie: sessionid={cookie}")
+        lines.append(f"Cookie: sessionid={cookie}; csrftoken={BROWSER_CSRF}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 

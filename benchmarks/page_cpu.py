@@ -86,15 +86,14 @@ def _environ(host: str, path: str, session: str | None, body: bytes | None = Non
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    if session:
-        environ["HTTP_COOKIE"] = f"sessionid={session}"
+    if session:  # as a browser sends them after its first page: the session and the CSRF cookie
+        environ["HTTP_COOKIE"] = f"sessionid={session}; csrftoken={CSRF}"
     if body is not None:  # as the tablet's script sends a save: JSON, the CSRF token in a header and its cookie
         environ.update(
             CONTENT_TYPE="application/json",
             CONTENT_LENGTH=str(len(body)),
             HTTP_ORIGIN=f"https://{host}",
             HTTP_X_CSRFTOKEN=CSRF,
-            HTTP_COOKIE=f"{environ.get('HTTP_COOKIE', '')}; csrftoken={CSRF}",
         )
     return environ
 

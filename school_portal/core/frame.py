@@ -5,8 +5,9 @@ language, the header's links (those of the person's capabilities), whether they 
 page, or are a child on a shared tablet. Rendering it was a sixth of a guardian's dashboard (several
 ``{% url %}``, ``{% static %}`` and ``{% translate %}`` tags; docs/benchmarks.md, "Instructions counted"), so
 ``{% frame "core/frame/nav.html" %}`` (``templatetags/portal_frame.py``) renders a fragment once per process
-and :class:`Frame`, from a context holding the frame's values and nothing else (a fragment cannot depend on
-anything the key does not hold: whatever else it names renders empty), and keeps the HTML.
+and :class:`Frame`, from a context holding the frame's values and nothing else (whatever else a fragment names
+renders empty: it cannot depend on the person beyond the key; it does on settings and on the active
+translation, which the key's language names), and keeps the HTML.
 
 What is the request's own is put in afterwards, in place of markers the fragment was rendered with: the CSRF
 token's hidden input (Django's ``{% csrf_token %}``, asked for only when the fragment holds a form that needs
