@@ -25,12 +25,14 @@ the request (sockets to PostgreSQL and Redis) is not counted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from classrooms_bench import CSRF, _autosave_body
@@ -151,7 +153,7 @@ def measure(data: dict, requests: int, profile: str = "", instructions: bool = F
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--requests", type=int, help="a page's measured requests (300; 40 with --instructions)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--keep-db", action="store_true", help="leave the database behind for --reuse-db")
@@ -169,13 +171,8 @@ def main() -> None:
         return
 
     print_header("CPU per request through the WSGI handler, one process (no HTTP server)")
-    name = bench_database_name("page_cpu")
-    reuse = args.reuse_db and postgres_database_exists(name) and PREPARED.exists()
-    with postgres_database(name, keep=args.keep_db, reuse=reuse) as url:
-        env = bench_env(url, DB_CONN_MAX_AGE="60")
-        data = prepared_data(env, args, reuse, PREPARED)
-        CHILD_DATA.parent.mkdir(parents=True, exist_ok=True)
-        CHILD_DATA.write_text(json.dumps(data))
+    args.requests = args.requests or 300
+    with _prepared(args) as (env, _data):
         best: dict[str, dict] = {}
         loads = []
         for _round in range(args.rounds):
@@ -190,7 +187,6 @@ def main() -> None:
             for page, figures in json.loads(done.stdout.strip().splitlines()[-1]).items():
                 if page not in best or figures["cpu_ms"] < best[page]["cpu_ms"]:
                     best[page] = figures
-        CHILD_DATA.unlink(missing_ok=True)
     static = best["static file"]["cpu_ms"]
     print(f"load average (1 min) at each round's start: {', '.join(f'{v:.2f}' for v in loads)}")
     print(f"{'page':28}{'CPU ms/req':>12}{'x static':>10}{'wall ms/req':>13}  statuses")
@@ -201,17 +197,28 @@ def main() -> None:
         )
 
 
-def instructions_main(args: argparse.Namespace) -> None:
-    """``--instructions``: one run under callgrind; instructions per request of each page, and per static file."""
-    requests = args.requests if args.requests != 300 else 40
-    print_header("Instructions per request through the WSGI handler, one process under callgrind (no HTTP server)")
+@contextlib.contextmanager
+def _prepared(args: argparse.Namespace, **extra_env: str) -> Iterator[tuple[dict[str, str], dict]]:
+    """The benchmark database (made, or kept from an earlier run) and its people; the child's environment and
+    data, the data also in ``CHILD_DATA`` for the child. The database goes afterwards unless ``--keep-db``."""
     name = bench_database_name("page_cpu")
     reuse = args.reuse_db and postgres_database_exists(name) and PREPARED.exists()
     with postgres_database(name, keep=args.keep_db, reuse=reuse) as url:
-        env = bench_env(url, DB_CONN_MAX_AGE="60", PYTHONHASHSEED="0")
+        env = bench_env(url, DB_CONN_MAX_AGE="60", **extra_env)
         data = prepared_data(env, args, reuse, PREPARED)
         CHILD_DATA.parent.mkdir(parents=True, exist_ok=True)
         CHILD_DATA.write_text(json.dumps(data))
+        try:
+            yield env, data
+        finally:
+            CHILD_DATA.unlink(missing_ok=True)
+
+
+def instructions_main(args: argparse.Namespace) -> None:
+    """``--instructions``: one run under callgrind; instructions per request of each page, and per static file."""
+    requests = args.requests or 40
+    print_header("Instructions per request through the WSGI handler, one process under callgrind (no HTTP server)")
+    with _prepared(args, PYTHONHASHSEED="0") as (env, data):
         if CALLGRIND_DIR.exists():
             for old in CALLGRIND_DIR.iterdir():
                 old.unlink()
@@ -220,7 +227,6 @@ def instructions_main(args: argparse.Namespace) -> None:
         command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
         command += [PYTHON, os.path.abspath(__file__), "--child", str(CHILD_DATA), "--requests", str(requests)]
         done = subprocess.run([*command, "--instructions"], env=env, capture_output=True, text=True, check=False)
-        CHILD_DATA.unlink(missing_ok=True)
         if done.returncode:
             raise RuntimeError(done.stdout + done.stderr[-4000:])
     counts = []
