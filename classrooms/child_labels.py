@@ -6,8 +6,10 @@ The readings live in the Japanese translation, in the notation teachers already 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.utils.safestring import SafeString
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
 
 from school_portal.core import furigana
 
@@ -39,9 +41,21 @@ NOT_STARTED = pgettext_lazy("for children, with furigana", "Not started")
 
 
 def subject_label(subject: str) -> SafeString:
-    return furigana.ruby_text(str(SUBJECTS.get(subject, "")))
+    return _subject_label(subject, get_language())
 
 
 def status_label(status: str | None) -> SafeString:
     """Where a child's work stands; ``None`` (no sheet yet) is "not started"."""
+    return _status_label(status, get_language())
+
+
+# Each label once per process and language (the language names the translation it is rendered in): a child's day
+# shows two per tile, and the furigana markup made them a tenth of the page's instructions.
+@lru_cache(maxsize=256)
+def _subject_label(subject: str, language: str | None) -> SafeString:
+    return furigana.ruby_text(str(SUBJECTS.get(subject, "")))
+
+
+@lru_cache(maxsize=256)
+def _status_label(status: str | None, language: str | None) -> SafeString:
     return furigana.ruby_text(str(STATUSES.get(status, NOT_STARTED) if status else NOT_STARTED))
