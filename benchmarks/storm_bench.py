@@ -2,6 +2,7 @@
 
     BENCH_DATABASE_PREFIX=bench_x BENCH_REDIS_URL=redis://127.0.0.1:6379/N \
         .venv/bin/python benchmarks/storm_bench.py [--seconds 10] [--guardians 24000] [--processes 2] [--rate 1000]
+        [--setup gunicorn]   (another of serving.py's set-ups: granian, uvicorn-once, ...)
         [--profile 2000]   (instead of serving: that many requests in one process under cProfile, its top 30;
                             the whole profile in var/bench/storm.prof)
 
@@ -12,12 +13,12 @@ of the same run and set-up.
 1. A fresh PostgreSQL database, migrated, ``seed_demo``; production settings (Redis cache, sessions in Redis
    written through to the database). ``--guardians`` more guardians of the demo children are added, each signed in
    (a session each), and the emergency notice is proposed and confirmed by two board members.
-2. The serving layout of docs/operations.md: gunicorn (gthread, 8 threads) x ``--processes``, WebSockets apart
-   (none here). Each client sends the next request with the next guardian's session (its share of them in
-   turn). The closed loop takes the first half of the guardians and the paced run the second, so that as on a
-   real morning (160,000 families, most opening it once) nearly every request is a family's first read, which
-   writes its receipt; a run that asks for more requests than a half holds goes round again (repeat visits,
-   which write nothing: the process remembers the receipts it wrote).
+2. The serving layout of docs/operations.md: gunicorn (gthread, 8 threads) x ``--processes``, WebSockets apart (none
+   here); ``--setup`` names another of ``serving.py``'s set-ups to compare. Each client sends the next request with
+   the next guardian's session (its share of them in turn). The closed loop takes the first half of the guardians
+   and the paced run the second, so that as on a real morning (160,000 families, most opening it once) nearly every
+   request is a family's first read, which writes its receipt; a run that asks for more requests than a half holds
+   goes round again (repeat visits, which write nothing: the process remembers the receipts it wrote).
 3. Rows: the static file (closed loop, the reference), the notice page (closed loop: its capacity), then the
    notice page paced at ``--rate`` requests/s (``--rate / 5`` clients each once every 0.2 s; latencies from the
    moment each request was due, so a server that falls behind shows it).
@@ -34,7 +35,7 @@ import time
 from pathlib import Path
 
 from http_load import Outcome, _request, drive
-from serving import HOST, Meter, _row, engines_cpu, servers
+from serving import HOST, SETUPS, Meter, _row, engines_cpu, servers
 from support import (
     PYTHON,
     ROOT,
@@ -173,6 +174,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument(
+        "--setup", default="gunicorn", choices=SETUPS, help="the HTTP server set-up (serving.py's; the chosen layout's)"
+    )
     parser.add_argument("--profile", type=int, default=0, help="profile this many requests in one process instead")
     parser.add_argument("--prepare", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--profile-child", default="", help=argparse.SUPPRESS)
@@ -188,7 +192,7 @@ def main() -> None:
         profile_in_django(data["path"], data["sessions"], args.profile)
         return
 
-    print_header(f"storm morning: the emergency notice for signed-in guardians, gunicorn x {args.processes}")
+    print_header(f"storm morning: the emergency notice for signed-in guardians, {args.setup} x {args.processes}")
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
     with postgres_database(bench_database_name("storm")) as url:
         env = bench_env(url, DB_POOL_SIZE="8", DB_CONN_MAX_AGE="0")
@@ -218,25 +222,25 @@ def main() -> None:
             f"{'page':24} {'mode':22} {'req/s':>7} {'ratio':>6} {'p50':>6} {'p95':>6} {'p99':>7} {'err':>4} "
             f"{'CPU ms/req':>10} {'busiest':>7} {'machine':>7} {'load':>5}"
         )
-        with servers(env, "gunicorn", args.processes) as (ports, roots):
+        with servers(env, args.setup, args.processes) as (ports, roots):
             rows = []
             meter = Meter(roots)
             outcome = asyncio.run(_run(static_path, [None], ports, args.clients, args.seconds, 0.0))
-            rows.append(_row("gunicorn", "static file", f"closed, {args.clients}", outcome, 0.0, meter.stop()))
+            rows.append(_row(args.setup, "static file", f"closed, {args.clients}", outcome, 0.0, meter.stop()))
             static_rate = outcome.throughput
             meter, engines = Meter(roots), engines_cpu()
             first_half, second_half = cookies[: len(cookies) // 2], cookies[len(cookies) // 2 :]
             outcome = asyncio.run(_run(data["path"], first_half, ports, args.clients, args.seconds, 0.0))
             engines_used = _engines_per_request(engines, outcome)
             rows.append(
-                _row("gunicorn", "emergency notice", f"closed, {args.clients}", outcome, static_rate, meter.stop())
+                _row(args.setup, "emergency notice", f"closed, {args.clients}", outcome, static_rate, meter.stop())
             )
             families = _families_asked(outcome, first_half, args.clients)
             clients = max(1, args.rate // 5)
             meter = Meter(roots)
             outcome = asyncio.run(_run(data["path"], second_half, ports, clients, args.seconds, 0.2))
             mode = f"paced {args.rate}/s ({clients})"
-            rows.append(_row("gunicorn", "emergency notice", mode, outcome, static_rate, meter.stop()))
+            rows.append(_row(args.setup, "emergency notice", mode, outcome, static_rate, meter.stop()))
             families += _families_asked(outcome, second_half, clients)
         written = _receipts_written(url, data["notice"])  # the servers stopped (SIGTERM): queues written
         print(f"during the closed loop, CPU ms a request of {engines_used}")

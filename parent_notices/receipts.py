@@ -16,7 +16,8 @@ What a queued receipt can and cannot lose:
 - The database unreachable: the rows stay queued, tried again with a growing pause (up to 30 s). The queue holds
   at most ``QUEUE_LIMIT`` rows; beyond that a request writes its own receipt (slower, never lost).
 - The process stopping (a deploy, gunicorn's ``max_requests``, Ctrl-C): what is queued is written before it exits
-  (``atexit``, waiting up to ``STOP_SECONDS``); the board's tally is not told then (the channel layer's thread
+  (``atexit``, and multiprocessing's exit for a worker it started, as granian's are; waiting up to
+  ``STOP_SECONDS``); the board's tally is not told then (the channel layer's thread
   pools are already shut down), it hears of them from the next process's reads. A process killed outright
   (``SIGKILL``, a worker timeout, the machine failing), or stopping while the database is unreachable, loses what
   it had queued: normally the last ``BEHIND_SECONDS``, more if the database was away. Those families are then
@@ -35,6 +36,7 @@ from __future__ import annotations
 import atexit
 import datetime
 import logging
+import multiprocessing.util
 import os
 import threading
 import time
@@ -224,6 +226,13 @@ def receipts_flush() -> None:
     finally:
         with _lock:
             _stopping = False
+
+
+# A worker process that multiprocessing started (granian's, docs/operations.md) ends with os._exit once
+# multiprocessing's own exit function has run its finalizers: atexit's handlers are not run there. The same flush
+# is registered as such a finalizer too (multiprocessing runs them from atexit in any other process, so a process
+# may flush twice: the second finds nothing queued).
+multiprocessing.util.Finalize(None, receipts_flush, exitpriority=10)
 
 
 def receipts_reset() -> None:

@@ -1,6 +1,7 @@
 """The storm page's read receipts written behind the request (parent_notices/receipts.py): every family that
 opened the notice is counted, whatever happens between the page and the write, on the real database, in real
-threads and in a real gunicorn that is stopped while receipts wait."""
+threads and in a real HTTP server (gunicorn, and granian, the storm morning's faster one: docs/operations.md) that is
+stopped while receipts wait."""
 
 from __future__ import annotations
 
@@ -145,16 +146,22 @@ def test_with_the_queue_full_a_family_waits_for_its_own_receipt_rather_than_lose
     assert _readers(notice.pk) == {user.pk for user in families}
 
 
-def _gunicorn(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """The serving layout's HTTP process (docs/operations.md: gthread, 8 threads), here with two workers."""
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
-    command += ["--workers", "2", "--threads", "8", "--graceful-timeout", "15", "school_portal.wsgi:application"]
+def _http_server(kind: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """The serving layout's HTTP process (docs/operations.md), here with two workers of 8 threads: gunicorn (gthread)
+    or granian (its WSGI interface)."""
+    if kind == "gunicorn":
+        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
+        command += ["--workers", "2", "--threads", "8", "--graceful-timeout", "15"]
+    else:
+        command = [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--workers", "2", "--blocking-threads", "8", "--workers-kill-timeout", "15"]
+    command.append("school_portal.wsgi:application")
     with log.open("a") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+            pytest.fail(f"{kind} exited:\n{log.read_text()[-3000:]}")
         try:
             connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection_.request("GET", "/", headers={"Host": "localhost"})
@@ -163,7 +170,7 @@ def _gunicorn(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     process.kill()
-    pytest.fail(f"gunicorn did not start within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
+    pytest.fail(f"{kind} did not start within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
 def _workers_readers(database_url: str, notice_id: int) -> set[int]:
@@ -179,9 +186,10 @@ def _workers_readers(database_url: str, notice_id: int) -> set[int]:
     return _readers(notice_id)
 
 
-def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_path, settings):
-    """A deploy restarts gunicorn (SIGTERM) in the middle of the storm: every family whose page was served is
-    counted, though their receipts were still queued in the workers."""
+@pytest.mark.parametrize("kind", ["gunicorn", "granian"])
+def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_path, settings, kind):
+    """A deploy restarts the HTTP server (SIGTERM) in the middle of the storm: every family whose page was served
+    is counted, though their receipts were still queued in the workers."""
     world = build_world()
     notice = emergency_sent(city=world.city, proposed_by=world.users["centre_staff"], confirmed_by=board_member())
     families = _families(world, 30)
@@ -189,7 +197,7 @@ def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_pa
     env = worker_env(prefix=use_redis_channel_layer(settings), tmp_path=tmp_path)
     env["PARENT_NOTICES_RECEIPTS_BEHIND_SECONDS"] = "60"  # nothing written before the stop but by the stop
     port = free_port()
-    server = _gunicorn(port, env, tmp_path / "gunicorn.log")
+    server = _http_server(kind, port, env, tmp_path / "server.log")
     try:
         statuses = []
 
@@ -214,6 +222,6 @@ def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_pa
     finally:
         if server.poll() is None:
             server.kill()
-    log = (tmp_path / "gunicorn.log").read_text()
+    log = (tmp_path / "server.log").read_text()
     assert _workers_readers(env["DATABASE_URL"], notice.pk) == {user.pk for user in families}, log[-3000:]
     assert "Traceback" not in log, log[-3000:]  # the workers stopped cleanly, the writer thread too
