@@ -203,7 +203,6 @@ def _write_queued() -> None:
             close_old_connections()  # as after a request: back to the pool, or closed
 
 
-@atexit.register
 def receipts_flush() -> None:
     """What is queued, written now (the process is stopping, or a test wants it written): the writer thread is
     asked to finish and waited for, up to ``STOP_SECONDS``."""
@@ -228,11 +227,23 @@ def receipts_flush() -> None:
             _stopping = False
 
 
-# A worker process that multiprocessing started (granian's, docs/operations.md) ends with os._exit once
-# multiprocessing's own exit function has run its finalizers: atexit's handlers are not run there. The same flush
-# is registered as such a finalizer too (multiprocessing runs them from atexit in any other process, so a process
-# may flush twice: the second finds nothing queued).
-multiprocessing.util.Finalize(None, receipts_flush, exitpriority=10)
+_flushed_at_exit_by: int | None = None  # the process whose exit flushed already
+
+
+def _flush_at_exit() -> None:
+    """:func:`receipts_flush` once as the process ends, however it ends: from ``atexit``, and from multiprocessing's
+    exit for a worker it started (granian's, docs/operations.md), which ends with ``os._exit`` after running its own
+    finalizers but not ``atexit``'s. Other processes run both (multiprocessing's from ``atexit``): the second call
+    does nothing, so a writer stuck on the database is waited for ``STOP_SECONDS`` once, not twice."""
+    global _flushed_at_exit_by
+    if _flushed_at_exit_by == os.getpid():
+        return
+    _flushed_at_exit_by = os.getpid()
+    receipts_flush()
+
+
+atexit.register(_flush_at_exit)
+multiprocessing.util.Finalize(None, _flush_at_exit, exitpriority=10)
 
 
 def receipts_reset() -> None:

@@ -87,7 +87,8 @@ def frame_of(request: HttpRequest) -> Frame:
 @lru_cache(maxsize=_MAX_KEPT)
 def _labelled(links: tuple[NavLink, ...], language: str | None, prefix: str) -> tuple[tuple[str, str], ...]:
     """The header's (label, url) of ``links`` in the active language, once per process for each set of links a
-    person may have (translating and ``reverse()``-ing every link on every page was ~2 % of a dashboard)."""
+    person may have (``reverse()``-ing every link on every page was ~2 % of a dashboard). Hashing the key still
+    looks each lazy label up in the catalogue, so the labels' language is in the key twice over."""
     labelled = []
     for link in links:
         try:

@@ -53,6 +53,9 @@ def test_each_persons_header_has_their_links_and_language(world):
     links = lambda header: re.findall(r'<li><a href="([^"]+)">', header)  # noqa: E731
     assert links(teacher_en) != links(guardian_en)
     assert links(guardian_en) == links(guardian_ja)
+    labels = lambda header: re.findall(r'<li><a href="[^"]+">([^<]+)</a>', header)  # noqa: E731
+    assert "Dashboard" in labels(guardian_en) and "ダッシュボード" in labels(guardian_ja)  # each in its language
+    assert "ダッシュボード" not in labels(guardian_en) and "Dashboard" not in labels(guardian_ja)
     assert "Sign out" in guardian_en and "Sign out" not in guardian_ja and "サインアウト" in guardian_ja
     assert 'value="en" selected' in guardian_en and 'value="ja" selected' in guardian_ja
     assert reverse("core:account") not in child and "language-form" not in child  # a child on a shared tablet
