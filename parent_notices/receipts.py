@@ -17,8 +17,8 @@ What a queued receipt can and cannot lose:
   at most ``QUEUE_LIMIT`` rows; beyond that a request writes its own receipt (slower, never lost).
 - The process stopping (a deploy, gunicorn's ``max_requests``, Ctrl-C): what is queued is written before it exits
   (``atexit``, and multiprocessing's exit for a worker it started, as granian's are; waiting up to
-  ``STOP_SECONDS``); the board's tally is not told then (the channel layer's thread
-  pools are already shut down), it hears of them from the next process's reads. A process killed outright
+  ``STOP_SECONDS``); the board's tally is not told then (the channel layer's thread pools are already shut
+  down), it hears of them from the next process's reads. A process killed outright
   (``SIGKILL``, a worker timeout, the machine failing), or stopping while the database is unreachable, loses what
   it had queued: normally the last ``BEHIND_SECONDS``, more if the database was away. Those families are then
   counted as not having read it and get the school's reminder (``delivery``), nothing worse; the log says how many.
@@ -233,8 +233,10 @@ _flushed_at_exit_by: int | None = None  # the process whose exit flushed already
 def _flush_at_exit() -> None:
     """:func:`receipts_flush` once as the process ends, however it ends: from ``atexit``, and from multiprocessing's
     exit for a worker it started (granian's, docs/operations.md), which ends with ``os._exit`` after running its own
-    finalizers but not ``atexit``'s. Other processes run both (multiprocessing's from ``atexit``): the second call
-    does nothing, so a writer stuck on the database is waited for ``STOP_SECONDS`` once, not twice."""
+    finalizers but not ``atexit``'s. The finalizer alone would not do: multiprocessing skips it in a process
+    forked after this module was imported (gunicorn's ``--preload``), where ``atexit``'s handler still runs. A
+    process that runs both (multiprocessing's run from ``atexit``) flushes once: the second call does nothing, so a
+    writer stuck on the database is waited for ``STOP_SECONDS`` once, not twice."""
     global _flushed_at_exit_by
     if _flushed_at_exit_by == os.getpid():
         return

@@ -153,7 +153,7 @@ def _http_server(kind: str, port: int, env: dict[str, str], log: Path) -> subpro
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
         command += ["--workers", "2", "--threads", "8", "--graceful-timeout", "15"]
     else:
-        command = [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1"]
+        command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1"]
         command += ["--port", str(port), "--workers", "2", "--blocking-threads", "8", "--workers-kill-timeout", "15"]
     command.append("school_portal.wsgi:application")
     with log.open("a") as out:
