@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import copy
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from school_portal.core.seeding import DemoCity, seed_demo
@@ -100,9 +104,51 @@ def portal(live_server) -> Portal:
     return Portal(port=port, demo=demo)
 
 
+class _RequestsInFlight:
+    """How many requests the live server's threads are handling now, from Django's own request signals.
+
+    A page left open at the end of a test goes on asking (live.js retries its WebSocket, which the WSGI live
+    server answers through Wagtail's page serving, with queries). Closing the browser stops new requests, but
+    one already sent may still be running in the server's thread when pytest-django empties the database, and
+    SQLite then refuses the flush ("database table is locked"). ``new_context`` waits for these to end first.
+    Only the live server's Django handler is counted (its sender), not the test client's.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+        request_started.connect(self._started, sender=WSGIHandler, weak=False)
+        request_finished.connect(self._finished, sender=WSGIHandler, weak=False)
+
+    def _started(self, **kwargs) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
+
+    def _finished(self, **kwargs) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def wait_until_idle(self, quiet: float = 0.1, timeout: float = 10.0) -> None:
+        """Return once no request has run for ``quiet`` seconds (one sent just before the browser closed
+        reaches Django within milliseconds), or after ``timeout`` seconds whatever is running."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while time.monotonic() < deadline:
+                if self._count <= 0 and not self._changed.wait(quiet):
+                    return
+                if self._count > 0:
+                    self._changed.wait(deadline - time.monotonic())
+
+
+_live_requests = _RequestsInFlight()
+
+
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """``new_context(**PHONE)``: a fresh browser profile (own cookies); all are closed after the test."""
+    """``new_context(**PHONE)``: a fresh browser profile (own cookies); all are closed after the test, and the
+    live server's last requests are waited for before the test's database is emptied."""
     contexts: list[BrowserContext] = []
 
     def make(**options) -> BrowserContext:
@@ -114,6 +160,8 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     yield make
     for context in contexts:
         context.close()
+    if contexts:
+        _live_requests.wait_until_idle()
 
 
 @pytest.fixture
