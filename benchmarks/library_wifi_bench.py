@@ -3,10 +3,11 @@ requests in Chromium, and accept-and-grant handshakes per second with p50/p95/p9
 as a ratio to the static-file rate of the same server set-up in the same run.
 
     .venv/bin/python benchmarks/library_wifi_bench.py [--seconds 20] [--processes 2] [--clients 32]
-                                                      [--setups gunicorn,daphne] [--rate 500]
+                                                      [--setups granian,daphne] [--rate 500]
 
-Set-ups (``serving.py``'s): ``gunicorn`` is the chosen layout (docs/operations.md: one gunicorn per core, one
-``gthread`` worker of 8 threads each, on a port of its own, the clients spread over the ports as nginx would);
+Set-ups (``serving.py``'s): ``serving.LAYOUT`` is the chosen layout (docs/operations.md: granian, gunicorn until
+7 Dec 2026; one process per core, one worker of 8 threads each, on a port of its own, the clients spread over the
+ports as nginx would);
 ``daphne`` (Django's ASGI handler, as the portal ran before) is kept as a comparison row.
 
 Targets (figures, not asserts): the splash page under 30 KB with everything it loads and zero requests off the
@@ -35,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from http_load import Outcome, Target, drive, run_load
-from serving import Meter, servers
+from serving import LAYOUT, Meter, servers
 from support import (
     PYTHON,
     bench_database_name,
@@ -48,7 +49,7 @@ from support import (
 )
 
 BASE_PORT = 8490
-SETUPS = ("gunicorn", "daphne")
+SETUPS = (LAYOUT, "daphne")
 HOST = "localhost:8000"
 VISITORS = 60_000
 CSRF = secrets.token_hex(16)  # 32 characters: Django's CSRF secret, sent as cookie and as the form's token

@@ -15,12 +15,13 @@ notice PDF < 1 s cold, from the cache after, < 300 KB.
    (selector and whole page, in-process) and the PDF measured there. Then ``--clients`` guardians of the benchmark's
    own, each with 3 children in 2 schools (two at さくら, one at the second demo school) and the same 500 notices,
    signed in (sessions written through the session engine, as ``load.py`` does).
-3. Over HTTP, on the chosen serving layout (docs/operations.md; ``benchmarks/serving.py``): gunicorn, one ``gthread``
-   worker of 8 threads per process, ``--processes`` processes each on a port of its own, the clients spread over
-   them as nginx's upstream would; a psycopg pool of 8 per process. Rows: a static file (WhiteNoise, the reference),
-   the inbox with ``--clients`` guardians as a closed loop (each asks again as soon as answered: the saturation rate)
-   and paced (each once a second: the target's "100 concurrent guardians"), the tally page for one teacher. Each
-   row: req/s, its ratio to the static-file rate, p50/p95/p99, the server's CPU per request, the load average.
+3. Over HTTP, on the chosen serving layout (docs/operations.md; ``serving.LAYOUT``: granian, gunicorn until 7 Dec
+   2026), one worker of 8 threads per process, ``--processes`` processes each on a port of its own, the clients
+   spread over them as nginx's upstream would; a psycopg pool of 8 per process. Rows: a static file (WhiteNoise,
+   the reference), the inbox with ``--clients`` guardians as a closed loop (each asks again as soon as answered:
+   the saturation rate) and paced (each once a second: the target's "100 concurrent guardians"), the tally page
+   for one teacher. Each row: req/s, its ratio to the static-file rate, p50/p95/p99, the server's CPU per
+   request, the load average.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import serving
 from http_load import Target, run_load
-from serving import HEAD, Meter, _row, servers
+from serving import HEAD, LAYOUT, Meter, _row, servers
 from support import (
     PYTHON,
     bench_database_name,
@@ -223,15 +224,13 @@ def measure(clients: int) -> None:  # noqa: PLR0915 - one script, read top to bo
 
 
 def http_rows(env: dict[str, str], data: dict, args: argparse.Namespace) -> None:
-    """The inbox and the tally over HTTP on gunicorn, beside the static-file rate of the same servers."""
-    print(
-        f"\nover HTTP: gunicorn x{args.processes} (gthread, 8 threads each), {args.clients} guardians with 3 children"
-    )
+    """The inbox and the tally over HTTP on the chosen layout, beside the static-file rate of the same servers."""
+    print(f"\nover HTTP: {LAYOUT} x{args.processes} (8 threads each), {args.clients} guardians with 3 children")
     print("in 2 schools and 500 notices each (target: inbox p95 < 50 ms at 100 concurrent guardians)")
     print(HEAD)
     host = "localhost:8000"
     serving.BASE_PORT = args.port  # its own ports: serving.py may run beside it
-    with servers(env, "gunicorn", args.processes) as (ports, roots):
+    with servers(env, LAYOUT, args.processes) as (ports, roots):
         static = Target("static file", data["static_path"], host)
         inbox = Target("guardian's inbox", "/notices/", host, data["sessions"])
         tally = Target("tally, 710 families", data["tally_path"], host, [data["teacher_session"]])
@@ -243,7 +242,7 @@ def http_rows(env: dict[str, str], data: dict, args: argparse.Namespace) -> None
         for target, clients, interval, mode in rows:
             meter = Meter(roots)
             outcome = run_load(target, ports=ports, clients=clients, seconds=args.seconds, interval=interval)
-            _row("gunicorn", target.name, mode, outcome, static_rate, meter.stop())
+            _row(LAYOUT, target.name, mode, outcome, static_rate, meter.stop())
             if target is static:
                 static_rate = outcome.throughput
 
@@ -252,7 +251,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=100, help="guardians signed in at once")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per HTTP row (after 2 s)")
-    parser.add_argument("--processes", type=int, default=2, help="gunicorn processes (one per core in production)")
+    parser.add_argument("--processes", type=int, default=2, help="app server processes (one per core in production)")
     parser.add_argument("--port", type=int, default=8690, help="first server port (serving.py uses 8590+)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

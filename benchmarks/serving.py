@@ -1,5 +1,5 @@
 """Serving: the same pages under each server set-up in one run, as ratios to that set-up's static-file rate;
-then the chosen set-up with one and with two app processes (and two task workers) on one PostgreSQL.
+then the chosen set-up (``LAYOUT``) with one and with two app processes (and two task workers) on one PostgreSQL.
 
     .venv/bin/python benchmarks/serving.py [--seconds 10] [--setups daphne,daphne-once,uvicorn,granian,gunicorn]
                                            [--processes 2] [--no-scale-out]
@@ -10,8 +10,9 @@ upstream of that many servers would; production settings, a psycopg pool of 8 pe
 - ``daphne-once``: Daphne, the request crossing sync/async once (``ASGI_HTTP=wsgi-threads``, 8 threads);
 - ``uvicorn``: uvicorn (h11) and Django's ASGI handler;
 - ``uvicorn-once``: uvicorn, crossing once;
-- ``granian``: granian's WSGI interface (Rust HTTP, 8 blocking threads);
-- ``gunicorn``: gunicorn, WSGI, gthread worker (1 worker x 8 threads per process); WebSockets on Daphne apart;
+- ``granian``: granian's WSGI interface (Rust HTTP, 1 worker x 8 blocking threads per process), the chosen layout;
+  WebSockets on Daphne apart;
+- ``gunicorn``: gunicorn, WSGI, gthread worker (1 worker x 8 threads per process), the layout until 7 Dec 2026;
 - ``gunicorn-shared``: one gunicorn master with ``--processes`` workers on ONE port (how gunicorn is usually run):
   shows how keep-alive connections are shared between its workers.
 Pages: a static file (WhiteNoise: the reference), the school home for a visitor, the guardian dashboard (two
@@ -61,6 +62,7 @@ BASE_PORT = 8590
 BIN = ROOT / ".venv" / "bin"
 PREPARED = ROOT / "var" / "bench" / "serving-prepared.json"
 SETUPS = ["daphne", "daphne-once", "uvicorn", "uvicorn-once", "granian", "gunicorn", "gunicorn-shared"]
+LAYOUT = "granian"  # the set-up production runs (docs/operations.md, section 5): the other benchmarks' default
 HOST = "localhost:8000"
 
 
@@ -77,8 +79,8 @@ def _command(setup: str, port: int, processes: int) -> tuple[list[str], dict[str
         command += ["--log-level", "warning", "--lifespan", "off", "school_portal.asgi:application"]
         return command, once if setup == "uvicorn-once" else {}
     if setup == "granian":
-        command = [str(BIN / "granian"), "--interface", "wsgi", "--host", bind[0], "--port", bind[1]]
-        command += ["--workers", "1", "--blocking-threads", "8", "--no-access-log", "--log-level", "warning"]
+        command = [str(BIN / "granian"), "--interface", "wsgi", "--host", bind[0], "--port", bind[1], "--http", "1"]
+        command += ["--no-ws", "--workers", "1", "--blocking-threads", "8", "--no-access-log", "--log-level", "warning"]
         return [*command, "school_portal.wsgi:application"], {}
     if setup in ("gunicorn", "gunicorn-shared"):
         workers = processes if setup == "gunicorn-shared" else 1
@@ -404,7 +406,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--tasks", type=int, default=200, help="no-op tasks for the two workers in the scale-out")
-    parser.add_argument("--scale-out-setup", default="gunicorn", help="the set-up measured with 1 and 2 processes")
+    parser.add_argument("--scale-out-setup", default=LAYOUT, help="the set-up measured with 1 and 2 processes")
     parser.add_argument("--no-scale-out", action="store_true")
     parser.add_argument("--keep-db", action="store_true", help="leave the database behind for --reuse-db")
     parser.add_argument("--reuse-db", action="store_true", help="reuse a kept database (not for figures)")

@@ -2,7 +2,7 @@
 
     BENCH_DATABASE_PREFIX=bench_x BENCH_REDIS_URL=redis://127.0.0.1:6379/N \
         .venv/bin/python benchmarks/storm_bench.py [--seconds 10] [--guardians 24000] [--processes 2] [--rate 1000]
-        [--setup gunicorn]   (another of serving.py's set-ups: granian, uvicorn-once, ...)
+        [--setup granian]   (another of serving.py's set-ups: gunicorn, uvicorn-once, ...)
         [--profile 2000]   (instead of serving: that many requests in one process under cProfile, its top 30;
                             the whole profile in var/bench/storm.prof)
 
@@ -13,7 +13,7 @@ of the same run and set-up.
 1. A fresh PostgreSQL database, migrated, ``seed_demo``; production settings (Redis cache, sessions in Redis
    written through to the database). ``--guardians`` more guardians of the demo children are added, each signed in
    (a session each), and the emergency notice is proposed and confirmed by two board members.
-2. The serving layout of docs/operations.md: gunicorn (gthread, 8 threads) x ``--processes``, WebSockets apart (none
+2. The serving layout of docs/operations.md: granian (WSGI, 8 threads) x ``--processes``, WebSockets apart (none
    here); ``--setup`` names another of ``serving.py``'s set-ups to compare. Each client sends the next request with
    the next guardian's session (its share of them in turn). The closed loop takes the first half of the guardians
    and the paced run the second, so that as on a real morning (160,000 families, most opening it once) nearly every
@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from http_load import Outcome, _request, drive
-from serving import HOST, SETUPS, Meter, _row, engines_cpu, servers
+from serving import HOST, LAYOUT, SETUPS, Meter, _row, engines_cpu, servers
 from support import (
     PYTHON,
     ROOT,
@@ -175,7 +175,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument(
-        "--setup", default="gunicorn", choices=SETUPS, help="the HTTP server set-up (serving.py's; the chosen layout's)"
+        "--setup", default=LAYOUT, choices=SETUPS, help="the HTTP server set-up (serving.py's; the chosen layout's)"
     )
     parser.add_argument("--profile", type=int, default=0, help="profile this many requests in one process instead")
     parser.add_argument("--prepare", type=int, default=0, help=argparse.SUPPRESS)

@@ -1,9 +1,11 @@
-"""WSGI entry point: HTTP under gunicorn in production (docs/operations.md, section 5); WebSockets stay on Daphne.
+"""WSGI entry point: HTTP under granian in production, or gunicorn (docs/operations.md, section 5); WebSockets stay
+on Daphne.
 
 The process is loaded and frozen before its first request (``core/warm_start.py``: the garbage collector's full
-passes held every thread 165-280 ms several times a minute before).
+passes held every thread 165-280 ms several times a minute before). A body declared over ``REQUEST_BODY_MAX_BYTES``,
+or sent without a length, is refused before Django reads it (``core/body_limit.py``).
 
-Behind nginx, gunicorn gives Django the socket's peer as ``REMOTE_ADDR`` (nginx itself, or nothing on a UNIX
+Behind nginx, the server gives Django the socket's peer as ``REMOTE_ADDR`` (nginx itself, or nothing on a UNIX
 socket): with ``WSGI_PROXY_HEADERS=true`` the client's address is taken from the ``X-Forwarded-For`` that nginx
 sets (``proxy_set_header X-Forwarded-For $remote_addr``), as Daphne's ``--proxy-headers`` does. Sign-in throttling
 counts per client address: without it every client would share one address's allowance.
@@ -15,6 +17,7 @@ from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
+from school_portal.core.body_limit import refuse_large_bodies
 from school_portal.core.warm_start import warm_start
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_portal.settings.dev")
@@ -32,7 +35,7 @@ def client_address_from_proxy(app: Callable) -> Callable:
     return wrapped
 
 
-application = get_wsgi_application()
+application = refuse_large_bodies(get_wsgi_application())  # 413 before an over-size body is read
 warm_start()  # before the first request; the garbage collector's full passes skip what is loaded by now
 if os.environ.get("WSGI_PROXY_HEADERS", "").strip().lower() in {"1", "true", "yes", "on"}:
     application = client_address_from_proxy(application)

@@ -78,6 +78,20 @@ def worker_env(*, prefix: str, tmp_path: Path) -> dict[str, str]:
     }
 
 
+def worker_env_without_redis(tmp_path: Path) -> dict[str, str]:
+    """The environment of a server process on this test's database (see above), on the embedded defaults otherwise
+    (no Redis: the in-memory channel layer and cache)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "school_portal.settings.test",
+        "DATABASE_URL": database_url_for_workers(tmp_path),
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
 def start_daphne(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """A Daphne on ``port``, serving once this returns (its output in ``log``)."""
     with log.open("a") as out:

@@ -2,8 +2,9 @@
 
 A loaded portal holds some 270,000 objects that live as long as the process (modules, models, URL patterns,
 translation catalogues). CPython's collector walks all of them in every full (oldest-generation) pass:
-measured under the chosen layout (gunicorn, 8 threads a process), each pass held the process, all its threads,
-for 165-280 ms, several times a minute under load, and those pauses were the p99 of every page
+measured under gunicorn (the layout then, 8 threads a process; granian's threads are held alike), each pass held
+the process, all its threads, for 165-280 ms, several times a minute under load, and those pauses were the p99 of
+every page
 (docs/benchmarks.md, "Pauses of the garbage collector"). ``gc.freeze()`` moves the objects that exist at that
 moment into a permanent generation the collector never walks; objects made later are collected as usual, so
 nothing is leaked but what is frozen, which lives for the process anyway.

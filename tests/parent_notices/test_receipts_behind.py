@@ -1,19 +1,16 @@
 """The storm page's read receipts written behind the request (parent_notices/receipts.py): every family that
 opened the notice is counted, whatever happens between the page and the write, on the real database, in real
-threads and in a real HTTP server (gunicorn, and granian, the storm morning's faster one: docs/operations.md) that is
-stopped while receipts wait."""
+threads and in a real HTTP server (granian, the layout of docs/operations.md, and gunicorn) that is stopped while
+receipts wait."""
 
 from __future__ import annotations
 
 import http.client
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -27,7 +24,8 @@ from parent_notices.models import NoticeRead
 from parent_notices.testing import board_member, emergency_sent
 from school_portal.core.models import Guardian, GuardianLink, User
 from school_portal.core.testing.world import build_world
-from tests.daphne_process import ROOT, STARTUP_SECONDS, free_port, use_redis_channel_layer, worker_env
+from tests.daphne_process import free_port, use_redis_channel_layer, worker_env
+from tests.http_server_process import SERVERS, kill_http_server, start_http_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,33 +144,6 @@ def test_with_the_queue_full_a_family_waits_for_its_own_receipt_rather_than_lose
     assert _readers(notice.pk) == {user.pk for user in families}
 
 
-def _http_server(kind: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """The serving layout's HTTP process (docs/operations.md), here with two workers of 8 threads: gunicorn (gthread)
-    or granian (its WSGI interface)."""
-    if kind == "gunicorn":
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
-        command += ["--workers", "2", "--threads", "8", "--graceful-timeout", "15"]
-    else:
-        command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1"]
-        command += ["--port", str(port), "--workers", "2", "--blocking-threads", "8", "--workers-kill-timeout", "15"]
-    command.append("school_portal.wsgi:application")
-    with log.open("a") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{kind} exited:\n{log.read_text()[-3000:]}")
-        try:
-            connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection_.request("GET", "/", headers={"Host": "localhost"})
-            connection_.getresponse().read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    pytest.fail(f"{kind} did not start within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
-
-
 def _workers_readers(database_url: str, notice_id: int) -> set[int]:
     """The readers as the app processes' database holds them (on SQLite their own copy of the test database)."""
     if database_url.startswith("sqlite:///"):
@@ -186,7 +157,7 @@ def _workers_readers(database_url: str, notice_id: int) -> set[int]:
     return _readers(notice_id)
 
 
-@pytest.mark.parametrize("kind", ["gunicorn", "granian"])
+@pytest.mark.parametrize("kind", SERVERS)
 def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_path, settings, kind):
     """A deploy restarts the HTTP server (SIGTERM) in the middle of the storm: every family whose page was served
     is counted, though their receipts were still queued in the workers."""
@@ -197,7 +168,7 @@ def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_pa
     env = worker_env(prefix=use_redis_channel_layer(settings), tmp_path=tmp_path)
     env["PARENT_NOTICES_RECEIPTS_BEHIND_SECONDS"] = "60"  # nothing written before the stop but by the stop
     port = free_port()
-    server = _http_server(kind, port, env, tmp_path / "server.log")
+    server = start_http_server(kind, port, env, tmp_path / "server.log", workers=2)
     try:
         statuses = []
 
@@ -220,8 +191,7 @@ def test_a_server_stopped_while_receipts_wait_writes_them_before_it_exits(tmp_pa
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     finally:
-        if server.poll() is None:
-            server.kill()
+        kill_http_server(server)
     log = (tmp_path / "server.log").read_text()
     assert _workers_readers(env["DATABASE_URL"], notice.pk) == {user.pk for user in families}, log[-3000:]
     assert "Traceback" not in log, log[-3000:]  # the workers stopped cleanly, the writer thread too

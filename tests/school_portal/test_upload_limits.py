@@ -1,33 +1,38 @@
-"""An over-size upload is refused before it is read: a real Daphne worker, 50 MB sent to it, its memory measured.
+"""An over-size upload is refused before it is read: a real server (Daphne for ASGI, granian and gunicorn for
+WSGI), 50 MB sent to it, its worker's memory measured.
 
 A 50 MB upload to a form that takes 10 MB used to take a worker from 182 MB to 855 MB before the form said no.
-Here the worker answers 413 with a message, whether the size is declared (Content-Length) or not (chunked),
-grows by no more than what Daphne itself holds of a request (it queues the body for the application), and goes
-on serving.
+Here the worker answers 413 with a message, grows by no more than what the server itself holds of a request
+(Daphne queues the whole body for the application; the WSGI servers hand it over as it arrives), and goes on
+serving. A body of unknown length (chunked) is counted and refused with 413 under ASGI; under WSGI, where Django
+would read it as empty, it is refused with 411 before it is read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
-import os
+import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.daphne_process import database_url_for_workers, free_port, start_daphne
+from tests.daphne_process import free_port, start_daphne, stop, worker_env_without_redis
+from tests.http_server_process import SERVERS, kill_http_server, start_http_server, workers_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 UPLOAD_BYTES = 50 * 1024 * 1024
 CHUNK = 1024 * 1024
 # Daphne keeps the whole body of a request in its queue to the application (it has no limit of its own: in
-# production nginx refuses first), ~51 MB here; what the portal adds on top must stay small.
-GROWTH_LIMIT_BYTES = 60 * 1024 * 1024
+# production nginx refuses first), ~51 MB here; what the portal adds on top must stay small. The WSGI servers
+# hold a buffer, not the body.
+GROWTH_LIMIT_BYTES = {"daphne": 60 * 1024 * 1024, "granian": 8 * 1024 * 1024, "gunicorn": 8 * 1024 * 1024}
 UPLOAD_PATH = "/admin/roster-imports/upload/"
 
 
@@ -38,33 +43,60 @@ def _memory(pid: int, field: str) -> int:
     raise AssertionError(f"no {field} for {pid}")
 
 
-@pytest.fixture
-def worker(tmp_path) -> Iterator[tuple[int, int]]:
+@pytest.fixture(params=["daphne", *SERVERS])
+def worker(request, tmp_path) -> Iterator[tuple[str, int, int]]:
+    """The server (its name, port and the pid of the process that runs the portal), on a copy of the test's
+    database, without Redis."""
+    kind = request.param
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "school_portal.settings.test",
-        "DATABASE_URL": database_url_for_workers(tmp_path),
-        "PORTAL_VAR_DIR": str(tmp_path / "var"),
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("REDIS_URL", None)
-    process = start_daphne(port, env, tmp_path / "daphne.log")
+    env = worker_env_without_redis(tmp_path)
+    if kind == "daphne":
+        process = start_daphne(port, env, tmp_path / "server.log")
+        pid, end = process.pid, stop
+    else:
+        process = start_http_server(kind, port, env, tmp_path / "server.log")
+        (pid,) = workers_of(process)
+        end = kill_http_server
     try:
-        yield port, process.pid
+        yield kind, port, pid
     finally:
-        process.kill()
-        process.wait(timeout=10)
+        end(process)
 
 
-def _request(port: int, method: str, path: str, body=None, headers: dict | None = None, chunked: bool = False):
+def _request(port: int, method: str, path: str) -> tuple[int, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        conn.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
+        conn.request(method, path)
         response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", "replace"), dict(response.getheaders())
+        return response.status, response.read().decode("utf-8", "replace")
     finally:
         conn.close()
+
+
+def _post(port: int, path: str, blocks: Callable[[], Iterable[bytes]], headers: dict, chunked: bool = False):
+    """POST ``blocks()`` as a browser or curl does: reading the answer while it sends, and stopping when the
+    server has answered (a WSGI server answers 413 as soon as it has the headers and then closes)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=120)
+    length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {sum(len(b) for b in blocks())}"
+    lines = [f"POST {path} HTTP/1.1", "Host: localhost", *(f"{k}: {v}" for k, v in headers.items()), length]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+
+    def send() -> None:
+        with contextlib.suppress(OSError):  # the server closed after answering: the rest is not wanted
+            for block in blocks():
+                sock.sendall(b"%x\r\n%s\r\n" % (len(block), block) if chunked else block)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status, response.read().decode("utf-8", "replace"), response.getheader("Content-Type")
+    finally:
+        sock.close()
+        sender.join(30)
 
 
 def _fifty_megabytes() -> Iterator[bytes]:
@@ -77,41 +109,41 @@ def _fifty_megabytes() -> Iterator[bytes]:
 
 
 def _serves(port: int) -> bool:
-    status, body, _ = _request(port, "GET", "/accounts/login/")
+    status, body = _request(port, "GET", "/accounts/login/")
     return status == 200 and "password" in body
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["declared-size", "chunked"])
-def test_a_50_mb_upload_is_refused_with_413_before_the_worker_reads_it(worker, chunked):
-    port, pid = worker
+def test_a_50_mb_upload_is_refused_before_the_worker_reads_it(worker, chunked):
+    kind, port, pid = worker
     assert _serves(port)  # warm: the application is loaded
     before = _memory(pid, "VmRSS")
 
     headers = {"Content-Type": "multipart/form-data; boundary=x"}
-    body = _fifty_megabytes()
-    if not chunked:
-        headers["Content-Length"] = str(sum(len(part) for part in _fifty_megabytes()))
-    status, message, _ = _request(port, "POST", UPLOAD_PATH, body=body, headers=headers, chunked=chunked)
+    status, message, _ = _post(port, UPLOAD_PATH, _fifty_megabytes, headers, chunked=chunked)
 
-    assert status == 413
-    limit_mb = f"{settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024)} MB"
-    assert "大きすぎます" in message and limit_mb in message  # Japanese, the portal's default language
+    if chunked and kind != "daphne":
+        assert status == 411
+        assert "Content-Length" in message and "もう一度送信してください" in message
+    else:
+        assert status == 413
+        limit_mb = f"{settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024)} MB"
+        assert "大きすぎます" in message and limit_mb in message  # Japanese, the portal's default language
     grown = _memory(pid, "VmHWM") - before
-    assert grown < GROWTH_LIMIT_BYTES, f"the worker grew by {grown // (1024 * 1024)} MB"
+    assert grown < GROWTH_LIMIT_BYTES[kind], f"the worker grew by {grown // (1024 * 1024)} MB"
     time.sleep(0.2)
     assert _serves(port)
 
 
 def test_a_json_client_is_told_in_json(worker):
-    port, _pid = worker
+    _kind, port, _pid = worker
     body = b"{" + b" " * (settings.REQUEST_BODY_MAX_BYTES + 1) + b"}"
-    status, message, headers = _request(
+    status, message, content_type = _post(
         port,
-        "POST",
         "/classrooms/assignments/1/autosave/",
-        body=body,
-        headers={"Content-Type": "application/json", "Accept-Language": "en-US,en;q=0.9"},
+        lambda: [body],
+        {"Content-Type": "application/json", "Accept-Language": "en-US,en;q=0.9"},
     )
     assert status == 413
-    assert headers["Content-Type"] == "application/json"
+    assert content_type == "application/json"
     assert json.loads(message) == {"error": "The upload is too large: the limit is 16 MB."}

@@ -1,0 +1,74 @@
+"""A worker recycled while pages are being read loses no request (docs/operations.md, section 5).
+
+The layout restarts its HTTP workers now and then: granian when a worker has lived its time or grown past its
+memory limit (``--workers-lifetime``, ``--workers-max-rss``), gunicorn after a number of requests
+(``--max-requests``). Here a worker is recycled while four clients keep reading the sign-in page: every request
+is answered, and by more than one worker.
+
+Granian starts the new worker and stops the old one ``--respawn-interval`` seconds later, whether the new one has
+loaded the portal or not; with its default of 3.5 s, shorter than the portal's start on a busy machine, this
+test saw thousands of connections refused between the two. The unit sets 15 s (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from tests.daphne_process import free_port, worker_env_without_redis
+from tests.http_server_process import SERVERS, kill_http_server, start_http_server, workers_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CLIENTS = 4
+SECONDS = 20
+# Recycling made frequent: granian samples its worker's memory every second against a limit any worker is past
+# (so each new worker is replaced in turn, once the one before it has been stopped), with the unit's respawn
+# interval; gunicorn replaces a worker after 40 requests.
+RECYCLING = {
+    "granian": ("--workers-max-rss", "1", "--rss-sample-interval", "1", "--respawn-interval", "15"),
+    "gunicorn": ("--max-requests", "40"),
+}
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_every_request_is_answered_while_workers_are_recycled(tmp_path, kind):
+    env = worker_env_without_redis(tmp_path)
+    port = free_port()
+    log = tmp_path / "server.log"
+    server = start_http_server(kind, port, env, log, extra=RECYCLING[kind])
+    outcomes: Counter[str] = Counter()
+    workers_seen: set[int] = set()
+    deadline = time.monotonic() + SECONDS
+
+    def read_pages() -> None:
+        while time.monotonic() < deadline:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request("GET", "/accounts/login/")
+                response = connection.getresponse()
+                page = response.read().decode()
+                outcomes["answered" if response.status == 200 and "password" in page else str(response.status)] += 1
+            except OSError as error:
+                outcomes[type(error).__name__] += 1
+            finally:
+                connection.close()
+
+    clients = [threading.Thread(target=read_pages) for _ in range(CLIENTS)]
+    try:
+        for client in clients:
+            client.start()
+        while time.monotonic() < deadline:
+            workers_seen |= workers_of(server)
+            time.sleep(0.05)
+        for client in clients:
+            client.join(60)
+    finally:
+        kill_http_server(server)
+    assert set(outcomes) == {"answered"}, (outcomes, log.read_text()[-3000:])
+    assert outcomes["answered"] > 100
+    assert len(workers_seen) >= 3, f"workers seen: {workers_seen}"  # recycled at least twice
