@@ -9,7 +9,7 @@ generator, nothing else on the cores but what the request itself costs (issue 10
 
 The database is the serving benchmark's (``seed_demo --scale 10``, 100 guardians and the lesson's 40 pupils
 signed in, ``benchmarks/serving.py``'s preparation), production settings, Redis cache. A child process sends each
-page ``--requests`` times to ``school_portal.wsgi.application`` (a WSGI environ as gunicorn builds it, the
+page ``--requests`` times to ``school_portal.wsgi.application`` (a WSGI environ as the server builds it, the
 signed-in pages round robin over their people) after a warm-up of 20, and counts its own CPU time
 (``time.process_time``) over them; the figure kept is each page's lowest of ``--rounds`` rounds, each round a
 fresh process. A static file served by WhiteNoise is the reference, the floor of a request through Django.

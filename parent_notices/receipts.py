@@ -15,13 +15,14 @@ What a queued receipt can and cannot lose:
   a row at a time, and the others are kept.
 - The database unreachable: the rows stay queued, tried again with a growing pause (up to 30 s). The queue holds
   at most ``QUEUE_LIMIT`` rows; beyond that a request writes its own receipt (slower, never lost).
-- The process stopping (a deploy, gunicorn's ``max_requests``, Ctrl-C): what is queued is written before it exits
-  (``atexit``, and multiprocessing's exit for a worker it started, as granian's are; waiting up to
-  ``STOP_SECONDS``); the board's tally is not told then (the channel layer's thread pools are already shut
-  down), it hears of them from the next process's reads. A process killed outright
-  (``SIGKILL``, a worker timeout, the machine failing), or stopping while the database is unreachable, loses what
-  it had queued: normally the last ``BEHIND_SECONDS``, more if the database was away. Those families are then
-  counted as not having read it and get the school's reminder (``delivery``), nothing worse; the log says how many.
+- The process stopping (a deploy, granian replacing a worker for its age or memory, gunicorn's ``max_requests``,
+  Ctrl-C): what is queued is written before it exits (``atexit``, and multiprocessing's exit for a worker it
+  started, as granian's are; waiting up to ``STOP_SECONDS``); the board's tally is not told then (the channel
+  layer's thread pools are already shut down), it hears of them from the next process's reads. A process killed
+  outright (``SIGKILL``, a worker timeout, the machine failing), or stopping while the database is unreachable,
+  loses what it had queued: normally the last ``BEHIND_SECONDS``, more if the database was away. Those families
+  are then counted as not having read it and get the school's reminder (``delivery``), nothing worse; the log
+  says how many.
 - A family that opens its inbox within ``BEHIND_SECONDS`` of the notice may still see it as unread, once. Every
   receipt written draws its family's inbox afresh (a repeat visit that another process served writes nothing new
   but draws it once more: the statement cannot tell first reads apart).

@@ -19,6 +19,8 @@ import pytest
 from tests.daphne_process import ROOT, STARTUP_SECONDS
 
 SERVERS = ["granian", "gunicorn"]
+# The unit's: granian stops a replaced worker this long after starting its successor, ready or not.
+GRANIAN_RESPAWN_SECONDS = 15
 
 
 def server_command(kind: str, port: int, workers: int = 1, extra: tuple[str, ...] = ()) -> list[str]:
@@ -27,7 +29,7 @@ def server_command(kind: str, port: int, workers: int = 1, extra: tuple[str, ...
     if kind == "granian":
         command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
         command += ["--http", "1", "--no-ws", "--workers", str(workers), "--blocking-threads", "8"]
-        command += ["--workers-kill-timeout", "15"]
+        command += ["--workers-kill-timeout", "15", "--respawn-interval", str(GRANIAN_RESPAWN_SECONDS)]
     elif kind == "gunicorn":
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
         command += ["--workers", str(workers), "--threads", "8", "--graceful-timeout", "15"]

@@ -130,12 +130,14 @@ class RequestBodyLimitMiddleware:
 
 def refuse_large_bodies(app: Callable) -> Callable:
     """WSGI middleware: a request declaring a body over ``REQUEST_BODY_MAX_BYTES`` gets 413 before the app runs,
-    and one sending a body of unknown length (chunked) gets 411.
+    and one sending a body of unknown length (any ``Transfer-Encoding``, chunked) gets 411.
 
     Django reads a WSGI body only up to its ``Content-Length``, so a chunked one would reach the view as empty: a
-    save that silently saved nothing. nginx always passes the length (it buffers the body first); only a client
-    talking to the server directly sends one without. Neither body is read: what the client goes on sending is
-    the server's to discard (WSGI leaves the connection to it: an application may not send ``Connection``).
+    save that silently saved nothing (and with a ``Content-Length`` beside it, the length is not the body's).
+    nginx always passes the length (it buffers the body first); only a client talking to the server directly
+    sends one without. A malformed ``Content-Length`` never gets here: granian and gunicorn answer 400 first.
+    Neither body is read: what the client goes on sending is the server's to discard (WSGI leaves the connection
+    to it: an application may not send ``Connection``).
     """
 
     def guarded(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -144,7 +146,7 @@ def refuse_large_bodies(app: Callable) -> Callable:
             declared = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower() and not declared:
+        if environ.get("HTTP_TRANSFER_ENCODING"):  # with or without a Content-Length beside it (RFC 9112 6.3)
             status, message = "411 Length Required", _no_length
         elif declared > limit:
             status, message = "413 Request Entity Too Large", lambda: _too_large(limit)

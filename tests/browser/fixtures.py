@@ -19,6 +19,7 @@ import copy
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -139,7 +140,10 @@ class _RequestsInFlight:
                 if self._count <= 0 and not self._changed.wait(quiet):
                     return
                 if self._count > 0:
-                    self._changed.wait(deadline - time.monotonic())
+                    self._changed.wait(max(deadline - time.monotonic(), 0))
+            warnings.warn(
+                f"the live server still counts {self._count} requests running after {timeout} s", stacklevel=2
+            )
 
 
 _live_requests = _RequestsInFlight()

@@ -34,9 +34,9 @@ DEMO_BUILDERS = {"school_portal.core.seeding", "classrooms.demo_lessons", "class
 TEST_LIBRARIES = {"pytest", "factory", "playwright"}
 
 
-START_AS_GUNICORN_DOES = r"""
+START_AS_A_SERVER_DOES = r"""
 import gc, json
-from school_portal.wsgi import application  # what gunicorn loads
+from school_portal.wsgi import application  # what granian (or gunicorn) loads
 print(json.dumps({"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}))
 """
 
@@ -85,8 +85,8 @@ def test_starting_the_portal_in_production_loads_no_test_or_demo_code():
 
 def test_an_app_server_process_is_loaded_and_frozen_before_its_first_request():
     """``core/warm_start.py``: what a loaded portal holds for its whole life is out of the garbage collector's full
-    passes (each held every thread of a gunicorn process 165-280 ms before); what requests make is not."""
-    started = json.loads(_production_start(START_AS_GUNICORN_DOES))
+    passes (each held every thread of an app server's process 165-280 ms before); what requests make is not."""
+    started = json.loads(_production_start(START_AS_A_SERVER_DOES))
     assert started["frozen"] > 100_000  # the modules, models, URL patterns and catalogues of every plug-in
     assert started["tracked"] < started["frozen"] // 10  # the collector walks only what came after
 

@@ -1,4 +1,4 @@
-"""Under gunicorn behind nginx, the sign-in throttle counts the client's address, not the proxy's."""
+"""Under granian (or gunicorn) behind nginx, the sign-in throttle counts the client's address, not the proxy's."""
 
 from __future__ import annotations
 
