@@ -13,7 +13,7 @@ from django.core.wsgi import get_wsgi_application
 
 from school_portal.core.body_limit import refuse_large_bodies
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # Django closes the connection at a request's start
 
 
 def _call(method: str, path: str, body: bytes = b"", **headers: str) -> tuple[str, dict[str, str], str]:
@@ -35,7 +35,12 @@ def _call(method: str, path: str, body: bytes = b"", **headers: str) -> tuple[st
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info=None) -> None:
         answer["status"], answer["headers"] = status, dict(response_headers)
 
-    content = b"".join(refuse_large_bodies(get_wsgi_application())(environ, start_response))
+    response = refuse_large_bodies(get_wsgi_application())(environ, start_response)
+    try:
+        content = b"".join(response)
+    finally:
+        if hasattr(response, "close"):
+            response.close()  # as a server does: Django's request_finished, its connections back
     return answer["status"], answer["headers"], content.decode()
 
 
