@@ -67,15 +67,7 @@ def use_redis_channel_layer(settings) -> str:
 
 def worker_env(*, prefix: str, tmp_path: Path) -> dict[str, str]:
     """The environment of a Daphne worker on this test's database (see above) and channel-layer prefix."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "school_portal.settings.test",
-        "DATABASE_URL": database_url_for_workers(tmp_path),
-        "REDIS_URL": REDIS_URL,
-        "CHANNELS_PREFIX": prefix,
-        "PORTAL_VAR_DIR": str(tmp_path / "var"),
-        "PYTHONPATH": str(ROOT),
-    }
+    return {**worker_env_without_redis(tmp_path), "REDIS_URL": REDIS_URL, "CHANNELS_PREFIX": prefix}
 
 
 def worker_env_without_redis(tmp_path: Path) -> dict[str, str]:
